@@ -1,0 +1,8 @@
+//! Browser entry point: hydrates the server-rendered page so it becomes interactive.
+
+/// Called by the script Leptos puts in every page once the wasm module has loaded.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(bosun_app::App);
+}
