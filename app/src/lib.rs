@@ -1,3 +1,64 @@
+//! Bosun's user interface: pages, components and the server functions they call.
+//!
+//! Compiled twice: with `ssr` into the server (rendering pages, running server functions)
+//! and with `hydrate` into the browser's wasm module (making the rendered page interactive).
+//! Server-only code sits behind `#[cfg(feature = "ssr")]` so none of it reaches the browser.
+
+pub mod api;
+mod components;
+pub mod error;
+mod pages;
+
 use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+pub use error::AppError;
+
+/// The HTML document around the app, rendered on the server for every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The root component: routes to the login page, the signed-in shell and its pages.
+///
+/// Signed-in pages render in `Async` mode: the server waits for their data and sends
+/// complete HTML, so they read correctly before (or without) hydration.
 #[component]
-pub fn App() -> impl IntoView { view! { <p>"bosun"</p> } }
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="bosun" href="/pkg/bosun.css" />
+        <Title formatter=|page: String| if page.is_empty() { "Bosun".to_string() } else { format!("{page} · Bosun") } />
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/login") view=pages::LoginPage />
+                <ParentRoute path=path!("") view=components::Shell ssr=SsrMode::Async>
+                    <Route path=path!("") view=pages::ClustersPage />
+                    <Route path=path!("clusters") view=pages::ClustersPage />
+                    <Route path=path!("workloads") view=pages::WorkloadsPage />
+                    <Route path=path!("rollouts") view=pages::RolloutsPage />
+                    <Route path=path!("vms") view=pages::VirtualMachinesPage />
+                    <Route path=path!("nodes") view=pages::NodesPage />
+                    <Route path=path!("audit") view=pages::AuditPage />
+                    <Route path=path!("admin") view=pages::AdminPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

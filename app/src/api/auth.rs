@@ -1,0 +1,82 @@
+//! Signing in and out, and who is signed in.
+
+use bosun_model::Me;
+use leptos::prelude::*;
+
+use crate::AppError;
+
+/// Signs in with a user name and password, then sends the browser to the console.
+#[server(prefix = "/rpc", endpoint = "login")]
+pub async fn login(username: String, password: String) -> Result<(), AppError> {
+    use self::ssr_impl::*;
+    let scope = scope()?;
+    let client = scope.client.map(|addr| addr.ip());
+    let session = session().await?;
+    match bosun_core::auth::verify_login(&scope.ctx, &username, &password, client).await {
+        Ok(user) => {
+            bosun_core::session::establish(&session, &user)
+                .await
+                .map_err(fail)?;
+            let target = format!("user/{}", user.username);
+            let signed_in = Scope {
+                caller: Some(bosun_core::Caller::from_user(
+                    &user,
+                    bosun_core::auth::AuthMethod::Session,
+                )),
+                ..scope
+            };
+            signed_in.audit("session.login", &target, Ok(())).await;
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        Err(err) => {
+            let target = format!("user/{}", username.trim().to_ascii_lowercase());
+            scope.audit("session.login", &target, Err(&err)).await;
+            Err(fail(err))
+        }
+    }
+}
+
+/// Ends the session and sends the browser to the sign-in page.
+#[server(prefix = "/rpc", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use self::ssr_impl::*;
+    let scope = scope()?;
+    let session = session().await?;
+    bosun_core::session::end(&session).await.map_err(fail)?;
+    if let Some(caller) = &scope.caller {
+        scope
+            .audit(
+                "session.logout",
+                &format!("user/{}", caller.username),
+                Ok(()),
+            )
+            .await;
+    }
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// Who is signed in, or `None`. Anonymous callers get `None`, not an error, so the app
+/// can decide to show the sign-in page.
+#[server(prefix = "/rpc", endpoint = "me")]
+pub async fn current_user() -> Result<Option<Me>, AppError> {
+    let scope = crate::api::ssr::scope()?;
+    Ok(scope.caller.map(|c| c.me()))
+}
+
+#[cfg(feature = "ssr")]
+mod ssr_impl {
+    use crate::AppError;
+    pub use crate::api::ssr::{Scope, fail, scope};
+
+    pub async fn session() -> Result<tower_sessions::Session, AppError> {
+        leptos_axum::extract::<tower_sessions::Session>()
+            .await
+            .map_err(|e| {
+                fail(bosun_core::Error::Internal(format!(
+                    "session layer missing: {e}"
+                )))
+            })
+    }
+}

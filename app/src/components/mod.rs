@@ -1,0 +1,7 @@
+//! Building blocks shared by pages.
+
+mod error_box;
+mod shell;
+
+pub use error_box::ErrorBox;
+pub use shell::Shell;

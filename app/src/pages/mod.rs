@@ -1,0 +1,13 @@
+//! One module per page.
+
+mod admin;
+mod audit;
+mod login;
+mod not_found;
+mod sections;
+
+pub use admin::AdminPage;
+pub use audit::AuditPage;
+pub use login::LoginPage;
+pub use not_found::NotFound;
+pub use sections::{ClustersPage, NodesPage, RolloutsPage, VirtualMachinesPage, WorkloadsPage};

@@ -1,0 +1,96 @@
+//! Password hashing with argon2id at OWASP's recommended cost.
+
+use std::sync::LazyLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::rngs::OsRng;
+
+use crate::{Error, Result};
+
+/// Shortest password accepted (OWASP ASVS 2.1.1).
+pub const MIN_PASSWORD_LEN: usize = 8;
+/// Longest password accepted, so that hashing cannot be used to burn CPU.
+pub const MAX_PASSWORD_LEN: usize = 1024;
+
+/// OWASP Password Storage Cheat Sheet: argon2id, 19 MiB of memory, 2 iterations, 1 lane.
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("constant argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Checks a new password's length before it is hashed.
+pub fn validate(password: &str) -> Result<()> {
+    let len = password.chars().count();
+    if len < MIN_PASSWORD_LEN {
+        return Err(Error::BadRequest(format!(
+            "password is too short: at least {MIN_PASSWORD_LEN} characters"
+        )));
+    }
+    if password.len() > MAX_PASSWORD_LEN {
+        return Err(Error::BadRequest(format!(
+            "password is too long: at most {MAX_PASSWORD_LEN} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// Hashes a password into a PHC string (algorithm, parameters and salt included).
+pub fn hash(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    hasher()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Internal(format!("hashing password: {e}")))
+}
+
+/// Whether `password` matches the stored PHC string. A malformed hash never matches.
+#[must_use]
+pub fn verify(password: &str, phc: &str) -> bool {
+    if password.len() > MAX_PASSWORD_LEN {
+        return false;
+    }
+    PasswordHash::new(phc)
+        .map(|parsed| {
+            hasher()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash of a random password, verified against when a user name does not exist, so a
+/// failed login costs the same time whether or not the account is there.
+static DECOY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash("decoy password that matches nothing").unwrap_or_default());
+
+/// Spends the time of one real verification and returns false.
+pub fn verify_decoy(password: &str) -> bool {
+    let _ = verify(password, &DECOY_HASH);
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_is_argon2id_with_owasp_parameters() {
+        let phc = hash("correct horse").unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert!(verify("correct horse", &phc));
+        assert!(!verify("wrong horse", &phc));
+    }
+
+    #[test]
+    fn validate_rejects_short_and_oversized_passwords() {
+        assert!(validate("short").is_err());
+        assert!(validate(&"x".repeat(MAX_PASSWORD_LEN + 1)).is_err());
+        assert!(validate("long enough").is_ok());
+    }
+
+    #[test]
+    fn malformed_hash_never_matches() {
+        assert!(!verify("anything", "not a phc string"));
+    }
+}

@@ -1,0 +1,46 @@
+//! What Bosun keeps in a browser session, and the rules for starting and ending one.
+//! The cookie and store are set up by the server binary; this module owns the contents.
+
+use std::time::Duration;
+
+use tower_sessions::Session;
+
+use crate::Result;
+use crate::users::User;
+
+const USER_ID: &str = "bosun.user_id";
+const SIGNED_IN_AT: &str = "bosun.signed_in_at";
+
+fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Binds the session to `user`. The id is cycled first, so an id planted before sign-in
+/// (session fixation) is worthless after it.
+pub async fn establish(session: &Session, user: &User) -> Result<()> {
+    session.cycle_id().await?;
+    session.insert(USER_ID, user.id).await?;
+    session.insert(SIGNED_IN_AT, unix_now()).await?;
+    Ok(())
+}
+
+/// The signed-in user id, if any. A session older than `absolute` since sign-in is ended
+/// here, however active it has been: idle expiry alone would let a busy session live forever.
+pub async fn user_id(session: &Session, absolute: Duration) -> Result<Option<i64>> {
+    let Some(user_id) = session.get::<i64>(USER_ID).await? else {
+        return Ok(None);
+    };
+    let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await?.unwrap_or(0);
+    let age = unix_now().saturating_sub(signed_in_at);
+    if age < 0 || age as u64 > absolute.as_secs() {
+        session.flush().await?;
+        return Ok(None);
+    }
+    Ok(Some(user_id))
+}
+
+/// Ends the session: the record is deleted from the store and the cookie is cleared.
+pub async fn end(session: &Session) -> Result<()> {
+    session.flush().await?;
+    Ok(())
+}

@@ -1,0 +1,84 @@
+//! API tokens for automation: shown once at creation, stored only as a SHA-256 hash.
+
+use rand::RngCore;
+use rand::rngs::OsRng;
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+
+use crate::db::now_rfc3339;
+use crate::users::{self, User};
+use crate::{Error, Result};
+
+/// Every token starts with this, so a leaked one is easy to recognise in logs and scanners.
+pub const TOKEN_PREFIX: &str = "bosun_";
+
+/// A freshly created token. `secret` exists only here; the database keeps its hash.
+#[derive(Debug, Clone)]
+pub struct CreatedToken {
+    pub id: i64,
+    pub secret: String,
+}
+
+fn digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Creates a token for `username`. A token is as strong as 256 random bits, so a fast hash
+/// is enough to store it (unlike passwords, it cannot be guessed from a dictionary).
+pub async fn create(db: &SqlitePool, username: &str, label: Option<&str>) -> Result<CreatedToken> {
+    let user = users::find(db, username).await?;
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let secret = format!("{TOKEN_PREFIX}{}", hex::encode(bytes));
+    let label = label.unwrap_or("").trim();
+    if label.len() > 128 {
+        return Err(Error::BadRequest(
+            "token label is too long: at most 128 bytes".into(),
+        ));
+    }
+    let id = sqlx::query_scalar(
+        "INSERT INTO api_tokens (user_id, label, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(user.id)
+    .bind(label)
+    .bind(digest(&secret))
+    .bind(now_rfc3339())
+    .fetch_one(db)
+    .await?;
+    Ok(CreatedToken { id, secret })
+}
+
+/// Revokes a token by id. Revoking twice, or an unknown id, is reported as not found.
+pub async fn revoke(db: &SqlitePool, id: i64) -> Result<()> {
+    let done =
+        sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(now_rfc3339())
+            .bind(id)
+            .execute(db)
+            .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound(format!("no active token with id {id}")));
+    }
+    Ok(())
+}
+
+/// The enabled account a bearer token belongs to, or `None` for an unknown, revoked or
+/// disabled one.
+pub async fn authenticate(db: &SqlitePool, secret: &str) -> Result<Option<User>> {
+    if !secret.starts_with(TOKEN_PREFIX) {
+        return Ok(None);
+    }
+    let user_id: Option<i64> = sqlx::query_scalar(
+        "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ? AND revoked_at IS NULL RETURNING user_id",
+    )
+    .bind(now_rfc3339())
+    .bind(digest(secret))
+    .fetch_optional(db)
+    .await?;
+    let Some(user_id) = user_id else {
+        return Ok(None);
+    };
+    Ok(users::find_by_id(db, user_id)
+        .await?
+        .filter(|u| !u.disabled))
+}

@@ -1,0 +1,299 @@
+//! Command line: `bosun [serve]`, user and token administration, the standalone demo cluster.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use bosun_core::audit;
+use bosun_core::{Role, tokens, users};
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, ServerConfig};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bosun",
+    version,
+    about = "Bosun: a multi-cluster Kubernetes console"
+)]
+pub struct Cli {
+    /// Where the database and generated files live.
+    #[arg(long, env = "BOSUN_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the console (the default).
+    Serve(ServeArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Run the built-in demo cluster on its own and write a kubeconfig for kubectl.
+    DemoCluster(DemoClusterArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BOSUN_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: String,
+    /// The URL browsers use to reach Bosun (scheme://host[:port]); sets the allowed Origin
+    /// and makes cookies Secure when https.
+    #[arg(long, env = "BOSUN_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Sign out after this long without activity (s, m, h, d).
+    #[arg(long, env = "BOSUN_SESSION_IDLE", default_value = "12h")]
+    pub session_idle: String,
+    /// Sign out this long after sign-in, however active (s, m, h, d).
+    #[arg(long, env = "BOSUN_SESSION_MAX", default_value = "7d")]
+    pub session_max: String,
+    /// Where the built front end is served from.
+    #[arg(long, env = "BOSUN_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+    /// Do not start the built-in demo cluster.
+    #[arg(long, env = "BOSUN_NO_DEMO", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Add {
+        name: String,
+        #[arg(long, default_value = "viewer")]
+        role: String,
+    },
+    /// Change an account's password, read from standard input.
+    Passwd { name: String },
+    /// List accounts.
+    List,
+    /// Disable an account (its sessions and tokens stop working).
+    Disable { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it once.
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Revoke a token by its id.
+    Revoke { id: i64 },
+}
+
+#[derive(Debug, Args)]
+pub struct DemoClusterArgs {
+    /// Where the demo cluster's API listens.
+    #[arg(long, default_value = "127.0.0.1:6443")]
+    pub listen: String,
+    /// Write a kubeconfig for kubectl here.
+    #[arg(long)]
+    pub kubeconfig_out: Option<PathBuf>,
+    /// Add N namespaces × 50 deployments × 10 replicas of generated load.
+    #[arg(long)]
+    pub scale: Option<usize>,
+}
+
+/// Errors of the command line, each a single line for the terminal.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error(transparent)]
+    Domain(#[from] bosun_core::Error),
+    #[error(transparent)]
+    Server(#[from] crate::server::ServerError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Runs the chosen command.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        None => serve(&cli.serve, &cli.data_dir).await,
+        Some(Command::Serve(args)) => serve(&args, &cli.data_dir).await,
+        Some(Command::User(cmd)) => user_command(&cli.data_dir, cmd).await,
+        Some(Command::Token(cmd)) => token_command(&cli.data_dir, cmd).await,
+        Some(Command::DemoCluster(args)) => crate::server::run_demo_cluster(&args)
+            .await
+            .map_err(CliError::from),
+    }
+}
+
+async fn serve(args: &ServeArgs, data_dir: &Path) -> Result<(), CliError> {
+    let config = server_config(args, data_dir)?;
+    crate::server::run(config).await?;
+    Ok(())
+}
+
+/// Builds the validated server settings from flags and environment.
+pub fn server_config(
+    args: &ServeArgs,
+    data_dir: &Path,
+) -> Result<ServerConfig, config::ConfigError> {
+    let admin_password = std::env::var("BOSUN_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    if let Some(password) = &admin_password {
+        bosun_core::password::validate(password)
+            .map_err(|e| config::ConfigError::new(config::ADMIN_PASSWORD, e.to_string()))?;
+    }
+    Ok(ServerConfig {
+        listen: config::parse_listen(&args.listen)?,
+        data_dir: data_dir.to_path_buf(),
+        public_url: args
+            .public_url
+            .as_deref()
+            .filter(|u| !u.is_empty())
+            .map(config::parse_public_url)
+            .transpose()?,
+        session_idle: config::parse_duration(config::SESSION_IDLE, &args.session_idle)?,
+        session_max: config::parse_duration(config::SESSION_MAX, &args.session_max)?,
+        admin_password,
+        site_root: args.site_root.clone(),
+        demo_cluster: !args.no_demo,
+    })
+}
+
+async fn open_db(data_dir: &Path) -> Result<sqlx::SqlitePool, CliError> {
+    bosun_core::db::open(data_dir)
+        .await
+        .map_err(|e| CliError::Other(format!("{}: {e}", config::DATA_DIR)))
+}
+
+/// Reads one line (a password) from standard input, without the line ending.
+fn read_password() -> Result<String, CliError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::Other(format!("reading the password from standard input: {e}")))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        return Err(CliError::Other("no password on standard input".into()));
+    }
+    Ok(password)
+}
+
+async fn audit_cli(
+    db: &sqlx::SqlitePool,
+    action: &str,
+    target: &str,
+    result: Result<(), &bosun_core::Error>,
+) {
+    audit::record_result(db, "cli", action, target, "", result).await;
+}
+
+async fn user_command(data_dir: &Path, cmd: UserCommand) -> Result<(), CliError> {
+    let db = open_db(data_dir).await?;
+    let result = match cmd {
+        UserCommand::Add { name, role } => {
+            let role: Role = role
+                .parse()
+                .map_err(|e: bosun_model::ParseRoleError| CliError::Other(e.to_string()))?;
+            let password = read_password()?;
+            let created = users::create(&db, &name, &password, role).await;
+            audit_cli(
+                &db,
+                "user.create",
+                &format!("user/{name}"),
+                created.as_ref().map(|_| ()),
+            )
+            .await;
+            let user = created?;
+            println!("created user {} with role {}", user.username, user.role);
+            Ok(())
+        }
+        UserCommand::Passwd { name } => {
+            let password = read_password()?;
+            let changed = users::set_password(&db, &name, &password).await;
+            audit_cli(
+                &db,
+                "user.passwd",
+                &format!("user/{name}"),
+                changed.as_ref().map(|_| ()),
+            )
+            .await;
+            let user = changed?;
+            println!("changed the password of {}", user.username);
+            Ok(())
+        }
+        UserCommand::List => {
+            println!(
+                "{:<6} {:<24} {:<9} {:<9} CREATED",
+                "ID", "NAME", "ROLE", "STATUS"
+            );
+            for user in users::list(&db).await? {
+                let status = if user.disabled { "disabled" } else { "active" };
+                println!(
+                    "{:<6} {:<24} {:<9} {:<9} {}",
+                    user.id, user.username, user.role, status, user.created_at
+                );
+            }
+            Ok(())
+        }
+        UserCommand::Disable { name } => {
+            let disabled = users::set_disabled(&db, &name, true).await;
+            audit_cli(
+                &db,
+                "user.disable",
+                &format!("user/{name}"),
+                disabled.as_ref().map(|_| ()),
+            )
+            .await;
+            let user = disabled?;
+            println!("disabled {}", user.username);
+            Ok(())
+        }
+    };
+    db.close().await;
+    result
+}
+
+async fn token_command(data_dir: &Path, cmd: TokenCommand) -> Result<(), CliError> {
+    let db = open_db(data_dir).await?;
+    let result = match cmd {
+        TokenCommand::Create { user, name } => {
+            let created = tokens::create(&db, &user, name.as_deref()).await;
+            audit_cli(
+                &db,
+                "token.create",
+                &format!("user/{user}"),
+                created.as_ref().map(|_| ()),
+            )
+            .await;
+            let token = created?;
+            eprintln!(
+                "token id {} for {user}; it is shown only now, store it safely:",
+                token.id
+            );
+            println!("{}", token.secret);
+            Ok(())
+        }
+        TokenCommand::Revoke { id } => {
+            let revoked = tokens::revoke(&db, id).await;
+            audit_cli(
+                &db,
+                "token.revoke",
+                &format!("token/{id}"),
+                revoked.as_ref().map(|_| ()),
+            )
+            .await;
+            revoked?;
+            println!("revoked token {id}");
+            Ok(())
+        }
+    };
+    db.close().await;
+    result
+}

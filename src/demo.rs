@@ -1,0 +1,62 @@
+//! The built-in demo cluster: started in-process by `bosun serve` when no other cluster
+//! is configured, or alone by `bosun demo-cluster`.
+
+use std::path::Path;
+
+use bosun_demo_cluster::{DemoCluster, DemoConfig, ScaleSpec};
+
+use crate::cli::DemoClusterArgs;
+use crate::server::ServerError;
+
+/// The context name the demo cluster has in Bosun and in its kubeconfig.
+pub const DEMO_CLUSTER_NAME: &str = "demo";
+
+/// Starts the demo cluster on a free loopback port and writes `<data dir>/demo.kubeconfig`
+/// so `kubectl` can look at the same world the console shows.
+pub async fn start_embedded(data_dir: &Path) -> Result<DemoCluster, ServerError> {
+    let cluster = DemoCluster::start(DemoConfig::default())
+        .await
+        .map_err(|e| ServerError::Demo(e.to_string()))?;
+    std::fs::create_dir_all(data_dir).map_err(|e| {
+        ServerError::DataDir(bosun_core::Error::BadRequest(format!(
+            "{}: {e}",
+            data_dir.display()
+        )))
+    })?;
+    let kubeconfig = data_dir.join("demo.kubeconfig");
+    cluster
+        .write_kubeconfig(&kubeconfig, DEMO_CLUSTER_NAME)
+        .map_err(|e| ServerError::Demo(e.to_string()))?;
+    tracing::info!(
+        "demo cluster running at {}; try: kubectl --kubeconfig {} get pods -A",
+        cluster.url(),
+        kubeconfig.display()
+    );
+    Ok(cluster)
+}
+
+/// Starts the demo cluster alone, as `bosun demo-cluster` does.
+pub async fn start_standalone(args: &DemoClusterArgs) -> Result<DemoCluster, ServerError> {
+    let listen =
+        crate::config::parse_listen(&args.listen).map_err(|e| ServerError::Demo(e.problem))?;
+    let config = DemoConfig {
+        listen,
+        scale: args.scale.map(|namespaces| ScaleSpec {
+            namespaces,
+            deployments_per_namespace: 50,
+            replicas: 10,
+        }),
+        ..DemoConfig::default()
+    };
+    let cluster = DemoCluster::start(config)
+        .await
+        .map_err(|e| ServerError::Demo(e.to_string()))?;
+    if let Some(path) = &args.kubeconfig_out {
+        cluster
+            .write_kubeconfig(path, DEMO_CLUSTER_NAME)
+            .map_err(|e| ServerError::Demo(e.to_string()))?;
+        tracing::info!("wrote kubeconfig to {}", path.display());
+    }
+    tracing::info!("demo cluster running at {}", cluster.url());
+    Ok(cluster)
+}

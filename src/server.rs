@@ -1,0 +1,309 @@
+//! Start-up, the router and shutdown of `bosun serve`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::{FromRef, State};
+use axum::middleware;
+use axum::routing::get;
+use axum::{Json, Router};
+use bosun_app::{App, shell};
+use bosun_core::Context;
+use bosun_core::bootstrap::{self, FirstAdmin};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::config::{self, ServerConfig};
+use crate::http::{authenticate, origin, page_guard, trace};
+
+/// Why the server could not start, naming the setting at fault where there is one.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("{setting}: {0}", setting = config::DATA_DIR)]
+    DataDir(bosun_core::Error),
+    #[error("{setting}: {addr} is already in use", setting = config::LISTEN)]
+    PortInUse { addr: SocketAddr },
+    #[error("{setting}: cannot listen on {addr}: {source}", setting = config::LISTEN)]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("{setting}: {0}", setting = config::ADMIN_PASSWORD)]
+    FirstAdmin(bosun_core::Error),
+    #[error("session store: {0}")]
+    Sessions(String),
+    #[error("server: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("demo cluster: {0}")]
+    Demo(String),
+}
+
+/// State shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub ctx: Context,
+    /// Sessions older than this since sign-in are ended, however active.
+    pub session_max: Duration,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// A started server: its address, and the handle to stop it.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub ctx: Context,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+    background: Vec<JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting connections, lets in-flight requests finish, closes the database.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(());
+        let _ = self.task.await;
+        for task in self.background {
+            task.abort();
+        }
+        self.ctx.db.close().await;
+    }
+}
+
+fn leptos_options(config: &ServerConfig) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("bosun")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen)
+        .build()
+}
+
+/// Builds the whole HTTP application around an opened database.
+pub async fn router(
+    config: &ServerConfig,
+    ctx: Context,
+) -> Result<(Router, JoinHandle<()>), ServerError> {
+    let store = SqliteStore::new(ctx.db.clone());
+    store
+        .migrate()
+        .await
+        .map_err(|e| ServerError::Sessions(e.to_string()))?;
+    let cleanup = tokio::spawn(async move {
+        if let Err(e) = store
+            .clone()
+            .continuously_delete_expired(Duration::from_secs(600))
+            .await
+        {
+            tracing::warn!("expired-session cleanup stopped: {e}");
+        }
+    });
+    let session_store = SqliteStore::new(ctx.db.clone());
+    let secure = config.public_url.as_ref().is_some_and(|u| u.https);
+    let sessions = SessionManagerLayer::new(session_store)
+        .with_name("bosun_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_secure(secure)
+        .with_always_save(true)
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::hours(12)),
+        ));
+
+    let leptos_options = leptos_options(config);
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        ctx: ctx.clone(),
+        session_max: config.session_max,
+    };
+    let routes = generate_route_list(App);
+    let allowed = origin::AllowedOrigin(config.public_url.as_ref().map(|u| u.origin.clone()));
+
+    let app = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .nest("/api/v1", crate::api::router())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let ctx = ctx.clone();
+                move || provide_context(ctx.clone())
+            },
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(page_guard::page_guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            authenticate::authenticate,
+        ))
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(
+            allowed,
+            origin::check_origin,
+        ))
+        .layer(middleware::from_fn(trace::trace_requests))
+        .with_state(state);
+    Ok((app, cleanup))
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "ok"}))
+}
+
+async fn readyz(State(state): State<AppState>) -> (http::StatusCode, Json<serde_json::Value>) {
+    match sqlx::query("SELECT 1").execute(&state.ctx.db).await {
+        Ok(_) => (
+            http::StatusCode::OK,
+            Json(serde_json::json!({"status": "ready"})),
+        ),
+        Err(e) => (
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "unavailable", "reason": format!("database: {e}")})),
+        ),
+    }
+}
+
+/// Opens the database, creates the first admin if needed, binds and starts serving in
+/// the background. Used by `bosun serve` and by the integration tests.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
+    let db = bosun_core::db::open(&config.data_dir)
+        .await
+        .map_err(ServerError::DataDir)?;
+    announce_first_admin(&db, config.admin_password.as_deref()).await?;
+    let ctx = Context::new(db);
+    let listener = bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let (app, cleanup) = router(&config, ctx.clone()).await?;
+    let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = shutdown_rx.await;
+        })
+        .await
+    });
+    Ok(RunningServer {
+        addr,
+        ctx,
+        shutdown,
+        task,
+        background: vec![cleanup],
+    })
+}
+
+async fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {
+    TcpListener::bind(addr).await.map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AddrInUse {
+            ServerError::PortInUse { addr }
+        } else {
+            ServerError::Bind { addr, source }
+        }
+    })
+}
+
+async fn announce_first_admin(
+    db: &sqlx::SqlitePool,
+    given: Option<&str>,
+) -> Result<(), ServerError> {
+    match bootstrap::ensure_first_admin(db, given)
+        .await
+        .map_err(ServerError::FirstAdmin)?
+    {
+        FirstAdmin::AlreadySetUp => {}
+        FirstAdmin::CreatedWithGivenPassword => {
+            tracing::info!(
+                "created the first user \"admin\" with the password from BOSUN_ADMIN_PASSWORD"
+            );
+        }
+        FirstAdmin::CreatedWithGeneratedPassword(password) => {
+            tracing::warn!("created the first user \"admin\" with password: {password}");
+            tracing::warn!(
+                "this password is shown only once; change it with: echo NEW-PASSWORD | bosun user passwd admin"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `bosun serve`: runs until SIGINT or SIGTERM, then shuts down gracefully.
+pub async fn run(config: ServerConfig) -> Result<(), ServerError> {
+    #[cfg(feature = "demo-cluster")]
+    let demo = if config.demo_cluster {
+        Some(crate::demo::start_embedded(&config.data_dir).await?)
+    } else {
+        None
+    };
+    let server = start(config.clone()).await?;
+    tracing::info!(
+        "Bosun {} listening on http://{} (data in {})",
+        env!("CARGO_PKG_VERSION"),
+        server.addr,
+        config.data_dir.display()
+    );
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing in-flight requests");
+    server.stop().await;
+    #[cfg(feature = "demo-cluster")]
+    if let Some(demo) = demo {
+        demo.shutdown().await;
+    }
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// `bosun demo-cluster`: the demo cluster alone, until SIGINT or SIGTERM.
+#[cfg(feature = "demo-cluster")]
+pub async fn run_demo_cluster(args: &crate::cli::DemoClusterArgs) -> Result<(), ServerError> {
+    let cluster = crate::demo::start_standalone(args).await?;
+    shutdown_signal().await;
+    cluster.shutdown().await;
+    Ok(())
+}
+
+/// `bosun demo-cluster` in a build without the emulator.
+#[cfg(not(feature = "demo-cluster"))]
+pub async fn run_demo_cluster(_args: &crate::cli::DemoClusterArgs) -> Result<(), ServerError> {
+    Err(ServerError::Demo(
+        "this build of bosun has no demo cluster (feature demo-cluster is off)".into(),
+    ))
+}

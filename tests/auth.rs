@@ -1,0 +1,475 @@
+//! Sign-in, sessions, throttling, tokens and the Origin check, over real HTTP against a
+//! real server and SQLite database.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use bosun_core::{Role, tokens, users};
+use common::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn login_sets_a_strict_httponly_session_cookie_and_me_answers() {
+    let srv = TestServer::start().await;
+    let client = client();
+    let res = client
+        .post(srv.url("/api/v1/login"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("bosun_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain-http console must not set Secure: {cookie}"
+    );
+    let (status, body) = json_of(res).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"data": {"username": "admin", "role": "admin"}}))
+    );
+    let (status, body) = json_of(client.get(srv.url("/api/v1/me")).send().await.unwrap()).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"data": {"username": "admin", "role": "admin"}}))
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn cookie_is_secure_when_the_public_url_is_https() {
+    let srv = TestServer::start_with(|c| {
+        c.public_url =
+            Some(bosun::config::parse_public_url("https://console.example.com").unwrap());
+    })
+    .await;
+    let res = client()
+        .post(srv.url("/api/v1/login"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_password_is_401_with_code_message_and_trace_id() {
+    let srv = TestServer::start().await;
+    let res = client()
+        .post(srv.url("/api/v1/login"))
+        .json(&json!({"username": "admin", "password": "not the password"}))
+        .send()
+        .await
+        .unwrap();
+    let header_trace = res
+        .headers()
+        .get("x-trace-id")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let (status, body) = json_of(res).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["code"], "UNAUTHORIZED");
+    assert_eq!(body["message"], "wrong user name or password");
+    assert_eq!(body["trace_id"], header_trace.as_str());
+    assert!(uuid::Uuid::parse_str(&header_trace).is_ok());
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_user_gets_the_same_answer_and_similar_time_as_a_wrong_password() {
+    let srv = TestServer::start().await;
+    let attempt = |name: &'static str| {
+        let url = srv.url("/api/v1/login");
+        async move {
+            // A fresh client address is not possible on loopback, so stay under the limit.
+            let started = Instant::now();
+            let res = client()
+                .post(url)
+                .json(&json!({"username": name, "password": "wrong password"}))
+                .send()
+                .await
+                .unwrap();
+            let elapsed = started.elapsed();
+            (json_of(res).await, elapsed)
+        }
+    };
+    let ((s1, b1), t_known) = attempt("admin").await;
+    let ((s2, b2), t_unknown) = attempt("nobody-here").await;
+    assert_eq!((s1, b1["message"].clone()), (s2, b2["message"].clone()));
+    // Both paths run one argon2id verification; neither may be a fast path.
+    let ratio = t_unknown.as_secs_f64() / t_known.as_secs_f64();
+    assert!(
+        (0.25..4.0).contains(&ratio),
+        "known {t_known:?} vs unknown {t_unknown:?}"
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn session_id_is_cycled_at_login() {
+    let srv = TestServer::start().await;
+    let login = || {
+        client()
+            .post(srv.url("/api/v1/login"))
+            .header("cookie", "bosun_session=plantedByAnAttacker0000")
+            .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+            .send()
+    };
+    let res = login().await.unwrap();
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(!cookie.contains("plantedByAnAttacker0000"), "{cookie}");
+    let second = login().await.unwrap();
+    let cookie2 = second
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(cookie.split(';').next(), cookie2.split(';').next());
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_on_the_server() {
+    let srv = TestServer::start().await;
+    let res = client()
+        .post(srv.url("/api/v1/login"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let me = |c: String| {
+        client()
+            .get(srv.url("/api/v1/me"))
+            .header("cookie", c)
+            .send()
+    };
+    assert_eq!(me(cookie.clone()).await.unwrap().status(), 200);
+    let out = client()
+        .post(srv.url("/api/v1/logout"))
+        .header("cookie", cookie.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 200);
+    // The old cookie value is dead even if a client kept it.
+    assert_eq!(me(cookie).await.unwrap().status(), 401);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn session_survives_a_server_restart() {
+    let srv = TestServer::start().await;
+    let client = srv.signed_in("admin", ADMIN_PASSWORD).await;
+    let srv = srv.restart().await;
+    let (status, body) = json_of(client.get(srv.url("/api/v1/me")).send().await.unwrap()).await;
+    // The port changed, but reqwest's jar is per host (127.0.0.1), like a browser's.
+    assert_eq!(
+        (status, body["data"]["username"].clone()),
+        (200, json!("admin"))
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn idle_session_expires() {
+    let srv = TestServer::start_with(|c| c.session_idle = Duration::from_secs(2)).await;
+    let client = srv.signed_in("admin", ADMIN_PASSWORD).await;
+    assert_eq!(
+        client
+            .get(srv.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    tokio::time::sleep(Duration::from_millis(3200)).await;
+    assert_eq!(
+        client
+            .get(srv.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn busy_session_still_ends_at_its_absolute_limit() {
+    let srv = TestServer::start_with(|c| c.session_max = Duration::from_secs(2)).await;
+    let client = srv.signed_in("admin", ADMIN_PASSWORD).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let status = client
+            .get(srv.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if status == 401 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "session outlived its absolute limit"
+        );
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn sixth_failed_login_within_a_minute_is_429_with_retry_after() {
+    let srv = TestServer::start().await;
+    let try_login = |password: &'static str| {
+        client()
+            .post(srv.url("/api/v1/login"))
+            .json(&json!({"username": "admin", "password": password}))
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(try_login("wrong password").await.unwrap().status(), 401);
+    }
+    let res = try_login("wrong password").await.unwrap();
+    assert_eq!(res.status(), 429);
+    let retry: u64 = res
+        .headers()
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    let (_, body) = json_of(res).await;
+    assert_eq!(body["code"], "TOO_MANY_REQUESTS");
+    assert!(
+        body["message"].as_str().unwrap().contains("try again in"),
+        "{body}"
+    );
+    // Even the right password waits: a lockout that a correct guess lifts is no lockout.
+    assert_eq!(try_login(ADMIN_PASSWORD).await.unwrap().status(), 429);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn foreign_origin_is_refused_on_state_changing_requests() {
+    let srv = TestServer::start().await;
+    let (status, body) = json_of(
+        client()
+            .post(srv.url("/api/v1/login"))
+            .header("origin", "http://evil.example")
+            .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(body["code"], "FORBIDDEN");
+    // Server functions are behind the same check.
+    let res = client()
+        .post(srv.url("/rpc/login"))
+        .header("origin", "null")
+        .form(&[("username", "admin"), ("password", ADMIN_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // The console's own origin passes.
+    let own = srv.base.clone();
+    let res = client()
+        .post(srv.url("/api/v1/login"))
+        .header("origin", own)
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // Reads are not state-changing and are not refused.
+    let res = client()
+        .get(srv.url("/healthz"))
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn bearer_tokens_work_until_revoked_or_the_user_is_disabled() {
+    let srv = TestServer::start().await;
+    srv.add_user("robot", Role::Operator).await;
+    let token = tokens::create(&srv.ctx().db, "robot", Some("ci"))
+        .await
+        .unwrap();
+    let me = |t: String| client().get(srv.url("/api/v1/me")).bearer_auth(t).send();
+    let (status, body) = json_of(me(token.secret.clone()).await.unwrap()).await;
+    assert_eq!(
+        (status, body),
+        (
+            200,
+            json!({"data": {"username": "robot", "role": "operator"}})
+        )
+    );
+    assert_eq!(
+        me("bosun_not-a-real-token".into()).await.unwrap().status(),
+        401
+    );
+
+    users::set_disabled(&srv.ctx().db, "robot", true)
+        .await
+        .unwrap();
+    assert_eq!(me(token.secret.clone()).await.unwrap().status(), 401);
+    users::set_disabled(&srv.ctx().db, "robot", false)
+        .await
+        .unwrap();
+    assert_eq!(me(token.secret.clone()).await.unwrap().status(), 200);
+
+    tokens::revoke(&srv.ctx().db, token.id).await.unwrap();
+    assert_eq!(me(token.secret).await.unwrap().status(), 401);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn disabling_a_user_ends_their_open_session() {
+    let srv = TestServer::start().await;
+    srv.add_user("carol", Role::Viewer).await;
+    let carol = srv.signed_in("carol", PASSWORD).await;
+    assert_eq!(
+        carol
+            .get(srv.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    users::set_disabled(&srv.ctx().db, "carol", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        carol
+            .get(srv.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    // And a disabled account cannot sign in again.
+    let res = client()
+        .post(srv.url("/api/v1/login"))
+        .json(&json!({"username": "carol", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn logins_and_user_changes_are_audited() {
+    let srv = TestServer::start().await;
+    let admin = srv.signed_in("admin", ADMIN_PASSWORD).await;
+    let res = admin
+        .post(srv.url("/api/v1/users"))
+        .json(&json!({"username": "dave", "password": PASSWORD, "role": "operator"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let _ = client()
+        .post(srv.url("/api/v1/login"))
+        .json(&json!({"username": "dave", "password": "nope nope"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(
+        admin
+            .get(srv.url("/api/v1/audit?limit=10"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let rows: Vec<(String, String, String, String)> = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap().to_string();
+            (s("actor"), s("action"), s("target"), s("outcome"))
+        })
+        .collect();
+    assert!(
+        rows.contains(&(
+            "admin".into(),
+            "session.login".into(),
+            "user/admin".into(),
+            "success".into()
+        )),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&(
+            "admin".into(),
+            "user.create".into(),
+            "user/dave".into(),
+            "success".into()
+        )),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(&(
+            "dave".into(),
+            "session.login".into(),
+            "user/dave".into(),
+            "failure".into()
+        )),
+        "{rows:?}"
+    );
+    srv.stop().await;
+}

@@ -1,0 +1,243 @@
+//! The `bosun` binary's commands and start-up checks, run as a user would run them.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn bosun(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bosun"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env("BOSUN_NO_DEMO", "1")
+        .env_remove("BOSUN_ADMIN_PASSWORD")
+        .env_remove("BOSUN_LISTEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("bosun runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("bosun finishes")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn version_prints_the_package_version() {
+    let out = Command::new(env!("CARGO_BIN_EXE_bosun"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("bosun {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn user_and_token_commands_manage_accounts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+
+    let out = bosun(
+        dir,
+        &["user", "add", "Bob", "--role", "operator"],
+        Some("a good password\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "created user bob with role operator"
+    );
+
+    let out = bosun(dir, &["user", "add", "bob"], Some("another password\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("already exists"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = bosun(
+        dir,
+        &["user", "add", "zed", "--role", "root"],
+        Some("a good password\n"),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("unknown role \"root\""),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = bosun(dir, &["user", "add", "zed"], Some("short\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("too short"));
+
+    let out = bosun(dir, &["user", "passwd", "bob"], Some("a better password\n"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = bosun(
+        dir,
+        &["token", "create", "--user", "bob", "--name", "ci"],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token = text(&out.stdout).trim().to_string();
+    assert!(token.starts_with("bosun_") && token.len() > 60, "{token}");
+    assert!(text(&out.stderr).contains("shown only now"));
+
+    let out = bosun(dir, &["token", "revoke", "1"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = bosun(dir, &["token", "revoke", "1"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no active token with id 1"));
+
+    let out = bosun(dir, &["user", "disable", "bob"], None);
+    assert!(out.status.success());
+    let out = bosun(dir, &["user", "list"], None);
+    let listing = text(&out.stdout);
+    let bob = listing
+        .lines()
+        .find(|l| l.contains(" bob "))
+        .expect("bob listed");
+    assert!(
+        bob.contains("operator") && bob.contains("disabled"),
+        "{listing}"
+    );
+
+    let out = bosun(dir, &["user", "disable", "nobody"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("not found"));
+}
+
+fn serve_fails_with(args: &[&str], data_dir: &std::path::Path) -> String {
+    let out = bosun(data_dir, args, None);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "stdout: {} stderr: {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let stderr = text(&out.stderr);
+    stderr.lines().last().unwrap_or_default().to_string()
+}
+
+#[test]
+fn bad_settings_stop_start_up_with_one_line_naming_the_setting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let line = serve_fails_with(&["--listen", "not-an-address"], tmp.path());
+    assert!(
+        line.contains("BOSUN_LISTEN") && line.contains("not-an-address"),
+        "{line}"
+    );
+
+    let line = serve_fails_with(&["--session-idle", "forever"], tmp.path());
+    assert!(line.contains("BOSUN_SESSION_IDLE"), "{line}");
+
+    let line = serve_fails_with(&["--public-url", "console.example.com"], tmp.path());
+    assert!(line.contains("BOSUN_PUBLIC_URL"), "{line}");
+
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let line = serve_fails_with(&["--listen", &addr], tmp.path());
+    assert!(
+        line.contains("BOSUN_LISTEN") && line.contains("already in use"),
+        "{line}"
+    );
+
+    let not_a_dir = tmp.path().join("file");
+    std::fs::write(&not_a_dir, "x").unwrap();
+    let line = serve_fails_with(&["--listen", "127.0.0.1:0"], &not_a_dir.join("data"));
+    assert!(line.contains("BOSUN_DATA_DIR"), "{line}");
+}
+
+#[test]
+fn serve_prints_the_first_admin_password_once_logs_json_and_stops_on_sigterm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let start = |log_format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_bosun"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .arg("--data-dir")
+            .arg(tmp.path())
+            .env("BOSUN_NO_DEMO", "1")
+            .env("BOSUN_LOG_FORMAT", log_format)
+            .env("RUST_LOG", "info")
+            .env_remove("BOSUN_ADMIN_PASSWORD")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let wait_ready = || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "server did not come up");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let stop = |child: std::process::Child| {
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        child.wait_with_output().unwrap()
+    };
+
+    let first = start("text");
+    wait_ready();
+    let out = stop(first);
+    assert!(out.status.success(), "exit after SIGTERM: {:?}", out.status);
+    let log = text(&out.stderr);
+    assert!(
+        log.contains("created the first user \"admin\" with password: "),
+        "{log}"
+    );
+    assert!(log.contains("bosun user passwd admin"), "{log}");
+    assert!(log.contains("stopped cleanly"), "{log}");
+
+    let second = start("json");
+    wait_ready();
+    let _ = std::net::TcpStream::connect(("127.0.0.1", port)).and_then(|mut s| {
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+        let mut sink = Vec::new();
+        std::io::Read::read_to_end(&mut s, &mut sink)
+    });
+    let out = stop(second);
+    let log = text(&out.stderr);
+    assert!(
+        !log.contains("with password"),
+        "the password must be printed only on first start: {log}"
+    );
+    let request_line = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["path"] == "/healthz")
+        .unwrap_or_else(|| panic!("no JSON request line in {log}"));
+    assert_eq!(request_line["status"], 200);
+    assert_eq!(request_line["method"], "GET");
+    assert!(
+        request_line["trace_id"]
+            .as_str()
+            .is_some_and(|t| t.len() == 36)
+    );
+}

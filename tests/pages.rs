@@ -1,0 +1,88 @@
+//! Server-rendered pages: readable without JavaScript, guarded, with real statuses.
+
+mod common;
+
+use common::*;
+
+#[tokio::test]
+async fn anonymous_page_visit_redirects_to_login_which_renders_a_form() {
+    let srv = TestServer::start().await;
+    let res = client().get(srv.url("/workloads")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login");
+    let res = client().get(srv.url("/login")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"<label for="username">"#), "{html}");
+    assert!(
+        html.contains(r#"action="/rpc/login""#),
+        "the form must work without JavaScript: {html}"
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn signed_in_shell_shows_user_role_and_every_section() {
+    let srv = TestServer::start().await;
+    let admin = srv.signed_in("admin", ADMIN_PASSWORD).await;
+    let res = admin.get(srv.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    for section in [
+        "Clusters",
+        "Workloads",
+        "Rollouts",
+        "Virtual machines",
+        "Nodes",
+        "Audit",
+        "Admin",
+    ] {
+        assert!(
+            html.contains(&format!(">{section}</a>")),
+            "missing {section}"
+        );
+    }
+    assert!(html.contains(r#"<span class="username">admin</span>"#));
+    // A signed-in visit to /login goes to the console.
+    let res = admin.get(srv.url("/login")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn viewers_do_not_see_the_admin_section() {
+    let srv = TestServer::start().await;
+    srv.add_user("vic", bosun_core::Role::Viewer).await;
+    let vic = srv.signed_in("vic", PASSWORD).await;
+    let html = vic
+        .get(srv.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(">Audit</a>"));
+    assert!(!html.contains(">Admin</a>"));
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_page_is_a_404_page() {
+    let srv = TestServer::start().await;
+    let admin = srv.signed_in("admin", ADMIN_PASSWORD).await;
+    let res = admin.get(srv.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("404: nothing here"));
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn probes_answer_without_auth() {
+    let srv = TestServer::start().await;
+    let (status, body) = json_of(client().get(srv.url("/healthz")).send().await.unwrap()).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("ok")));
+    let (status, body) = json_of(client().get(srv.url("/readyz")).send().await.unwrap()).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("ready")));
+    srv.stop().await;
+}
