@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test: formatting and lints, the Rust unit and
+# integration tests (server, domain, demo cluster with kubectl), then the Playwright
+# suite in Chromium against the real server and hydrated front end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$SECONDS
+step() { printf '\n==> %s (%ds elapsed)\n' "$*" $((SECONDS - started)); }
+
+step "setup"
+scripts/setup.sh --for-tests
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo test (unit and integration)"
+cargo test --no-fail-fast
+
+step "cargo clippy"
+cargo clippy --all-targets -- -D warnings
+
+step "front end (wasm, debug profile)"
+scripts/build-front.sh
+
+step "Playwright in Chromium"
+(cd end2end && npx playwright test)
+
+step "all tests passed in $((SECONDS - started)) s"
