@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use bosun_clusters::ClusterRegistry;
 use bosun_demo_cluster::{DemoCluster, DemoConfig, ScaleSpec};
 
 use crate::cli::DemoClusterArgs;
@@ -13,7 +14,7 @@ pub const DEMO_CLUSTER_NAME: &str = "demo";
 
 /// Starts the demo cluster on a free loopback port and writes `<data dir>/demo.kubeconfig`
 /// so `kubectl` can look at the same world the console shows.
-pub async fn start_embedded(data_dir: &Path) -> Result<DemoCluster, ServerError> {
+pub async fn start_embedded(data_dir: &Path, clusters: &ClusterRegistry) -> Result<DemoCluster, ServerError> {
     let cluster = DemoCluster::start(DemoConfig::default())
         .await
         .map_err(|e| ServerError::Demo(e.to_string()))?;
@@ -26,6 +27,10 @@ pub async fn start_embedded(data_dir: &Path) -> Result<DemoCluster, ServerError>
     let kubeconfig = data_dir.join("demo.kubeconfig");
     cluster
         .write_kubeconfig(&kubeconfig, DEMO_CLUSTER_NAME)
+        .map_err(|e| ServerError::Demo(e.to_string()))?;
+    clusters
+        .connect_kubeconfig(DEMO_CLUSTER_NAME, &kubeconfig, None)
+        .await
         .map_err(|e| ServerError::Demo(e.to_string()))?;
     tracing::info!(
         "demo cluster running at {}; try: kubectl --kubeconfig {} get pods -A",

@@ -1,6 +1,7 @@
 //! Start-up, the router and shutdown of `bosun serve`.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{FromRef, State};
@@ -8,6 +9,7 @@ use axum::middleware;
 use axum::routing::get;
 use axum::{Json, Router};
 use bosun_app::{App, shell};
+use bosun_clusters::ClusterRegistry;
 use bosun_core::Context;
 use bosun_core::bootstrap::{self, FirstAdmin};
 use leptos::config::LeptosOptions;
@@ -50,6 +52,7 @@ pub enum ServerError {
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub ctx: Context,
+    pub clusters: Arc<ClusterRegistry>,
     /// Sessions older than this since sign-in are ended, however active.
     pub session_max: Duration,
 }
@@ -64,6 +67,9 @@ impl FromRef<AppState> for LeptosOptions {
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub ctx: Context,
+    pub clusters: Arc<ClusterRegistry>,
+    #[cfg(feature = "demo-cluster")]
+    demo: Option<bosun_demo_cluster::DemoCluster>,
     shutdown: tokio::sync::oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
     background: Vec<JoinHandle<()>>,
@@ -78,6 +84,10 @@ impl RunningServer {
             task.abort();
         }
         self.ctx.db.close().await;
+        #[cfg(feature = "demo-cluster")]
+        if let Some(demo) = self.demo {
+            demo.shutdown().await;
+        }
     }
 }
 
@@ -94,6 +104,7 @@ fn leptos_options(config: &ServerConfig) -> LeptosOptions {
 pub async fn router(
     config: &ServerConfig,
     ctx: Context,
+    clusters: Arc<ClusterRegistry>,
 ) -> Result<(Router, JoinHandle<()>), ServerError> {
     let store = SqliteStore::new(ctx.db.clone());
     store
@@ -125,6 +136,7 @@ pub async fn router(
     let state = AppState {
         leptos_options: leptos_options.clone(),
         ctx: ctx.clone(),
+        clusters: clusters.clone(),
         session_max: config.session_max,
     };
     let routes = generate_route_list(App);
@@ -139,7 +151,10 @@ pub async fn router(
             routes,
             {
                 let ctx = ctx.clone();
-                move || provide_context(ctx.clone())
+                move || {
+                    provide_context(ctx.clone());
+                    provide_context(clusters.clone());
+                }
             },
             {
                 let options = leptos_options.clone();
@@ -189,7 +204,14 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let ctx = Context::new(db);
     let listener = bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    let (app, cleanup) = router(&config, ctx.clone()).await?;
+    let clusters = Arc::new(ClusterRegistry::default());
+    #[cfg(feature = "demo-cluster")]
+    let demo = if config.demo_cluster {
+        Some(crate::demo::start_embedded(&config.data_dir, &clusters).await?)
+    } else {
+        None
+    };
+    let (app, cleanup) = router(&config, ctx.clone(), clusters.clone()).await?;
     let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(
@@ -204,6 +226,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     Ok(RunningServer {
         addr,
         ctx,
+        clusters,
+        #[cfg(feature = "demo-cluster")]
+        demo,
         shutdown,
         task,
         background: vec![cleanup],
@@ -246,12 +271,6 @@ async fn announce_first_admin(
 
 /// `bosun serve`: runs until SIGINT or SIGTERM, then shuts down gracefully.
 pub async fn run(config: ServerConfig) -> Result<(), ServerError> {
-    #[cfg(feature = "demo-cluster")]
-    let demo = if config.demo_cluster {
-        Some(crate::demo::start_embedded(&config.data_dir).await?)
-    } else {
-        None
-    };
     let server = start(config.clone()).await?;
     tracing::info!(
         "Bosun {} listening on http://{} (data in {})",
@@ -262,10 +281,6 @@ pub async fn run(config: ServerConfig) -> Result<(), ServerError> {
     shutdown_signal().await;
     tracing::info!("shutting down: finishing in-flight requests");
     server.stop().await;
-    #[cfg(feature = "demo-cluster")]
-    if let Some(demo) = demo {
-        demo.shutdown().await;
-    }
     tracing::info!("stopped cleanly");
     Ok(())
 }

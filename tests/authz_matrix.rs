@@ -38,6 +38,7 @@ const SERVER_FNS: &[(&str, &[(&str, &str)], Option<Role>)] = &[
         Some(Role::Admin),
     ),
     ("/rpc/audit/recent", &[("limit", "5")], Some(Role::Viewer)),
+    ("/rpc/clusters/list", &[], Some(Role::Viewer)),
 ];
 
 fn rest_body(method: &str, path: &str) -> Option<serde_json::Value> {

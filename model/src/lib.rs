@@ -4,10 +4,12 @@
 //! no database, no Kubernetes client, no I/O.
 #![forbid(unsafe_code)]
 
+mod cluster;
 mod error_code;
 mod role;
 mod user;
 
+pub use cluster::{ClusterHealth, ClusterSummary, NodeCounts};
 pub use error_code::ErrorCode;
 pub use role::{ParseRoleError, Role};
 pub use user::{AuditEntry, Me, UserSummary};

@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod clusters;
 mod envelope;
 mod users;
 
@@ -28,6 +29,7 @@ pub const ROUTES: &[(&str, &str, Option<bosun_core::Role>)] = &[
         Some(bosun_core::Role::Admin),
     ),
     ("GET", "/api/v1/audit", Some(bosun_core::Role::Viewer)),
+    ("GET", "/api/v1/clusters", Some(bosun_core::Role::Viewer)),
 ];
 
 /// The `/api/v1` router.
@@ -39,5 +41,6 @@ pub fn router() -> Router<AppState> {
         .route("/users", get(users::list).post(users::create))
         .route("/users/{name}", patch(users::update))
         .route("/audit", get(audit::recent))
+        .route("/clusters", get(clusters::list))
         .fallback(|| async { ApiError(bosun_core::Error::NotFound("no such API endpoint".into())) })
 }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clusters;
 pub mod users;
 
 #[cfg(feature = "ssr")]

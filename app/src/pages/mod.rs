@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod clusters;
 mod login;
 mod not_found;
 mod sections;
@@ -10,4 +11,5 @@ pub use admin::AdminPage;
 pub use audit::AuditPage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
-pub use sections::{ClustersPage, NodesPage, RolloutsPage, VirtualMachinesPage, WorkloadsPage};
+pub use clusters::ClustersPage;
+pub use sections::{NodesPage, RolloutsPage, VirtualMachinesPage, WorkloadsPage};

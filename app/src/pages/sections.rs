@@ -1,4 +1,4 @@
-//! Section pages whose content arrives with the cluster features. Each says plainly what
+//! Section pages whose content arrives with later cluster features. Each says plainly what
 //! it will show, so the navigation is honest about what exists today.
 
 use leptos::prelude::*;
@@ -13,10 +13,6 @@ fn Section(title: &'static str, what: &'static str) -> impl IntoView {
     }
 }
 
-#[component]
-pub fn ClustersPage() -> impl IntoView {
-    view! { <Section title="Clusters" what="Every cluster Bosun can reach, with its version and health." /> }
-}
 
 #[component]
 pub fn WorkloadsPage() -> impl IntoView {
