@@ -32,7 +32,7 @@ apt_install() {
 # 1. A Rust toolchain that can target wasm32.
 if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   log "rustup has wasm32-unknown-unknown"
-elif rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
+elif timeout 180 rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
   log "added rustup target wasm32-unknown-unknown"
 else
   log "rustup cannot add wasm32; using Debian's rustc-web (std built from source)"

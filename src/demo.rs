@@ -14,7 +14,10 @@ pub const DEMO_CLUSTER_NAME: &str = "demo";
 
 /// Starts the demo cluster on a free loopback port and writes `<data dir>/demo.kubeconfig`
 /// so `kubectl` can look at the same world the console shows.
-pub async fn start_embedded(data_dir: &Path, clusters: &ClusterRegistry) -> Result<DemoCluster, ServerError> {
+pub async fn start_embedded(
+    data_dir: &Path,
+    clusters: &ClusterRegistry,
+) -> Result<DemoCluster, ServerError> {
     let cluster = DemoCluster::start(DemoConfig::default())
         .await
         .map_err(|e| ServerError::Demo(e.to_string()))?;

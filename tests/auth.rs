@@ -464,7 +464,7 @@ async fn logins_and_user_changes_are_audited() {
     );
     assert!(
         rows.contains(&(
-            "dave".into(),
+            "anonymous".into(),
             "session.login".into(),
             "user/dave".into(),
             "failure".into()

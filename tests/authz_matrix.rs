@@ -39,6 +39,7 @@ const SERVER_FNS: &[(&str, &[(&str, &str)], Option<Role>)] = &[
     ),
     ("/rpc/audit/recent", &[("limit", "5")], Some(Role::Viewer)),
     ("/rpc/clusters/list", &[], Some(Role::Viewer)),
+    ("/rpc/nodes/list", &[], Some(Role::Viewer)),
 ];
 
 fn rest_body(method: &str, path: &str) -> Option<serde_json::Value> {

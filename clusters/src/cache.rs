@@ -38,7 +38,9 @@ where
         let flag = ready.clone();
         let cluster = cluster.to_string();
         let task = tokio::spawn(async move {
-            let events = watcher(api, watcher::Config::default()).default_backoff().reflect(writer);
+            let events = watcher(api, watcher::Config::default())
+                .default_backoff()
+                .reflect(writer);
             futures::pin_mut!(events);
             while let Some(event) = events.next().await {
                 match event {
@@ -65,7 +67,10 @@ where
 
     /// Waits (bounded) until the first list arrived; for tests and start-up.
     pub async fn wait_ready(&self, timeout: std::time::Duration) -> bool {
-        tokio::time::timeout(timeout, self.store.wait_until_ready()).await.is_ok() && self.is_ready()
+        tokio::time::timeout(timeout, self.store.wait_until_ready())
+            .await
+            .is_ok()
+            && self.is_ready()
     }
 }
 
@@ -78,4 +83,3 @@ where
         self.task.abort();
     }
 }
-

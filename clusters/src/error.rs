@@ -12,7 +12,11 @@ pub enum Error {
     #[error("cluster {cluster} is unreachable: {reason}")]
     Unreachable { cluster: String, reason: String },
     #[error("cluster {cluster}: {message}")]
-    Api { cluster: String, code: u16, message: String },
+    Api {
+        cluster: String,
+        code: u16,
+        message: String,
+    },
 }
 
 /// Results of cluster access.

@@ -7,6 +7,7 @@
 
 pub mod cache;
 pub mod error;
+pub mod nodes;
 pub mod registry;
 pub mod summary;
 

@@ -30,11 +30,24 @@ pub struct ClusterRegistry {
 impl ClusterRegistry {
     /// Connects to the current (or given) context of a kubeconfig file and registers it
     /// under `name`. Must run inside a tokio runtime (the watch caches start here).
-    pub async fn connect_kubeconfig(&self, name: &str, path: &Path, context: Option<&str>) -> Result<Arc<Cluster>> {
-        let bad = |reason: String| Error::Kubeconfig { path: path.display().to_string(), reason };
+    pub async fn connect_kubeconfig(
+        &self,
+        name: &str,
+        path: &Path,
+        context: Option<&str>,
+    ) -> Result<Arc<Cluster>> {
+        let bad = |reason: String| Error::Kubeconfig {
+            path: path.display().to_string(),
+            reason,
+        };
         let kubeconfig = Kubeconfig::read_from(path).map_err(|e| bad(e.to_string()))?;
-        let options = KubeConfigOptions { context: context.map(str::to_string), ..KubeConfigOptions::default() };
-        let config = Config::from_custom_kubeconfig(kubeconfig, &options).await.map_err(|e| bad(e.to_string()))?;
+        let options = KubeConfigOptions {
+            context: context.map(str::to_string),
+            ..KubeConfigOptions::default()
+        };
+        let config = Config::from_custom_kubeconfig(kubeconfig, &options)
+            .await
+            .map_err(|e| bad(e.to_string()))?;
         self.register(name, config)
     }
 
@@ -60,7 +73,10 @@ impl ClusterRegistry {
     /// The cluster called `name`.
     pub fn get(&self, name: &str) -> Result<Arc<Cluster>> {
         let clusters = self.clusters.read().unwrap_or_else(|e| e.into_inner());
-        clusters.get(name).cloned().ok_or_else(|| Error::UnknownCluster(name.to_string()))
+        clusters
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Error::UnknownCluster(name.to_string()))
     }
 
     /// Every cluster, by name.

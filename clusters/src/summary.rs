@@ -16,7 +16,11 @@ pub fn node_is_ready(node: &Node) -> bool {
     node.status
         .as_ref()
         .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|conditions| conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+        .is_some_and(|conditions| {
+            conditions
+                .iter()
+                .any(|c| c.type_ == "Ready" && c.status == "True")
+        })
 }
 
 /// Probes the API server and reads node and namespace counts from the watch caches.
@@ -25,12 +29,23 @@ pub async fn summarize(cluster: &Cluster) -> ClusterSummary {
     let (version, health) = match probe {
         Ok(Ok(info)) => (Some(info.git_version), ClusterHealth::Reachable),
         Ok(Err(e)) => (None, ClusterHealth::Unreachable(e.to_string())),
-        Err(_) => (None, ClusterHealth::Unreachable(format!("no answer within {} s", PROBE_TIMEOUT.as_secs()))),
+        Err(_) => (
+            None,
+            ClusterHealth::Unreachable(format!("no answer within {} s", PROBE_TIMEOUT.as_secs())),
+        ),
     };
     let nodes = cluster.nodes.snapshot().map(|nodes| NodeCounts {
         total: nodes.len(),
         ready: nodes.iter().filter(|n| node_is_ready(n)).count(),
-        unschedulable: nodes.iter().filter(|n| n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false)).count(),
+        unschedulable: nodes
+            .iter()
+            .filter(|n| {
+                n.spec
+                    .as_ref()
+                    .and_then(|s| s.unschedulable)
+                    .unwrap_or(false)
+            })
+            .count(),
     });
     ClusterSummary {
         name: cluster.name.clone(),

@@ -20,3 +20,16 @@ test('the clusters page shows the demo cluster as reachable with its nodes', asy
     await expect(card.getByTestId('nodes')).toHaveText('3 of 3 ready', { timeout: 2_000 });
   }).toPass({ timeout: 30_000 });
 });
+
+test('the nodes page lists the demo cluster nodes from the watch cache', async ({ page }) => {
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('who')).toContainText('admin');
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Nodes' }).click();
+  const table = page.getByTestId('nodes-table');
+  for (const node of ['node-1', 'node-2', 'node-3']) {
+    await expect(table.locator(`tr[data-node="${node}"]`)).toContainText('Ready');
+  }
+});

@@ -6,10 +6,12 @@
 
 mod cluster;
 mod error_code;
+mod node;
 mod role;
 mod user;
 
 pub use cluster::{ClusterHealth, ClusterSummary, NodeCounts};
 pub use error_code::ErrorCode;
+pub use node::NodeRow;
 pub use role::{ParseRoleError, Role};
 pub use user::{AuditEntry, Me, UserSummary};

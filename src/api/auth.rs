@@ -29,7 +29,7 @@ pub async fn login(
     session: Session,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Data<Me>, ApiError> {
-    let actor = body.username.trim().to_ascii_lowercase();
+    let attempted = body.username.trim().to_ascii_lowercase();
     let verified = auth::verify_login(
         &state.ctx,
         &body.username,
@@ -37,10 +37,16 @@ pub async fn login(
         Some(client.ip()),
     )
     .await;
-    let target = format!("user/{actor}");
+    let target = format!("user/{attempted}");
+    // Until the password is verified, the caller is nobody in particular.
+    let actor = if verified.is_ok() {
+        attempted.as_str()
+    } else {
+        "anonymous"
+    };
     audit::record_result(
         &state.ctx.db,
-        &actor,
+        actor,
         "session.login",
         &target,
         &current_trace_id(),

@@ -8,9 +8,8 @@ use crate::AppError;
 /// Every cluster with its health, version and node counts (from the watch caches).
 #[server(prefix = "/rpc", endpoint = "clusters/list")]
 pub async fn list_clusters() -> Result<Vec<ClusterSummary>, AppError> {
-    use crate::api::ssr::{authorize, fail};
+    use crate::api::ssr::{authorize, cluster_registry};
     authorize(bosun_model::Role::Viewer)?;
-    let registry = use_context::<std::sync::Arc<bosun_clusters::ClusterRegistry>>()
-        .ok_or_else(|| fail(bosun_core::Error::Internal("cluster registry missing".into())))?;
+    let registry = cluster_registry()?;
     Ok(bosun_clusters::summary::summarize_all(&registry).await)
 }

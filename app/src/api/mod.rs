@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod clusters;
+pub mod nodes;
 pub mod users;
 
 #[cfg(feature = "ssr")]

@@ -86,6 +86,15 @@ pub fn authorize(required: Role) -> Result<(Caller, Scope), AppError> {
     Ok((caller, scope))
 }
 
+/// The clusters Bosun knows, provided to every server function by the server.
+pub fn cluster_registry() -> Result<std::sync::Arc<bosun_clusters::ClusterRegistry>, AppError> {
+    use_context::<std::sync::Arc<bosun_clusters::ClusterRegistry>>().ok_or_else(|| {
+        fail(bosun_core::Error::Internal(
+            "cluster registry missing".into(),
+        ))
+    })
+}
+
 /// Converts a domain error into the browser's error, setting the HTTP status (and
 /// `Retry-After` for throttling) on the response. Internal details go to the log only.
 pub fn fail(err: bosun_core::Error) -> AppError {

@@ -39,11 +39,17 @@ fn ClusterCard(cluster: ClusterSummary) -> impl IntoView {
     let nodes = cluster.nodes.map_or_else(
         || "loading…".to_string(),
         |n| {
-            let cordoned = if n.unschedulable > 0 { format!(", {} cordoned", n.unschedulable) } else { String::new() };
+            let cordoned = if n.unschedulable > 0 {
+                format!(", {} cordoned", n.unschedulable)
+            } else {
+                String::new()
+            };
             format!("{} of {} ready{cordoned}", n.ready, n.total)
         },
     );
-    let namespaces = cluster.namespaces.map_or_else(|| "loading…".to_string(), |n| n.to_string());
+    let namespaces = cluster
+        .namespaces
+        .map_or_else(|| "loading…".to_string(), |n| n.to_string());
     view! {
         <li class="card" data-cluster=cluster.name.clone()>
             <div class="card-head">

@@ -13,7 +13,6 @@ fn Section(title: &'static str, what: &'static str) -> impl IntoView {
     }
 }
 
-
 #[component]
 pub fn WorkloadsPage() -> impl IntoView {
     view! { <Section title="Workloads" what="Deployments, StatefulSets, DaemonSets and OpenKruise workloads across clusters." /> }
@@ -27,9 +26,4 @@ pub fn RolloutsPage() -> impl IntoView {
 #[component]
 pub fn VirtualMachinesPage() -> impl IntoView {
     view! { <Section title="Virtual machines" what="KubeVirt virtual machines: start, stop and restart." /> }
-}
-
-#[component]
-pub fn NodesPage() -> impl IntoView {
-    view! { <Section title="Nodes" what="Nodes with capacity and usage; cordon and drain." /> }
 }
