@@ -1,0 +1,167 @@
+//! `metav1.Status` errors with the reasons and codes the real API server uses, so clients
+//! (kubectl, kube-rs) classify them the same way.
+
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+use serde_json::{Value, json};
+
+/// A failed API call, rendered as a `Status` object.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: u16,
+    pub reason: &'static str,
+    pub message: String,
+    pub details: Option<Value>,
+}
+
+pub type ApiResult<T> = std::result::Result<T, ApiError>;
+
+fn details(name: &str, group: &str, kind: &str) -> Value {
+    let mut d = json!({ "name": name, "kind": kind });
+    if !group.is_empty() {
+        d["group"] = json!(group);
+    }
+    d
+}
+
+impl ApiError {
+    fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            reason,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    pub fn not_found(group: &str, plural: &str, name: &str) -> Self {
+        let q = qualified(group, plural);
+        let mut e = Self::new(404, "NotFound", format!("{q} \"{name}\" not found"));
+        e.details = Some(details(name, group, plural));
+        e
+    }
+
+    pub fn already_exists(group: &str, plural: &str, name: &str) -> Self {
+        let q = qualified(group, plural);
+        let mut e = Self::new(
+            409,
+            "AlreadyExists",
+            format!("{q} \"{name}\" already exists"),
+        );
+        e.details = Some(details(name, group, plural));
+        e
+    }
+
+    pub fn conflict(group: &str, plural: &str, name: &str) -> Self {
+        let q = qualified(group, plural);
+        let mut e = Self::new(
+            409,
+            "Conflict",
+            format!(
+                "Operation cannot be fulfilled on {q} \"{name}\": the object has been modified; please apply your changes to the latest version and try again"
+            ),
+        );
+        e.details = Some(details(name, group, plural));
+        e
+    }
+
+    pub fn conflict_msg(message: impl Into<String>) -> Self {
+        Self::new(409, "Conflict", message)
+    }
+
+    pub fn invalid(group: &str, kind: &str, name: &str, field: &str, detail: &str) -> Self {
+        let msg = format!("{kind} \"{name}\" is invalid: {field}: {detail}");
+        let mut d = details(name, group, kind);
+        d["causes"] = json!([{ "reason": "FieldValueInvalid", "message": detail, "field": field }]);
+        let mut e = Self::new(422, "Invalid", msg);
+        e.details = Some(d);
+        e
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(400, "BadRequest", message)
+    }
+
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+        )
+    }
+
+    pub fn unsupported_media_type(content_type: &str) -> Self {
+        Self::new(
+            415,
+            "UnsupportedMediaType",
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got {content_type})"
+            ),
+        )
+    }
+
+    pub fn too_many_requests(message: impl Into<String>, causes: Value) -> Self {
+        let mut e = Self::new(429, "TooManyRequests", message);
+        e.details = Some(json!({ "causes": causes }));
+        e
+    }
+
+    pub fn gone(message: impl Into<String>) -> Self {
+        Self::new(410, "Expired", message)
+    }
+
+    pub fn path_not_found() -> Self {
+        Self::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        )
+    }
+
+    /// The `Status` object body.
+    pub fn to_status(&self) -> Value {
+        let mut s = json!({
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": self.message,
+            "reason": self.reason,
+            "code": self.code,
+        });
+        if let Some(d) = &self.details {
+            s["details"] = d.clone();
+        }
+        s
+    }
+}
+
+fn qualified(group: &str, plural: &str) -> String {
+    if group.is_empty() {
+        plural.to_string()
+    } else {
+        format!("{plural}.{group}")
+    }
+}
+
+/// A successful `Status` (eviction, some deletes).
+pub fn success(code: u16) -> Value {
+    json!({ "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": code })
+}
+
+/// Serialises a JSON body with `application/json`.
+pub fn json_response(code: u16, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let mut resp = (StatusCode::from_u16(code).unwrap_or(StatusCode::OK), bytes).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        json_response(self.code, &self.to_status())
+    }
+}

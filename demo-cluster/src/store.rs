@@ -1,0 +1,400 @@
+//! The object store: `serde_json::Value` objects keyed by (group, plural) then
+//! (namespace, name), one global resourceVersion counter, and a bounded event history so
+//! watches can resume from a resourceVersion (older ones get 410 Gone).
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::{Value, json};
+use tokio::sync::{Notify, broadcast};
+
+use crate::clock::now_rfc3339;
+use crate::kinds::Res;
+use crate::status::{ApiError, ApiResult};
+
+/// Watch event type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Added => "ADDED",
+            Self::Modified => "MODIFIED",
+            Self::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One change, as kept in history and broadcast to watchers.
+#[derive(Debug)]
+pub struct Event {
+    pub kind: EventType,
+    pub res: Res,
+    pub rv: u64,
+    pub obj: Arc<Value>,
+    /// The object before a MODIFIED change, so selector watches can turn it into
+    /// ADDED/DELETED when the object enters or leaves the selection.
+    pub prev: Option<Arc<Value>>,
+}
+
+type Key = (String, String);
+
+/// Past events to replay plus the live receiver.
+pub type Subscription = (Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>);
+
+#[derive(Default)]
+struct Inner {
+    rv: u64,
+    objects: HashMap<Res, BTreeMap<Key, Arc<Value>>>,
+    history: VecDeque<Arc<Event>>,
+    /// Smallest resourceVersion a watch may resume from.
+    oldest_rv: u64,
+}
+
+/// Shared object store. All mutations go through here so every change gets a
+/// resourceVersion and an event.
+pub struct Store {
+    inner: Mutex<Inner>,
+    tx: broadcast::Sender<Arc<Event>>,
+    changed: Notify,
+    history_cap: usize,
+}
+
+fn key(ns: &str, name: &str) -> Key {
+    (ns.to_string(), name.to_string())
+}
+
+fn spec_part(v: &Value) -> Value {
+    let mut c = v.clone();
+    if let Some(m) = c.as_object_mut() {
+        m.remove("metadata");
+        m.remove("status");
+        m.remove("apiVersion");
+        m.remove("kind");
+    }
+    c
+}
+
+/// Equality ignoring resourceVersion and managedFields timestamps, to skip no-op writes.
+fn same_content(a: &Value, b: &Value) -> bool {
+    let strip = |v: &Value| {
+        let mut c = v.clone();
+        if let Some(m) = c.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("resourceVersion");
+            m.remove("managedFields");
+        }
+        c
+    };
+    strip(a) == strip(b)
+}
+
+impl Store {
+    pub fn new(history_cap: usize) -> Self {
+        let (tx, _) = broadcast::channel(8192);
+        Self {
+            inner: Mutex::new(Inner::default()),
+            tx,
+            changed: Notify::new(),
+            history_cap,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Wakes when anything changed since the last wake.
+    pub async fn changed(&self) {
+        self.changed.notified().await;
+    }
+
+    pub fn current_rv(&self) -> u64 {
+        self.lock().rv
+    }
+
+    pub fn get(&self, res: Res, ns: &str, name: &str) -> Option<Arc<Value>> {
+        self.lock().objects.get(&res)?.get(&key(ns, name)).cloned()
+    }
+
+    /// All objects of a resource (optionally one namespace), sorted by namespace/name.
+    pub fn list(&self, res: Res, ns: Option<&str>) -> (Vec<Arc<Value>>, u64) {
+        let inner = self.lock();
+        let items = match inner.objects.get(&res) {
+            None => Vec::new(),
+            Some(m) => match ns {
+                None => m.values().cloned().collect(),
+                Some(ns) => m
+                    .range(key(ns, "")..)
+                    .take_while(|((n, _), _)| n == ns)
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+            },
+        };
+        (items, inner.rv)
+    }
+
+    /// Convenience for controllers: the objects only.
+    pub fn all(&self, res: Res) -> Vec<Arc<Value>> {
+        self.list(res, None).0
+    }
+
+    fn emit(
+        &self,
+        inner: &mut Inner,
+        kind: EventType,
+        res: Res,
+        obj: Arc<Value>,
+        prev: Option<Arc<Value>>,
+    ) {
+        let ev = Arc::new(Event {
+            kind,
+            prev,
+            res,
+            rv: inner.rv,
+            obj,
+        });
+        inner.history.push_back(ev.clone());
+        while inner.history.len() > self.history_cap {
+            if let Some(old) = inner.history.pop_front() {
+                inner.oldest_rv = old.rv;
+            }
+        }
+        let _ = self.tx.send(ev);
+        self.changed.notify_one();
+    }
+
+    /// Stores a new object, assigning uid, resourceVersion, creationTimestamp and generation.
+    pub fn create(&self, res: Res, mut obj: Value) -> ApiResult<Arc<Value>> {
+        let ns = crate::meta::namespace(&obj).to_string();
+        let name = crate::meta::name(&obj).to_string();
+        let mut inner = self.lock();
+        if inner
+            .objects
+            .get(&res)
+            .is_some_and(|m| m.contains_key(&key(&ns, &name)))
+        {
+            return Err(ApiError::already_exists(res.0, res.1, &name));
+        }
+        inner.rv += 1;
+        let rv = inner.rv;
+        let md = &mut obj["metadata"];
+        md["uid"] = json!(uuid::Uuid::new_v4().to_string());
+        md["resourceVersion"] = json!(rv.to_string());
+        if md.get("creationTimestamp").is_none_or(Value::is_null) {
+            md["creationTimestamp"] = json!(now_rfc3339());
+        }
+        if obj.get("spec").is_some() {
+            obj["metadata"]["generation"] = json!(1);
+        }
+        let obj = Arc::new(obj);
+        inner
+            .objects
+            .entry(res)
+            .or_default()
+            .insert(key(&ns, &name), obj.clone());
+        self.emit(&mut inner, EventType::Added, res, obj.clone(), None);
+        Ok(obj)
+    }
+
+    /// Replaces an object. `expected_rv` (when non-empty) must match the stored one.
+    /// Identity fields are kept; generation is bumped when anything outside metadata and
+    /// status changed; writes that change nothing keep the old resourceVersion.
+    pub fn replace(
+        &self,
+        res: Res,
+        mut obj: Value,
+        expected_rv: Option<&str>,
+    ) -> ApiResult<Arc<Value>> {
+        let ns = crate::meta::namespace(&obj).to_string();
+        let name = crate::meta::name(&obj).to_string();
+        let mut inner = self.lock();
+        let old = inner
+            .objects
+            .get(&res)
+            .and_then(|m| m.get(&key(&ns, &name)))
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(res.0, res.1, &name))?;
+        if let Some(rv) = expected_rv.filter(|r| !r.is_empty())
+            && rv != crate::meta::s(&old, &["metadata", "resourceVersion"])
+        {
+            return Err(ApiError::conflict(res.0, res.1, &name));
+        }
+        for f in ["uid", "creationTimestamp", "generation", "resourceVersion"] {
+            match old["metadata"].get(f) {
+                Some(v) => obj["metadata"][f] = v.clone(),
+                None => {
+                    if let Some(m) = obj["metadata"].as_object_mut() {
+                        m.remove(f);
+                    }
+                }
+            }
+        }
+        if old
+            .get("metadata")
+            .and_then(|m| m.get("deletionTimestamp"))
+            .is_some()
+        {
+            obj["metadata"]["deletionTimestamp"] = old["metadata"]["deletionTimestamp"].clone();
+        }
+        if spec_part(&old) != spec_part(&obj) && obj.get("spec").is_some() {
+            let g = crate::meta::i(&old, &["metadata", "generation"]) + 1;
+            obj["metadata"]["generation"] = json!(g);
+        }
+        if same_content(&old, &obj) {
+            return Ok(old);
+        }
+        inner.rv += 1;
+        obj["metadata"]["resourceVersion"] = json!(inner.rv.to_string());
+        let obj = Arc::new(obj);
+        inner
+            .objects
+            .entry(res)
+            .or_default()
+            .insert(key(&ns, &name), obj.clone());
+        self.emit(&mut inner, EventType::Modified, res, obj.clone(), Some(old));
+        Ok(obj)
+    }
+
+    /// Read-modify-write without a resourceVersion precondition (controllers, handlers).
+    pub fn modify(
+        &self,
+        res: Res,
+        ns: &str,
+        name: &str,
+        f: impl FnOnce(&mut Value) -> ApiResult<()>,
+    ) -> ApiResult<Arc<Value>> {
+        // The lock is not held across `f`; the resourceVersion precondition makes the write
+        // atomic, and a lost race is retried with the fresh object.
+        let old = self
+            .get(res, ns, name)
+            .ok_or_else(|| ApiError::not_found(res.0, res.1, name))?;
+        let mut new = (*old).clone();
+        f(&mut new)?;
+        let rv = crate::meta::s(&old, &["metadata", "resourceVersion"]).to_string();
+        match self.replace(res, new.clone(), Some(&rv)) {
+            Err(e) if e.reason == "Conflict" => {
+                let patch = crate::patch::merge::diff(&old, &new);
+                self.modify_with_patch(res, ns, name, &patch)
+            }
+            other => other,
+        }
+    }
+
+    fn modify_with_patch(
+        &self,
+        res: Res,
+        ns: &str,
+        name: &str,
+        patch: &Value,
+    ) -> ApiResult<Arc<Value>> {
+        for _ in 0..8 {
+            let old = self
+                .get(res, ns, name)
+                .ok_or_else(|| ApiError::not_found(res.0, res.1, name))?;
+            let mut new = (*old).clone();
+            crate::patch::merge::apply(&mut new, patch);
+            let rv = crate::meta::s(&old, &["metadata", "resourceVersion"]).to_string();
+            match self.replace(res, new, Some(&rv)) {
+                Err(e) if e.reason == "Conflict" => continue,
+                other => return other,
+            }
+        }
+        Err(ApiError::conflict(res.0, res.1, name))
+    }
+
+    /// Removes an object, emitting DELETED.
+    pub fn remove(&self, res: Res, ns: &str, name: &str) -> Option<Arc<Value>> {
+        let mut inner = self.lock();
+        let old = inner.objects.get_mut(&res)?.remove(&key(ns, name))?;
+        inner.rv += 1;
+        let mut last = (*old).clone();
+        last["metadata"]["resourceVersion"] = json!(inner.rv.to_string());
+        let last = Arc::new(last);
+        self.emit(&mut inner, EventType::Deleted, res, last.clone(), None);
+        Some(last)
+    }
+
+    /// Events after `rv` still in history plus a receiver for later ones, taken under one
+    /// lock so nothing is missed or duplicated. `Err` when `rv` is older than history.
+    pub fn watch_from(&self, rv: u64) -> Result<Subscription, u64> {
+        let inner = self.lock();
+        if rv < inner.oldest_rv {
+            return Err(inner.oldest_rv);
+        }
+        let past = inner
+            .history
+            .iter()
+            .filter(|e| e.rv > rv)
+            .cloned()
+            .collect();
+        Ok((past, self.tx.subscribe()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cm(name: &str) -> Value {
+        json!({ "apiVersion": "v1", "kind": "ConfigMap", "metadata": { "name": name, "namespace": "default" } })
+    }
+
+    #[test]
+    fn resource_versions_and_no_op_updates() {
+        let store = Store::new(100);
+        let a = store.create(("", "configmaps"), cm("a")).unwrap();
+        assert_eq!(a["metadata"]["resourceVersion"], "1");
+        let same = store
+            .replace(("", "configmaps"), (*a).clone(), Some("1"))
+            .unwrap();
+        assert_eq!(
+            same["metadata"]["resourceVersion"], "1",
+            "a no-op write keeps the version"
+        );
+        let mut changed = (*a).clone();
+        changed["data"] = json!({ "k": "v" });
+        assert_eq!(
+            store
+                .replace(("", "configmaps"), changed.clone(), Some("1"))
+                .unwrap()["metadata"]["resourceVersion"],
+            "2"
+        );
+        assert_eq!(
+            store
+                .replace(("", "configmaps"), changed, Some("1"))
+                .unwrap_err()
+                .reason,
+            "Conflict"
+        );
+        assert_eq!(
+            store
+                .create(("", "configmaps"), cm("a"))
+                .unwrap_err()
+                .reason,
+            "AlreadyExists"
+        );
+    }
+
+    #[test]
+    fn watch_history_is_bounded() {
+        let store = Store::new(3);
+        for i in 0..10 {
+            store
+                .create(("", "configmaps"), cm(&format!("c{i}")))
+                .unwrap();
+        }
+        assert!(
+            store.watch_from(2).is_err(),
+            "version 2 fell out of history"
+        );
+        let (past, _) = store.watch_from(8).unwrap();
+        assert_eq!(past.iter().map(|e| e.rv).collect::<Vec<_>>(), [9, 10]);
+    }
+}

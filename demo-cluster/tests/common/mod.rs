@@ -1,0 +1,128 @@
+//! Test harness: a demo cluster per test, a kubeconfig in a temp dir, and helpers that
+//! run the real kubectl and poll for state.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use bosun_demo_cluster::{DemoCluster, DemoConfig};
+use serde_json::Value;
+
+pub const KUBECTL: &str = "/usr/bin/kubectl";
+/// Generous: the machine is small and shared.
+pub const WAIT: Duration = Duration::from_secs(90);
+
+pub struct Harness {
+    pub cluster: DemoCluster,
+    pub kubeconfig: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn start() -> Harness {
+    let cluster = DemoCluster::start(DemoConfig {
+        time_scale: 20.0,
+        record_requests: true,
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("demo cluster starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = dir.path().join("kubeconfig");
+    cluster
+        .write_kubeconfig(&kubeconfig, "demo")
+        .expect("kubeconfig written");
+    Harness {
+        cluster,
+        kubeconfig,
+        _dir: dir,
+    }
+}
+
+impl Harness {
+    /// Runs kubectl with this cluster's kubeconfig (killed after 120 s).
+    pub async fn kubectl(&self, args: &[&str]) -> Output {
+        let mut cmd = tokio::process::Command::new(KUBECTL);
+        cmd.arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(args)
+            .kill_on_drop(true);
+        tokio::time::timeout(Duration::from_secs(120), cmd.output())
+            .await
+            .unwrap_or_else(|_| panic!("kubectl {args:?} timed out"))
+            .expect("kubectl runs")
+    }
+
+    /// Runs kubectl, asserts success, returns stdout.
+    pub async fn ok(&self, args: &[&str]) -> String {
+        let out = self.kubectl(args).await;
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "kubectl {args:?} failed: {}\nstdout: {stdout}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    }
+
+    /// `kubectl get ... -o json`, parsed.
+    pub async fn json(&self, args: &[&str]) -> Value {
+        let mut a = args.to_vec();
+        a.extend(["-o", "json"]);
+        serde_json::from_str(&self.ok(&a).await).expect("kubectl printed JSON")
+    }
+
+    /// Polls `kubectl get ... -o json` until `pred` holds; returns the last value.
+    pub async fn wait_json(
+        &self,
+        what: &str,
+        args: &[&str],
+        pred: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let start = Instant::now();
+        loop {
+            let v = self.json(args).await;
+            if pred(&v) {
+                return v;
+            }
+            assert!(
+                start.elapsed() < WAIT,
+                "timed out waiting for {what}; last: {v}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// Polls an async condition until it holds.
+pub async fn eventually<F, Fut>(what: &str, f: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !f().await {
+        assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+pub fn items(v: &Value) -> Vec<Value> {
+    v["items"].as_array().cloned().unwrap_or_default()
+}
+
+pub fn names(v: &Value) -> Vec<String> {
+    items(v)
+        .iter()
+        .map(|i| i["metadata"]["name"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+pub fn running_ready(pod: &Value) -> bool {
+    pod["status"]["phase"] == "Running"
+        && pod["status"]["conditions"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|x| x["type"] == "Ready" && x["status"] == "True")
+        })
+}
