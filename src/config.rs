@@ -78,10 +78,8 @@ pub fn parse_listen(raw: &str) -> Result<SocketAddr, ConfigError> {
     if let Ok(addr) = raw.parse() {
         return Ok(addr);
     }
-    if let Some(port) = raw.strip_prefix("localhost:") {
-        if let Ok(port) = port.parse::<u16>() {
-            return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
-        }
+    if let Some(Ok(port)) = raw.strip_prefix("localhost:").map(str::parse::<u16>) {
+        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
     }
     Err(ConfigError::new(
         LISTEN,

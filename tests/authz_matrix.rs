@@ -8,8 +8,15 @@ use common::*;
 use reqwest::Method;
 use serde_json::json;
 
-/// (path, form body, least role). Every registered server function must be listed here.
-const SERVER_FNS: &[(&str, &[(&str, &str)], Option<Role>)] = &[
+/// A server function's path, a valid form body for it, and the least role it needs.
+type ServerFnCase = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    Option<Role>,
+);
+
+/// Every registered server function must be listed here.
+const SERVER_FNS: &[ServerFnCase] = &[
     (
         "/rpc/login",
         &[("username", "target"), ("password", PASSWORD)],

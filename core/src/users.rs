@@ -3,6 +3,7 @@
 use bosun_model::{Role, UserSummary};
 use sqlx::{Row, SqlitePool};
 
+use crate::auth::Caller;
 use crate::db::now_rfc3339;
 use crate::{Error, Result, password};
 
@@ -180,6 +181,47 @@ pub async fn set_password(db: &SqlitePool, username: &str, plain_password: &str)
     password::validate(plain_password)?;
     let hash = password::hash(plain_password)?;
     update_column(db, username, "password_hash", hash).await
+}
+
+/// A role change made by `actor`. An admin cannot take the admin role from themselves,
+/// so the console cannot be left without anyone able to manage it by one careless click.
+pub async fn change_role(
+    db: &SqlitePool,
+    actor: &Caller,
+    username: &str,
+    role: Role,
+) -> Result<User> {
+    if actor.username == username.trim().to_ascii_lowercase() && role != Role::Admin {
+        return Err(Error::Conflict(
+            "you cannot take the admin role from yourself".into(),
+        ));
+    }
+    set_role(db, username, role).await
+}
+
+/// Disabling or enabling made by `actor`. Nobody can disable their own account.
+pub async fn change_disabled(
+    db: &SqlitePool,
+    actor: &Caller,
+    username: &str,
+    disabled: bool,
+) -> Result<User> {
+    if actor.username == username.trim().to_ascii_lowercase() && disabled {
+        return Err(Error::Conflict(
+            "you cannot disable your own account".into(),
+        ));
+    }
+    set_disabled(db, username, disabled).await
+}
+
+/// The audit action name for disabling or enabling.
+#[must_use]
+pub fn disabled_action(disabled: bool) -> &'static str {
+    if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    }
 }
 
 #[cfg(test)]

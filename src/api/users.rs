@@ -88,7 +88,6 @@ pub async fn update(
 ) -> Result<Data<UserSummary>, ApiError> {
     let caller = auth::require(caller.0.as_ref(), Role::Admin)?.clone();
     let target = format!("user/{}", name.to_ascii_lowercase());
-    let is_self = caller.username == name.trim().to_ascii_lowercase();
     if body.role.is_none() && body.disabled.is_none() {
         return Err(bosun_core::Error::BadRequest(
             "nothing to change: give role and/or disabled".into(),
@@ -97,13 +96,7 @@ pub async fn update(
     }
     let mut user = users::find(&state.ctx.db, &name).await?;
     if let Some(role) = body.role {
-        let changed = if is_self && role != Role::Admin {
-            Err(bosun_core::Error::Conflict(
-                "you cannot take the admin role from yourself".into(),
-            ))
-        } else {
-            users::set_role(&state.ctx.db, &name, role).await
-        };
+        let changed = users::change_role(&state.ctx.db, &caller, &name, role).await;
         audit_change(
             &state,
             &caller.username,
@@ -115,18 +108,8 @@ pub async fn update(
         user = changed?;
     }
     if let Some(disabled) = body.disabled {
-        let changed = if is_self && disabled {
-            Err(bosun_core::Error::Conflict(
-                "you cannot disable your own account".into(),
-            ))
-        } else {
-            users::set_disabled(&state.ctx.db, &name, disabled).await
-        };
-        let action = if disabled {
-            "user.disable"
-        } else {
-            "user.enable"
-        };
+        let changed = users::change_disabled(&state.ctx.db, &caller, &name, disabled).await;
+        let action = users::disabled_action(disabled);
         audit_change(
             &state,
             &caller.username,

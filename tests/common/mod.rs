@@ -107,6 +107,9 @@ pub fn client() -> reqwest::Client {
 pub async fn json_of(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();
     let text = res.text().await.expect("body");
-    let value = serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text));
+    let value = match serde_json::from_str(&text) {
+        Ok(value) => value,
+        Err(_) => Value::String(text),
+    };
     (status, value)
 }

@@ -32,22 +32,13 @@ pub async fn create_user(
     result.map(|u| u.summary()).map_err(fail)
 }
 
-/// Gives an account another role. Admins cannot demote themselves, so the console
-/// cannot be left without anyone able to manage it by one careless click.
+/// Gives an account another role (admins cannot demote themselves).
 #[server(prefix = "/rpc", endpoint = "users/role")]
 pub async fn set_user_role(username: String, role: String) -> Result<UserSummary, AppError> {
     use crate::api::ssr::{authorize, fail};
     let (caller, scope) = authorize(bosun_model::Role::Admin)?;
     let role = parse_role(&role)?;
-    let result = if caller.username == username.trim().to_ascii_lowercase()
-        && role != bosun_model::Role::Admin
-    {
-        Err(bosun_core::Error::Conflict(
-            "you cannot take the admin role from yourself".into(),
-        ))
-    } else {
-        bosun_core::users::set_role(&scope.ctx.db, &username, role).await
-    };
+    let result = bosun_core::users::change_role(&scope.ctx.db, &caller, &username, role).await;
     scope
         .audit(
             "user.set_role",
@@ -63,18 +54,9 @@ pub async fn set_user_role(username: String, role: String) -> Result<UserSummary
 pub async fn set_user_disabled(username: String, disabled: bool) -> Result<UserSummary, AppError> {
     use crate::api::ssr::{authorize, fail};
     let (caller, scope) = authorize(bosun_model::Role::Admin)?;
-    let result = if caller.username == username.trim().to_ascii_lowercase() && disabled {
-        Err(bosun_core::Error::Conflict(
-            "you cannot disable your own account".into(),
-        ))
-    } else {
-        bosun_core::users::set_disabled(&scope.ctx.db, &username, disabled).await
-    };
-    let action = if disabled {
-        "user.disable"
-    } else {
-        "user.enable"
-    };
+    let result =
+        bosun_core::users::change_disabled(&scope.ctx.db, &caller, &username, disabled).await;
+    let action = bosun_core::users::disabled_action(disabled);
     scope
         .audit(
             action,
