@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$SECONDS
+# CI builds once from scratch: incremental caches would only cost disk and time.
+[[ "${CI:-}" == "true" ]] && export CARGO_INCREMENTAL=0
 step() { printf '\n==> %s (%ds elapsed)\n' "$*" $((SECONDS - started)); }
 
 step "setup"

@@ -1,11 +1,9 @@
 //! Clusters through the real kube-rs path: the built-in demo cluster over HTTP, and a
 //! cluster that does not answer.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 async fn clusters(srv: &TestServer, client: &reqwest::Client) -> Vec<Value> {

@@ -241,3 +241,54 @@ fn serve_prints_the_first_admin_password_once_logs_json_and_stops_on_sigterm() {
             .is_some_and(|t| t.len() == 36)
     );
 }
+
+#[test]
+fn demo_cluster_command_serves_a_world_kubectl_can_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kubeconfig = tmp.path().join("demo.kubeconfig");
+    let child = Command::new(env!("CARGO_BIN_EXE_bosun"))
+        .args([
+            "demo-cluster",
+            "--listen",
+            "127.0.0.1:0",
+            "--scale",
+            "1",
+            "--kubeconfig-out",
+        ])
+        .arg(&kubeconfig)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !kubeconfig.exists() {
+        assert!(Instant::now() < deadline, "no kubeconfig written");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let kubectl = |args: &[&str]| {
+        let out = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(args)
+            .output()
+            .expect("kubectl runs");
+        assert!(
+            out.status.success(),
+            "kubectl {args:?}: {}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    };
+    let nodes = kubectl(&["get", "nodes", "-o", "name"]);
+    assert_eq!(nodes.lines().count(), 3, "{nodes}");
+    // --scale 1 adds one namespace of 50 deployments × 10 replicas on top of the demo world.
+    let pods = kubectl(&["get", "pods", "-A", "-o", "name"]);
+    assert!(pods.lines().count() >= 500, "{} pods", pods.lines().count());
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

@@ -1,8 +1,6 @@
 //! Server-rendered pages: readable without JavaScript, guarded, with real statuses.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[tokio::test]
 async fn anonymous_page_visit_redirects_to_login_which_renders_a_form() {

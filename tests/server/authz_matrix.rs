@@ -1,10 +1,8 @@
 //! Walks every REST route and every server function as anonymous, viewer, operator and
 //! admin, and checks each is refused (401/403) exactly when the role is too low.
 
-mod common;
-
+use crate::common::*;
 use bosun_core::Role;
-use common::*;
 use reqwest::Method;
 use serde_json::json;
 

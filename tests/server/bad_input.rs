@@ -1,8 +1,6 @@
 //! Bad input gets a clear message, the right status, and changes nothing.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 async fn admin(srv: &TestServer) -> reqwest::Client {

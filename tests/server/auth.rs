@@ -1,12 +1,10 @@
 //! Sign-in, sessions, throttling, tokens and the Origin check, over real HTTP against a
 //! real server and SQLite database.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use bosun_core::{Role, tokens, users};
-use common::*;
 use serde_json::json;
 
 #[tokio::test]
