@@ -50,6 +50,9 @@ else
   log "wasm-bindgen $wb_version present"
 fi
 
+# Node.js and npm run the build tools and the browser tests.
+command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+
 # 3. wasm-opt from npm's binaryen (Debian's is too old for current wasm features).
 if [[ ! -x tools/node_modules/.bin/wasm-opt ]]; then
   log "npm install binaryen"

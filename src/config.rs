@@ -106,11 +106,18 @@ pub fn parse_public_url(raw: &str) -> Result<PublicUrl, ConfigError> {
             format!("{raw:?} must be scheme://host[:port] with no path"),
         ));
     }
+    // Browsers leave the default port out of `Origin`, so it must not be in ours either.
+    let default_port = if https { ":443" } else { ":80" };
+    let rest = rest.strip_suffix(default_port).unwrap_or(rest);
+    let scheme = if https { "https" } else { "http" };
     Ok(PublicUrl {
-        origin: raw.to_ascii_lowercase(),
+        origin: format!("{scheme}://{}", rest.to_ascii_lowercase()),
         https,
     })
 }
+
+/// Longest session setting accepted: a year.
+const MAX_DURATION_SECS: u64 = 365 * 86_400;
 
 /// Parses a duration like `45s`, `30m`, `12h`, `7d` (a bare number is seconds).
 pub fn parse_duration(setting: &'static str, raw: &str) -> Result<Duration, ConfigError> {
@@ -123,11 +130,11 @@ pub fn parse_duration(setting: &'static str, raw: &str) -> Result<Duration, Conf
             format!("{raw:?} is not a duration like 30m, 12h or 7d"),
         )
     })?;
-    let seconds = match unit {
-        "" | "s" => value,
-        "m" => value * 60,
-        "h" => value * 3600,
-        "d" => value * 86_400,
+    let unit_seconds: u64 = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
         _ => {
             return Err(ConfigError::new(
                 setting,
@@ -135,6 +142,10 @@ pub fn parse_duration(setting: &'static str, raw: &str) -> Result<Duration, Conf
             ));
         }
     };
+    let seconds = value
+        .checked_mul(unit_seconds)
+        .filter(|s| *s <= MAX_DURATION_SECS)
+        .ok_or_else(|| ConfigError::new(setting, format!("{raw:?} is longer than 365d")))?;
     if seconds == 0 {
         return Err(ConfigError::new(setting, "must be longer than zero"));
     }
@@ -168,6 +179,8 @@ mod tests {
         );
         assert!(parse_duration(SESSION_IDLE, "12 parsecs").is_err());
         assert!(parse_duration(SESSION_IDLE, "0s").is_err());
+        assert!(parse_duration(SESSION_IDLE, "999999999999999999d").is_err());
+        assert!(parse_duration(SESSION_IDLE, "366d").is_err());
     }
 
     #[test]
@@ -176,6 +189,14 @@ mod tests {
         assert_eq!(url.origin, "https://console.example.com");
         assert!(url.https);
         assert!(parse_public_url("console.example.com").is_err());
+        assert_eq!(
+            parse_public_url("https://x.example:443").unwrap().origin,
+            "https://x.example"
+        );
+        assert_eq!(
+            parse_public_url("http://x.example:8080").unwrap().origin,
+            "http://x.example:8080"
+        );
         assert!(parse_public_url("https://x.example/path").is_err());
     }
 }

@@ -129,7 +129,8 @@ pub async fn router(
         .with_secure(secure)
         .with_always_save(true)
         .with_expiry(Expiry::OnInactivity(
-            time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::hours(12)),
+            time::Duration::try_from(config.session_idle)
+                .map_err(|e| ServerError::Sessions(format!("{}: {e}", config::SESSION_IDLE)))?,
         ));
 
     let leptos_options = leptos_options(config);
@@ -187,23 +188,31 @@ async fn readyz(State(state): State<AppState>) -> (http::StatusCode, Json<serde_
             http::StatusCode::OK,
             Json(serde_json::json!({"status": "ready"})),
         ),
-        Err(e) => (
-            http::StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({"status": "unavailable", "reason": format!("database: {e}")})),
-        ),
+        Err(e) => {
+            tracing::error!("readiness: database unreachable: {e}");
+            (
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                Json(
+                    serde_json::json!({"status": "unavailable", "reason": "database unreachable"}),
+                ),
+            )
+        }
     }
 }
 
-/// Opens the database, creates the first admin if needed, binds and starts serving in
+/// Opens the database, binds, creates the first admin if needed and starts serving in
 /// the background. Used by `bosun serve` and by the integration tests.
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let db = bosun_core::db::open(&config.data_dir)
         .await
         .map_err(ServerError::DataDir)?;
-    announce_first_admin(&db, config.admin_password.as_deref()).await?;
-    let ctx = Context::new(db);
+    // Bind before creating the first admin: its generated password is printed once, and
+    // must not be printed by a start that then fails on a busy port.
     let listener = bind(config.listen).await?;
     let addr = listener.local_addr()?;
+    announce_first_admin(&db, config.admin_password.as_deref()).await?;
+    let _ = bosun_core::password::decoy_hash();
+    let ctx = Context::new(db);
     let clusters = Arc::new(ClusterRegistry::default());
     #[cfg(feature = "demo-cluster")]
     let demo = if config.demo_cluster {

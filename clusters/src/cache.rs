@@ -64,14 +64,6 @@ where
     pub fn snapshot(&self) -> Option<Vec<Arc<K>>> {
         self.is_ready().then(|| self.store.state())
     }
-
-    /// Waits (bounded) until the first list arrived; for tests and start-up.
-    pub async fn wait_ready(&self, timeout: std::time::Duration) -> bool {
-        tokio::time::timeout(timeout, self.store.wait_until_ready())
-            .await
-            .is_ok()
-            && self.is_ready()
-    }
 }
 
 impl<K> Drop for WatchCache<K>

@@ -41,8 +41,8 @@ pub struct Record<'a> {
     pub trace_id: &'a str,
 }
 
-/// Appends one record. Failing to audit is an error for the caller: an action that cannot
-/// be recorded should be reported, not silently done.
+/// Appends one record. Handlers use [`record_result`], which logs a failed write loudly
+/// instead of failing an action that has already happened.
 pub async fn record(db: &SqlitePool, rec: Record<'_>) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor, action, target, outcome, detail, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -80,33 +80,59 @@ pub async fn verify_login(
             "user name or password is too long".into(),
         ));
     }
-    ctx.throttle.check(username, client)?;
+    let attempt = ctx.throttle.begin(username, client)?;
     let found = match users::find(&ctx.db, username).await {
         Ok(user) => Some(user),
         Err(Error::NotFound(_)) => None,
         Err(e) => return Err(e),
     };
-    let candidate = plain_password.to_owned();
-    let verified = tokio::task::spawn_blocking(move || match found {
-        Some(user) => {
-            let ok = password::verify(&candidate, &user.password_hash) && !user.disabled;
-            ok.then_some(user)
-        }
+    // The decoy path verifies against a fixed hash, so a missing account costs the same
+    // time as a wrong password; a disabled account is checked only after verifying.
+    let verified = match found {
+        Some(user) => (password::verify_async(plain_password, &user.password_hash).await?
+            && !user.disabled)
+            .then_some(user),
         None => {
-            password::verify_decoy(&candidate);
+            password::verify_async(plain_password, password::decoy_hash()).await?;
             None
         }
-    })
-    .await
-    .map_err(|e| Error::Internal(format!("password check task: {e}")))?;
+    };
     match verified {
         Some(user) => {
-            ctx.throttle.record_success(username);
+            ctx.throttle.succeeded(username, client, attempt);
             Ok(user)
         }
-        None => {
-            ctx.throttle.record_failure(username, client);
-            Err(Error::BadCredentials)
-        }
+        None => Err(Error::BadCredentials),
     }
+}
+
+/// Signs in: [`verify_login`], then one audit record of how it went. Both the REST API and
+/// the sign-in page call this, so both audit the same way. Refusals before any password
+/// check (throttled, malformed) are not attempts on an account and are not audited (an
+/// anonymous client must not be able to fill the audit log); the request log has them.
+pub async fn sign_in(
+    ctx: &Context,
+    username: &str,
+    plain_password: &str,
+    client: Option<IpAddr>,
+    trace_id: &str,
+) -> Result<User> {
+    let verified = verify_login(ctx, username, plain_password, client).await;
+    if matches!(
+        &verified,
+        Err(Error::TooManyAttempts { .. } | Error::BadRequest(_))
+    ) {
+        return verified;
+    }
+    let attempted = username.trim().to_ascii_lowercase();
+    // Until the password is verified, the caller is nobody in particular.
+    let actor = if verified.is_ok() {
+        attempted.as_str()
+    } else {
+        "anonymous"
+    };
+    let target = format!("user/{attempted}");
+    let outcome = verified.as_ref().map(|_| ());
+    crate::audit::record_result(&ctx.db, actor, "session.login", &target, trace_id, outcome).await;
+    verified
 }

@@ -59,15 +59,44 @@ pub fn verify(password: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// A hash of a random password, verified against when a user name does not exist, so a
+/// A hash of a fixed password, verified against when a user name does not exist, so a
 /// failed login costs the same time whether or not the account is there.
-static DECOY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash("decoy password that matches nothing").unwrap_or_default());
+static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
+    hash("decoy password that matches nothing").expect("argon2id with constant parameters hashes")
+});
 
-/// Spends the time of one real verification and returns false.
-pub fn verify_decoy(password: &str) -> bool {
-    let _ = verify(password, &DECOY_HASH);
-    false
+/// The decoy hash. Call once at start-up so the first unknown-user login is not slower
+/// (it would otherwise pay for building the decoy too).
+pub fn decoy_hash() -> &'static str {
+    &DECOY_HASH
+}
+
+/// At most this many argon2 computations run at once: each takes 19 MiB and a core for
+/// tens of milliseconds, so a burst of sign-ins must queue instead of exhausting memory.
+static HASHING_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+async fn on_hashing_slot<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    let _slot = HASHING_SLOTS
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(format!("hashing slots closed: {e}")))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Internal(format!("password hashing task: {e}")))
+}
+
+/// [`hash`] off the async runtime's threads, with bounded concurrency.
+pub async fn hash_async(password: &str) -> Result<String> {
+    let password = password.to_owned();
+    on_hashing_slot(move || hash(&password)).await?
+}
+
+/// [`verify`] off the async runtime's threads, with bounded concurrency.
+pub async fn verify_async(password: &str, phc: &str) -> Result<bool> {
+    let (password, phc) = (password.to_owned(), phc.to_owned());
+    on_hashing_slot(move || verify(&password, &phc)).await
 }
 
 #[cfg(test)]

@@ -1,5 +1,9 @@
 //! Login throttling: more than a handful of failures for one user name or one client
 //! address within a minute locks that key out until the oldest failure ages out.
+//!
+//! An attempt is counted as a failure the moment it starts and forgiven only when it
+//! succeeds, so a burst of parallel guesses cannot all slip past the check while the
+//! (slow, on purpose) password verification runs.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -20,8 +24,19 @@ pub struct LoginThrottle {
     failures: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
+/// A started sign-in attempt, already counted as a failure until [`LoginThrottle::succeeded`].
+#[derive(Debug, Clone, Copy)]
+#[must_use = "an attempt that succeeds must be reported, or it stays counted as a failure"]
+pub struct Attempt {
+    at: Instant,
+}
+
+fn user_key(username: &str) -> String {
+    format!("user:{}", username.trim().to_ascii_lowercase())
+}
+
 fn keys(username: &str, client: Option<IpAddr>) -> Vec<String> {
-    let mut keys = vec![format!("user:{}", username.trim().to_ascii_lowercase())];
+    let mut keys = vec![user_key(username)];
     if let Some(ip) = client {
         keys.push(format!("ip:{ip}"));
     }
@@ -29,17 +44,24 @@ fn keys(username: &str, client: Option<IpAddr>) -> Vec<String> {
 }
 
 impl LoginThrottle {
-    /// Refuses the attempt if either key has used up its failures; checked before the
-    /// password is verified so a locked-out attacker learns nothing.
-    pub fn check(&self, username: &str, client: Option<IpAddr>) -> Result<()> {
-        self.check_at(username, client, Instant::now())
+    /// Refuses the attempt if either key has used up its failures; otherwise counts it
+    /// (pessimistically) and lets it go on to the password check.
+    pub fn begin(&self, username: &str, client: Option<IpAddr>) -> Result<Attempt> {
+        self.begin_at(username, client, Instant::now())
     }
 
-    fn check_at(&self, username: &str, client: Option<IpAddr>, now: Instant) -> Result<()> {
+    fn begin_at(&self, username: &str, client: Option<IpAddr>, now: Instant) -> Result<Attempt> {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        // Forget keys whose failures have all aged out, so the map cannot grow without bound.
+        failures.retain(|_, times| {
+            times
+                .back()
+                .is_some_and(|t| now.duration_since(*t) < WINDOW)
+        });
+        let keys = keys(username, client);
         let mut wait = Duration::ZERO;
-        for key in keys(username, client) {
-            if let Some(times) = failures.get_mut(&key) {
+        for key in &keys {
+            if let Some(times) = failures.get_mut(key) {
                 while times
                     .front()
                     .is_some_and(|t| now.duration_since(*t) >= WINDOW)
@@ -57,32 +79,24 @@ impl LoginThrottle {
                 retry_after: wait.max(Duration::from_secs(1)),
             });
         }
-        Ok(())
-    }
-
-    /// Counts a failed attempt against both the name and the address.
-    pub fn record_failure(&self, username: &str, client: Option<IpAddr>) {
-        self.record_failure_at(username, client, Instant::now());
-    }
-
-    fn record_failure_at(&self, username: &str, client: Option<IpAddr>, now: Instant) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        // Forget keys whose failures have all aged out, so the map cannot grow without bound.
-        failures.retain(|_, times| {
-            times
-                .back()
-                .is_some_and(|t| now.duration_since(*t) < WINDOW)
-        });
-        for key in keys(username, client) {
+        for key in keys {
             failures.entry(key).or_default().push_back(now);
         }
+        Ok(Attempt { at: now })
     }
 
-    /// A successful sign-in clears the user name's failures (not the address's: one good
-    /// account must not unlock guessing at others from the same place).
-    pub fn record_success(&self, username: &str) {
+    /// A successful sign-in clears the user name's failures and takes back this attempt
+    /// from the address (not the address's other failures: one good account must not
+    /// unlock guessing at others from the same place).
+    pub fn succeeded(&self, username: &str, client: Option<IpAddr>, attempt: Attempt) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.remove(&format!("user:{}", username.trim().to_ascii_lowercase()));
+        failures.remove(&user_key(username));
+        let ip_times = client.and_then(|ip| failures.get_mut(&format!("ip:{ip}")));
+        if let Some(times) = ip_times
+            && let Some(pos) = times.iter().position(|t| *t == attempt.at)
+        {
+            times.remove(pos);
+        }
     }
 }
 
@@ -97,16 +111,17 @@ mod tests {
         let throttle = LoginThrottle::default();
         let start = Instant::now();
         for i in 0..MAX_FAILURES {
-            throttle.check_at("alice", IP, start).unwrap();
-            throttle.record_failure_at("alice", IP, start + Duration::from_secs(i as u64));
+            let _ = throttle
+                .begin_at("alice", IP, start + Duration::from_secs(i as u64))
+                .unwrap();
         }
         let err = throttle
-            .check_at("alice", IP, start + Duration::from_secs(10))
+            .begin_at("alice", IP, start + Duration::from_secs(10))
             .unwrap_err();
         assert_eq!(err.retry_after(), Some(Duration::from_secs(50)));
         // After the window the key is free again.
-        throttle
-            .check_at("alice", IP, start + Duration::from_secs(65))
+        let _ = throttle
+            .begin_at("alice", IP, start + Duration::from_secs(65))
             .unwrap();
     }
 
@@ -115,21 +130,25 @@ mod tests {
         let throttle = LoginThrottle::default();
         let now = Instant::now();
         for i in 0..MAX_FAILURES {
-            throttle.record_failure_at(&format!("user{i}"), IP, now);
+            let _ = throttle.begin_at(&format!("user{i}"), IP, now).unwrap();
         }
-        assert!(throttle.check_at("someone-else", IP, now).is_err());
-        assert!(throttle.check_at("someone-else", None, now).is_ok());
+        assert!(throttle.begin_at("someone-else", IP, now).is_err());
+        assert!(throttle.begin_at("someone-else", None, now).is_ok());
     }
 
     #[test]
-    fn success_clears_the_name_but_not_the_address() {
+    fn success_clears_the_name_and_its_own_attempt_but_not_other_failures() {
         let throttle = LoginThrottle::default();
         let now = Instant::now();
-        for _ in 0..MAX_FAILURES {
-            throttle.record_failure_at("bob", IP, now);
+        for _ in 0..MAX_FAILURES - 1 {
+            let _ = throttle.begin_at("bob", IP, now).unwrap();
         }
-        throttle.record_success("bob");
-        assert!(throttle.check_at("bob", None, now).is_ok());
-        assert!(throttle.check_at("bob", IP, now).is_err());
+        let later = now + Duration::from_secs(1);
+        let good = throttle.begin_at("bob", IP, later).unwrap();
+        throttle.succeeded("bob", IP, good);
+        // The address still carries the four failures, so one more fills it up.
+        let _ = throttle.begin_at("carol", IP, later).unwrap();
+        assert!(throttle.begin_at("bob", None, later).is_ok());
+        assert!(throttle.begin_at("dave", IP, later).is_err());
     }
 }

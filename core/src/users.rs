@@ -88,7 +88,7 @@ pub async fn create(
 ) -> Result<User> {
     let username = normalize_username(username)?;
     password::validate(plain_password)?;
-    let hash = password::hash(plain_password)?;
+    let hash = password::hash_async(plain_password).await?;
     let now = now_rfc3339();
     let inserted = sqlx::query(
         "INSERT INTO users (username, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
@@ -179,7 +179,7 @@ pub async fn set_disabled(db: &SqlitePool, username: &str, disabled: bool) -> Re
 /// Replaces an account's password.
 pub async fn set_password(db: &SqlitePool, username: &str, plain_password: &str) -> Result<User> {
     password::validate(plain_password)?;
-    let hash = password::hash(plain_password)?;
+    let hash = password::hash_async(plain_password).await?;
     update_column(db, username, "password_hash", hash).await
 }
 

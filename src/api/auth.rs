@@ -5,14 +5,15 @@ use std::net::SocketAddr;
 use axum::Extension;
 use axum::extract::{ConnectInfo, State};
 use bosun_app::api::ssr::RequestCaller;
-use bosun_core::audit;
 use bosun_core::{Role, auth};
 use bosun_model::Me;
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::{ApiError, ApiJson, Data};
-use crate::http::trace::current_trace_id;
+use axum::response::{IntoResponse, Response};
+
+use crate::http::trace::{LoggedUser, current_trace_id};
 use crate::server::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -28,39 +29,25 @@ pub async fn login(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     session: Session,
     ApiJson(body): ApiJson<LoginRequest>,
-) -> Result<Data<Me>, ApiError> {
-    let attempted = body.username.trim().to_ascii_lowercase();
-    let verified = auth::verify_login(
+) -> Result<Response, ApiError> {
+    let user = auth::sign_in(
         &state.ctx,
         &body.username,
         &body.password,
         Some(client.ip()),
-    )
-    .await;
-    let target = format!("user/{attempted}");
-    // Until the password is verified, the caller is nobody in particular.
-    let actor = if verified.is_ok() {
-        attempted.as_str()
-    } else {
-        "anonymous"
-    };
-    audit::record_result(
-        &state.ctx.db,
-        actor,
-        "session.login",
-        &target,
         &current_trace_id(),
-        verified.as_ref().map(|_| ()),
     )
-    .await;
-    let user = verified?;
+    .await?;
     bosun_core::session::establish(&session, &user).await?;
-    Ok(Data {
+    let mut response = Data {
         data: Me {
-            username: user.username,
+            username: user.username.clone(),
             role: user.role,
         },
-    })
+    }
+    .into_response();
+    response.extensions_mut().insert(LoggedUser(user.username));
+    Ok(response)
 }
 
 /// `POST /api/v1/logout`: ends the session (a no-op without one).

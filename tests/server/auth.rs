@@ -209,26 +209,29 @@ async fn session_survives_a_server_restart() {
 #[tokio::test]
 async fn idle_session_expires() {
     let srv = TestServer::start_with(|c| c.session_idle = Duration::from_secs(2)).await;
-    let client = srv.signed_in("admin", ADMIN_PASSWORD).await;
-    assert_eq!(
-        client
+    let res = client()
+        .post(srv.url("/api/v1/login"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    // The raw cookie is sent again after its Max-Age, so only the server can refuse it.
+    let me = || {
+        client()
             .get(srv.url("/api/v1/me"))
+            .header("cookie", cookie.clone())
             .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    };
+    assert_eq!(me().await.unwrap().status(), 200);
     tokio::time::sleep(Duration::from_millis(3200)).await;
-    assert_eq!(
-        client
-            .get(srv.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(me().await.unwrap().status(), 401);
     srv.stop().await;
 }
 
@@ -469,5 +472,29 @@ async fn logins_and_user_changes_are_audited() {
         )),
         "{rows:?}"
     );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn parallel_guesses_cannot_slip_past_the_throttle() {
+    let srv = TestServer::start().await;
+    let guesses = (0..20).map(|i| {
+        let url = srv.url("/api/v1/login");
+        async move {
+            let body = json!({"username": "admin", "password": format!("guess number {i}")});
+            client()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, throttled), (5, 15), "{statuses:?}");
     srv.stop().await;
 }

@@ -12,29 +12,14 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     let scope = scope()?;
     let client = scope.client.map(|addr| addr.ip());
     let session = session().await?;
-    match bosun_core::auth::verify_login(&scope.ctx, &username, &password, client).await {
-        Ok(user) => {
-            bosun_core::session::establish(&session, &user)
-                .await
-                .map_err(fail)?;
-            let target = format!("user/{}", user.username);
-            let signed_in = Scope {
-                caller: Some(bosun_core::Caller::from_user(
-                    &user,
-                    bosun_core::auth::AuthMethod::Session,
-                )),
-                ..scope
-            };
-            signed_in.audit("session.login", &target, Ok(())).await;
-            leptos_axum::redirect("/");
-            Ok(())
-        }
-        Err(err) => {
-            let target = format!("user/{}", username.trim().to_ascii_lowercase());
-            scope.audit("session.login", &target, Err(&err)).await;
-            Err(fail(err))
-        }
-    }
+    let user = bosun_core::auth::sign_in(&scope.ctx, &username, &password, client, &scope.trace_id)
+        .await
+        .map_err(fail)?;
+    bosun_core::session::establish(&session, &user)
+        .await
+        .map_err(fail)?;
+    leptos_axum::redirect("/");
+    Ok(())
 }
 
 /// Ends the session and sends the browser to the sign-in page.
@@ -68,7 +53,7 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 #[cfg(feature = "ssr")]
 mod ssr_impl {
     use crate::AppError;
-    pub use crate::api::ssr::{Scope, fail, scope};
+    pub use crate::api::ssr::{fail, scope};
 
     pub async fn session() -> Result<tower_sessions::Session, AppError> {
         leptos_axum::extract::<tower_sessions::Session>()
