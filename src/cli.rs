@@ -206,7 +206,7 @@ async fn user_command(data_dir: &Path, cmd: UserCommand) -> Result<(), CliError>
             audit_cli(
                 &db,
                 "user.create",
-                &format!("user/{name}"),
+                &users::audit_target(&name),
                 created.as_ref().map(|_| ()),
             )
             .await;
@@ -220,7 +220,7 @@ async fn user_command(data_dir: &Path, cmd: UserCommand) -> Result<(), CliError>
             audit_cli(
                 &db,
                 "user.passwd",
-                &format!("user/{name}"),
+                &users::audit_target(&name),
                 changed.as_ref().map(|_| ()),
             )
             .await;
@@ -247,7 +247,7 @@ async fn user_command(data_dir: &Path, cmd: UserCommand) -> Result<(), CliError>
             audit_cli(
                 &db,
                 "user.disable",
-                &format!("user/{name}"),
+                &users::audit_target(&name),
                 disabled.as_ref().map(|_| ()),
             )
             .await;
@@ -268,7 +268,7 @@ async fn token_command(data_dir: &Path, cmd: TokenCommand) -> Result<(), CliErro
             audit_cli(
                 &db,
                 "token.create",
-                &format!("user/{user}"),
+                &users::audit_target(&user),
                 created.as_ref().map(|_| ()),
             )
             .await;

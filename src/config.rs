@@ -30,8 +30,8 @@ pub const SESSION_IDLE: &str = "--session-idle / BOSUN_SESSION_IDLE";
 pub const SESSION_MAX: &str = "--session-max / BOSUN_SESSION_MAX";
 pub const ADMIN_PASSWORD: &str = "BOSUN_ADMIN_PASSWORD";
 
-/// Everything `bosun serve` needs, validated.
-#[derive(Debug, Clone)]
+/// Everything `bosun serve` needs, validated. Not `Debug`: it holds the admin password.
+#[derive(Clone)]
 pub struct ServerConfig {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,

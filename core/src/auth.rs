@@ -131,7 +131,7 @@ pub async fn sign_in(
     } else {
         "anonymous"
     };
-    let target = format!("user/{attempted}");
+    let target = crate::users::audit_target(&attempted);
     let outcome = verified.as_ref().map(|_| ());
     crate::audit::record_result(&ctx.db, actor, "session.login", &target, trace_id, outcome).await;
     verified

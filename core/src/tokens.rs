@@ -13,10 +13,18 @@ use crate::{Error, Result};
 pub const TOKEN_PREFIX: &str = "bosun_";
 
 /// A freshly created token. `secret` exists only here; the database keeps its hash.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CreatedToken {
     pub id: i64,
     pub secret: String,
+}
+
+impl std::fmt::Debug for CreatedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedToken")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
 }
 
 fn digest(secret: &str) -> String {

@@ -12,7 +12,7 @@ pub const MAX_USERNAME_LEN: usize = 64;
 
 /// An account as stored, including its password hash. Deliberately not `Serialize`: the
 /// hash must never reach a response by accident. Convert with [`User::summary`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -20,6 +20,17 @@ pub struct User {
     pub disabled: bool,
     pub password_hash: String,
     pub created_at: String,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
 }
 
 impl User {
@@ -181,6 +192,12 @@ pub async fn set_password(db: &SqlitePool, username: &str, plain_password: &str)
     password::validate(plain_password)?;
     let hash = password::hash_async(plain_password).await?;
     update_column(db, username, "password_hash", hash).await
+}
+
+/// How an account appears as an audit target (`user/alice`), whatever case it was typed in.
+#[must_use]
+pub fn audit_target(username: &str) -> String {
+    format!("user/{}", username.trim().to_ascii_lowercase())
 }
 
 /// A role change made by `actor`. An admin cannot take the admin role from themselves,

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use crate::http::trace::{LoggedUser, current_trace_id};
 use crate::server::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     username: String,

@@ -12,7 +12,7 @@ use super::{ApiError, ApiJson, Data};
 use crate::http::trace::current_trace_id;
 use crate::server::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     username: String,
@@ -65,7 +65,7 @@ pub async fn create(
 ) -> Result<Data<UserSummary>, ApiError> {
     let caller = auth::require(caller.0.as_ref(), Role::Admin)?;
     let created = users::create(&state.ctx.db, &body.username, &body.password, body.role).await;
-    let target = format!("user/{}", body.username.trim().to_ascii_lowercase());
+    let target = users::audit_target(&body.username);
     audit_change(
         &state,
         &caller.username,
@@ -87,7 +87,7 @@ pub async fn update(
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> Result<Data<UserSummary>, ApiError> {
     let caller = auth::require(caller.0.as_ref(), Role::Admin)?.clone();
-    let target = format!("user/{}", name.to_ascii_lowercase());
+    let target = users::audit_target(&name);
     if body.role.is_none() && body.disabled.is_none() {
         return Err(bosun_core::Error::BadRequest(
             "nothing to change: give role and/or disabled".into(),

@@ -25,7 +25,7 @@ pub async fn create_user(
     let (_, scope) = authorize(bosun_model::Role::Admin)?;
     let role = parse_role(&role)?;
     let result = bosun_core::users::create(&scope.ctx.db, &username, &password, role).await;
-    let target = format!("user/{}", username.trim().to_ascii_lowercase());
+    let target = bosun_core::users::audit_target(&username);
     scope
         .audit("user.create", &target, result.as_ref().map(|_| ()))
         .await;
@@ -42,7 +42,7 @@ pub async fn set_user_role(username: String, role: String) -> Result<UserSummary
     scope
         .audit(
             "user.set_role",
-            &format!("user/{username} role={role}"),
+            &format!("{} role={role}", bosun_core::users::audit_target(&username)),
             result.as_ref().map(|_| ()),
         )
         .await;
@@ -60,7 +60,7 @@ pub async fn set_user_disabled(username: String, disabled: bool) -> Result<UserS
     scope
         .audit(
             action,
-            &format!("user/{username}"),
+            &bosun_core::users::audit_target(&username),
             result.as_ref().map(|_| ()),
         )
         .await;
