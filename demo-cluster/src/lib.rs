@@ -88,10 +88,24 @@ pub(crate) struct Shared {
     pub clock: Clock,
     pub recorder: Option<Mutex<Vec<RecordedRequest>>>,
     pub server_address: String,
+    /// Becomes `true` on `DemoCluster::shutdown`; streaming responses end on it.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// Serialises evictions so a PodDisruptionBudget check and the delete it allows
+    /// are one step (two concurrent evictions must not both pass `maxUnavailable: 1`).
+    pub evictions: Mutex<()>,
 }
 
-/// A running demo cluster. Dropping it without `shutdown` leaves the tasks running until
-/// the runtime stops.
+impl Shared {
+    /// Resolves once shutdown was requested (or the cluster handle is gone).
+    pub async fn shutting_down(&self) {
+        let mut rx = self.shutdown.clone();
+        let _ = rx.wait_for(|v| *v).await;
+    }
+}
+
+/// A running demo cluster. Dropping it without `shutdown` closes the shutdown channel,
+/// so the server stops accepting connections, open watches and log streams end and the
+/// controllers stop, but in the background: use `shutdown` to wait for that.
 ///
 /// ```no_run
 /// # async fn demo() -> bosun_demo_cluster::Result<()> {
@@ -136,13 +150,15 @@ impl DemoCluster {
         if let Some(spec) = config.scale {
             scale::generate(&store, spec)?;
         }
+        let (tx, rx) = tokio::sync::watch::channel(false);
         let shared = Arc::new(Shared {
             store,
             clock,
             recorder: config.record_requests.then(|| Mutex::new(Vec::new())),
             server_address: addr.to_string(),
+            shutdown: rx.clone(),
+            evictions: Mutex::new(()),
         });
-        let (tx, rx) = tokio::sync::watch::channel(false);
         let mut tasks = Vec::new();
         let app = routes::router(shared.clone());
         let mut srx = rx.clone();
@@ -210,10 +226,21 @@ impl DemoCluster {
         }
     }
 
-    /// Stops the server (open watches end) and the controllers.
+    /// Stops the server (open watches and log streams end) and the controllers. The
+    /// server gets a moment to finish in-flight requests before it is aborted.
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(true);
-        for t in self.tasks {
+        let mut tasks = self.tasks.into_iter();
+        if let Some(server) = tasks.next() {
+            let abort = server.abort_handle();
+            if tokio::time::timeout(std::time::Duration::from_secs(2), server)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+        for t in tasks {
             t.abort();
             let _ = t.await;
         }

@@ -22,10 +22,18 @@ pub fn b(v: &Value, path: &[&str]) -> bool {
     get(v, path).and_then(Value::as_bool).unwrap_or(false)
 }
 
-/// Sets `path` to `val`, creating intermediate objects.
+/// Sets `path` to `val`, creating intermediate objects (and replacing whatever is not an
+/// object on the way, so malformed user objects never make it panic).
 pub fn set(v: &mut Value, path: &[&str], val: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        *v = val;
+        return;
+    };
     let mut cur = v;
-    for p in &path[..path.len() - 1] {
+    for p in parents {
+        if !cur.is_object() {
+            *cur = json!({});
+        }
         if !cur.get(*p).is_some_and(Value::is_object) {
             cur[*p] = json!({});
         }
@@ -34,7 +42,7 @@ pub fn set(v: &mut Value, path: &[&str], val: Value) {
     if !cur.is_object() {
         *cur = json!({});
     }
-    cur[path[path.len() - 1]] = val;
+    cur[*last] = val;
 }
 
 pub fn name(v: &Value) -> &str {

@@ -325,10 +325,14 @@ async fn eviction_honours_the_disruption_budget() {
         .json(&body)
         .send()
     };
-    let first = evict("postgres-0").await.expect("http");
-    assert_eq!(first.status().as_u16(), 201);
-    let second = evict("postgres-1").await.expect("http");
-    assert_eq!(second.status().as_u16(), 429);
+    // Concurrent evictions: the budget check and the delete are one step, so exactly one
+    // of two simultaneous evictions passes a budget that allows one disruption.
+    let (a, b) = tokio::join!(evict("postgres-0"), evict("postgres-1"));
+    let (a, b) = (a.expect("http"), b.expect("http"));
+    let mut codes = [a.status().as_u16(), b.status().as_u16()];
+    codes.sort_unstable();
+    assert_eq!(codes, [201, 429]);
+    let second = if a.status().as_u16() == 429 { a } else { b };
     let s: Value = second.json().await.expect("json");
     assert_eq!(s["reason"], "TooManyRequests");
     assert_eq!(s["details"]["causes"][0]["reason"], "DisruptionBudget");
@@ -408,9 +412,40 @@ async fn kubevirt_restart_stop_and_hung_vm() {
         .json()
         .await
         .expect("json"));
+    let running_url =
+        format!("{base}/apis/kubevirt.io/v1/namespaces/vms/virtualmachineinstances/vm-running");
+    let running_uid = uid(reqwest::get(&running_url)
+        .await
+        .expect("http")
+        .json()
+        .await
+        .expect("json"));
+    let window = std::time::Instant::now();
     let r = action("vm-hung", "restart", json!({})).await.expect("http");
     assert_eq!(r.status().as_u16(), 202);
-    tokio::time::sleep(Duration::from_secs(2)).await; // 40 simulated seconds
+    let r = action("vm-running", "restart", json!({}))
+        .await
+        .expect("http");
+    assert_eq!(r.status().as_u16(), 202);
+    // A normal guest's graceful restart completes in this window...
+    common::eventually("normal VM restarts gracefully", || async {
+        let v: Value = reqwest::get(&running_url)
+            .await
+            .expect("http")
+            .json()
+            .await
+            .expect("json");
+        v["status"]["phase"] == "Running" && uid(v) != running_uid
+    })
+    .await;
+    // ...so the hung one gets at least as long (and at least 40 simulated seconds).
+    let waited = window.elapsed();
+    tokio::time::sleep(
+        (waited * 2)
+            .max(Duration::from_secs(2))
+            .saturating_sub(waited),
+    )
+    .await;
     let still: Value = reqwest::get(&vmi_url)
         .await
         .expect("http")
@@ -449,7 +484,24 @@ async fn kubevirt_restart_stop_and_hung_vm() {
         vm("vm-hung").await["status"]["printableStatus"] == "Stopping"
     })
     .await;
-    tokio::time::sleep(Duration::from_secs(2)).await; // 40 simulated seconds, past the 10 s stop
+    // A normal guest stopped at the same time is gone within the window...
+    let window = std::time::Instant::now();
+    let r = action("vm-running", "stop", json!({ "gracePeriod": 30 }))
+        .await
+        .expect("http");
+    assert_eq!(r.status().as_u16(), 202);
+    common::eventually("normal VM stops gracefully", || async {
+        !vmi_exists("vm-running").await
+    })
+    .await;
+    // ...while the hung one survives at least as long (and past the 10 s stop).
+    let waited = window.elapsed();
+    tokio::time::sleep(
+        (waited * 2)
+            .max(Duration::from_secs(2))
+            .saturating_sub(waited),
+    )
+    .await;
     assert!(
         vmi_exists("vm-hung").await,
         "a hung VMI survives a graceful stop"
@@ -649,4 +701,152 @@ async fn log_follow_streams_new_lines() {
         4,
         "lines differ: {got:?}"
     );
+}
+
+/// Malformed query parameters and bodies are client errors (4xx), never a 500 from a
+/// handler panic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_requests_are_client_errors() {
+    let h = common::start().await;
+    let base = h.cluster.url();
+    let status =
+        |url: String| async move { reqwest::get(url).await.expect("http").status().as_u16() };
+
+    // A continue token with a multi-byte character must not be sliced mid-character.
+    assert_eq!(
+        status(format!("{base}/api/v1/pods?limit=1&continue=a%C3%A9b")).await,
+        400
+    );
+    assert_eq!(
+        status(format!("{base}/api/v1/pods?limit=1&continue=zz")).await,
+        400
+    );
+
+    let pod_url = || async {
+        let pods: Value = reqwest::get(format!(
+            "{base}/api/v1/namespaces/shop/pods?labelSelector=app%3Dweb"
+        ))
+        .await
+        .expect("http")
+        .json()
+        .await
+        .expect("json");
+        pods["items"]
+            .as_array()
+            .and_then(|items| {
+                items.iter().find(|p| {
+                    p.pointer("/status/containerStatuses/0/state/running")
+                        .is_some()
+                })
+            })
+            .and_then(|p| p["metadata"]["name"].as_str())
+            .map(|n| format!("{base}/api/v1/namespaces/shop/pods/{n}/log"))
+    };
+    common::eventually("a running web pod", || async { pod_url().await.is_some() }).await;
+    let log = pod_url().await.expect("running pod");
+    assert_eq!(status(format!("{log}?sinceSeconds=0")).await, 422);
+    assert_eq!(status(format!("{log}?sinceSeconds=-5")).await, 422);
+    assert_eq!(
+        status(format!("{log}?sinceSeconds={}", i64::MAX)).await,
+        200,
+        "a cutoff before any log line means the whole log"
+    );
+    let limited = reqwest::get(format!("{log}?limitBytes=10"))
+        .await
+        .expect("http")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(limited.len(), 10);
+
+    // A watch asking for an absurd timeout is clamped, not an Instant overflow.
+    let w = reqwest::get(format!(
+        "{base}/api/v1/configmaps?watch=true&timeoutSeconds={}",
+        i64::MAX
+    ))
+    .await
+    .expect("http");
+    assert_eq!(w.status().as_u16(), 200);
+    drop(w);
+
+    let http = reqwest::Client::new();
+    let ssar = http
+        .post(format!(
+            "{base}/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+        ))
+        .json(&json!([1, 2]))
+        .send()
+        .await
+        .expect("http");
+    assert_eq!(ssar.status().as_u16(), 400);
+
+    // Fields the controllers read as objects or replica counts are validated.
+    let deploy = |spec: Value| {
+        http.post(format!(
+            "{base}/apis/apps/v1/namespaces/default/deployments"
+        ))
+        .json(&json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": { "name": "malformed" },
+            "spec": spec,
+        }))
+        .send()
+    };
+    for spec in [
+        json!("not an object"),
+        json!({ "replicas": 1, "selector": "app=x", "template": {} }),
+        json!({ "replicas": 1, "selector": {}, "template": [] }),
+        json!({ "replicas": 1, "selector": {}, "template": { "metadata": { "labels": "x" } } }),
+        json!({ "replicas": 3_000_000_000_i64, "selector": {}, "template": {} }),
+        json!({ "replicas": -1, "selector": {}, "template": {} }),
+    ] {
+        let r = deploy(spec.clone()).await.expect("http");
+        assert_eq!(r.status().as_u16(), 422, "{spec}");
+    }
+}
+
+/// `shutdown` ends open watches and followed logs instead of leaving them streaming.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_ends_open_streams() {
+    use bosun_demo_cluster::{DemoCluster, DemoConfig};
+    let cluster = DemoCluster::start(DemoConfig {
+        time_scale: 20.0,
+        ..DemoConfig::default()
+    })
+    .await
+    .expect("start");
+    let base = cluster.url();
+    common::eventually("postgres-0 running", || async {
+        let p: Value = reqwest::get(format!("{base}/api/v1/namespaces/data/pods/postgres-0"))
+            .await
+            .expect("http")
+            .json()
+            .await
+            .expect("json");
+        p["status"]["phase"] == "Running"
+    })
+    .await;
+    let mut watch = reqwest::get(format!(
+        "{base}/api/v1/pods?watch=true&timeoutSeconds=600&allowWatchBookmarks=true"
+    ))
+    .await
+    .expect("watch");
+    let mut logs = reqwest::get(format!(
+        "{base}/api/v1/namespaces/data/pods/postgres-0/log?follow=true&tailLines=1"
+    ))
+    .await
+    .expect("logs");
+    assert_eq!(watch.status().as_u16(), 200);
+    assert_eq!(logs.status().as_u16(), 200);
+    assert!(watch.chunk().await.expect("watch chunk").is_some());
+    assert!(logs.chunk().await.expect("log chunk").is_some());
+    cluster.shutdown().await;
+    for (what, resp) in [("watch", &mut watch), ("log follow", &mut logs)] {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            // Drain what was already sent; the stream must then end (or break off).
+            while let Ok(Some(_)) = resp.chunk().await {}
+        })
+        .await
+        .unwrap_or_else(|_| panic!("{what} still open after shutdown"));
+    }
 }

@@ -828,6 +828,15 @@ async fn paused_rollout_does_not_advance() {
         "{}",
         r["status"]
     );
+    // The controller did run on the paused rollout (it reports the pause), so "nothing
+    // moved" is its decision, not a controller that never looked.
+    assert!(
+        r["status"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("paused")),
+        "{}",
+        r["status"]
+    );
     h.ok(&[
         "patch",
         "rollout",

@@ -43,7 +43,7 @@ fn reconcile_one(ctx: &mut Ctx, cs: &Arc<Value>) {
     )
     .clamp(0, replicas);
     let paused = meta::b(cs, &["spec", "updateStrategy", "paused"]);
-    let expected_updated = replicas - partition;
+    let expected_updated = replicas.saturating_sub(partition);
     let pods = ctx.owned_pods(cs);
     let revs = revisions::owned(ctx, cs);
     let template_for = |rev: &str| -> Value {
@@ -56,6 +56,9 @@ fn reconcile_one(ctx: &mut Ctx, cs: &Arc<Value>) {
     let have = pods.len() as i64;
     if have < replicas {
         for _ in have..replicas {
+            if !ctx.take_burst() {
+                break;
+            }
             let rev = if updated < expected_updated || paused && current_rev == update_rev {
                 update_rev.clone()
             } else {

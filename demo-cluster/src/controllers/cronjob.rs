@@ -70,7 +70,11 @@ pub fn reconcile(ctx: &mut Ctx) {
                 &msg,
                 "cronjob-controller",
             );
-            let mut status = cj.get("status").cloned().unwrap_or(json!({}));
+            let mut status = cj
+                .get("status")
+                .cloned()
+                .filter(Value::is_object)
+                .unwrap_or(json!({}));
             status["lastScheduleTime"] = json!(now_rfc3339());
             write_status(ctx.store, res::CRONJOBS, &cj, status);
         }

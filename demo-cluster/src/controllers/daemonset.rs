@@ -72,7 +72,7 @@ fn reconcile_one(ctx: &mut Ctx, r: crate::kinds::Res, ds: &Arc<Value>, nodes: &[
                     ),
                 ],
             );
-            pod["spec"]["nodeName"] = json!(nn);
+            meta::set(&mut pod, &["spec", "nodeName"], json!(nn));
             super::create_pod(ctx.store, ds, pod, "daemonset-controller");
         }
         for extra in on_node.iter().skip(1) {

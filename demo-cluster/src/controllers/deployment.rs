@@ -38,22 +38,57 @@ fn copied_annotations(d: &Value) -> Map<String, Value> {
         .unwrap_or_default()
 }
 
-fn new_replicaset(d: &Value, hash: &str, rev: i64, replicas: i64) -> Value {
-    let mut template = d.pointer("/spec/template").cloned().unwrap_or(json!({}));
-    template["metadata"]["labels"]["pod-template-hash"] = json!(hash);
-    let mut selector = d.pointer("/spec/selector").cloned().unwrap_or(json!({}));
-    selector["matchLabels"]["pod-template-hash"] = json!(hash);
+/// Annotations the newest ReplicaSet carries on every sync: the Deployment's own (e.g.
+/// `kubernetes.io/change-cause`) and the desired/max replica figures.
+fn new_rs_annotations(d: &Value, desired: i64, max_surge: i64) -> Map<String, Value> {
     let mut ann = copied_annotations(d);
-    ann.insert(REVISION.into(), json!(rev.to_string()));
-    let desired = meta::i(d, &["spec", "replicas"]);
     ann.insert(
         "deployment.kubernetes.io/desired-replicas".into(),
         json!(desired.to_string()),
     );
     ann.insert(
         "deployment.kubernetes.io/max-replicas".into(),
-        json!((desired + 1).to_string()),
+        json!(desired.saturating_add(max_surge).to_string()),
     );
+    ann
+}
+
+fn sync_new_rs_annotations(ctx: &Ctx, rs: &Value, want: Map<String, Value>) {
+    let current = rs
+        .pointer("/metadata/annotations")
+        .and_then(Value::as_object);
+    if want
+        .iter()
+        .all(|(k, v)| current.and_then(|c| c.get(k)) == Some(v))
+    {
+        return;
+    }
+    let _ = ctx
+        .store
+        .modify(res::REPLICASETS, meta::namespace(rs), meta::name(rs), |o| {
+            for (k, v) in want {
+                meta::set(o, &["metadata", "annotations", &k], v);
+            }
+            Ok(())
+        });
+}
+
+fn new_replicaset(d: &Value, hash: &str, rev: i64, replicas: i64, max_surge: i64) -> Value {
+    let mut template = d.pointer("/spec/template").cloned().unwrap_or(json!({}));
+    meta::set(
+        &mut template,
+        &["metadata", "labels", "pod-template-hash"],
+        json!(hash),
+    );
+    let mut selector = d.pointer("/spec/selector").cloned().unwrap_or(json!({}));
+    meta::set(
+        &mut selector,
+        &["matchLabels", "pod-template-hash"],
+        json!(hash),
+    );
+    let desired = meta::i(d, &["spec", "replicas"]);
+    let mut ann = new_rs_annotations(d, desired, max_surge);
+    ann.insert(REVISION.into(), json!(rev.to_string()));
     let mut rs = json!({
         "apiVersion": "apps/v1",
         "kind": "ReplicaSet",
@@ -78,7 +113,7 @@ fn set_replicas(ctx: &Ctx, d: &Value, rs: &Value, n: i64) {
         let _ = ctx
             .store
             .modify(res::REPLICASETS, meta::namespace(rs), meta::name(rs), |o| {
-                o["spec"]["replicas"] = json!(n);
+                meta::set(o, &["spec", "replicas"], json!(n));
                 Ok(())
             });
         let verb = if n > old { "up" } else { "down" };
@@ -123,6 +158,15 @@ fn reconcile_one(ctx: &mut Ctx, d: &Arc<Value>) {
     let hash = meta::template_hash(&template);
     let desired = meta::i(d, &["spec", "replicas"]);
     let paused = meta::b(d, &["spec", "paused"]);
+    let recreate = meta::s(d, &["spec", "strategy", "type"]) == "Recreate";
+    let surge = meta::int_or_percent(
+        d.pointer("/spec/strategy/rollingUpdate/maxSurge"),
+        desired,
+        "25%",
+        true,
+    );
+    // What the new ReplicaSet may surge to (Recreate never surges).
+    let max_surge = if recreate { 0 } else { surge };
     let mut rss = owned(ctx);
     let max_rev = rss.iter().map(|r| revision(r)).max().unwrap_or(0);
     let new_pos = rss.iter().position(|r| {
@@ -137,7 +181,7 @@ fn reconcile_one(ctx: &mut Ctx, d: &Arc<Value>) {
                 } else {
                     0
                 };
-                let rs = new_replicaset(d, &hash, max_rev + 1, initial);
+                let rs = new_replicaset(d, &hash, max_rev.saturating_add(1), initial, max_surge);
                 let rs_name = meta::name(&rs).to_string();
                 if ctx.store.create(res::REPLICASETS, rs).is_ok() && initial > 0 {
                     let msg = format!("Scaled up replica set {rs_name} from 0 to {initial}");
@@ -158,9 +202,13 @@ fn reconcile_one(ctx: &mut Ctx, d: &Arc<Value>) {
                     .store
                     .modify(res::REPLICASETS, ns, meta::name(&rss[i]), |o| {
                         for (k, v) in anns {
-                            o["metadata"]["annotations"][k] = v;
+                            meta::set(o, &["metadata", "annotations", &k], v);
                         }
-                        o["metadata"]["annotations"][REVISION] = json!((max_rev + 1).to_string());
+                        meta::set(
+                            o,
+                            &["metadata", "annotations", REVISION],
+                            json!(max_rev.saturating_add(1).to_string()),
+                        );
                         Ok(())
                     });
                 rss = owned(ctx);
@@ -177,13 +225,9 @@ fn reconcile_one(ctx: &mut Ctx, d: &Arc<Value>) {
         .filter(|r| Some(meta::uid(r)) != new_rs.as_ref().map(|n| meta::uid(n)))
         .cloned()
         .collect();
-
-    let surge = meta::int_or_percent(
-        d.pointer("/spec/strategy/rollingUpdate/maxSurge"),
-        desired,
-        "25%",
-        true,
-    );
+    if let Some(n) = &new_rs {
+        sync_new_rs_annotations(ctx, n, new_rs_annotations(d, desired, max_surge));
+    }
     let mut unavail = meta::int_or_percent(
         d.pointer("/spec/strategy/rollingUpdate/maxUnavailable"),
         desired,
@@ -201,7 +245,7 @@ fn reconcile_one(ctx: &mut Ctx, d: &Arc<Value>) {
             set_replicas(ctx, d, n, desired);
         }
     } else if let Some(n) = &new_rs {
-        if meta::s(d, &["spec", "strategy", "type"]) == "Recreate" {
+        if recreate {
             let old_running: i64 = olds
                 .iter()
                 .map(|o| meta::i(o, &["status", "replicas"]))
@@ -242,7 +286,7 @@ fn rolling(
     let total: i64 = spec(new_rs) + olds.iter().map(|o| spec(o)).sum::<i64>();
     let mut new_count = spec(new_rs);
     if new_count < desired {
-        let room = desired + surge - total;
+        let room = desired.saturating_add(surge).saturating_sub(total);
         if room > 0 {
             new_count = desired.min(new_count + room);
         }
@@ -377,7 +421,7 @@ fn update_status(
             let _ = ctx
                 .store
                 .modify(res::DEPLOYMENTS, meta::namespace(d), meta::name(d), |o| {
-                    o["metadata"]["annotations"][REVISION] = json!(rev);
+                    meta::set(o, &["metadata", "annotations", REVISION], json!(rev));
                     Ok(())
                 });
         }

@@ -39,7 +39,11 @@ fn collect(store: &Store, r: Res, o: &Value) {
         .is_some_and(|f| !f.is_empty())
     {
         let _ = store.modify(r, meta::namespace(o), meta::name(o), |x| {
-            x["metadata"]["deletionTimestamp"] = serde_json::json!(crate::clock::now_rfc3339());
+            meta::set(
+                x,
+                &["metadata", "deletionTimestamp"],
+                serde_json::json!(crate::clock::now_rfc3339()),
+            );
             Ok(())
         });
     } else {

@@ -35,7 +35,11 @@ pub fn reconcile(ctx: &mut Ctx) {
             .and_then(Value::as_i64)
             .unwrap_or(1);
         let suspended = meta::b(&job, &["spec", "suspend"]);
-        let mut status = job.get("status").cloned().unwrap_or(json!({}));
+        let mut status = job
+            .get("status")
+            .cloned()
+            .filter(Value::is_object)
+            .unwrap_or(json!({}));
         if status.get("startTime").is_none() && !suspended {
             status["startTime"] = json!(now_rfc3339());
         }
@@ -69,12 +73,15 @@ pub fn reconcile(ctx: &mut Ctx) {
         let want = if suspended {
             0
         } else {
-            parallelism.min(completions - succeeded)
+            parallelism.min(completions.saturating_sub(succeeded))
         };
         let template = job.pointer("/spec/template").cloned().unwrap_or(json!({}));
         let uid = meta::uid(&job).to_string();
         let name = meta::name(&job).to_string();
         for _ in active.len() as i64..want {
+            if !ctx.take_burst() {
+                break;
+            }
             let pod_name = format!("{name}-{}", ctx.state.suffix());
             let pod = pod_from_template(
                 &job,

@@ -67,7 +67,11 @@ pub fn running_status(pod: &Value, node: &str, now: &str) -> Value {
 
 fn succeeded_status(pod: &Value) -> Value {
     let now = now_rfc3339();
-    let mut st = pod.get("status").cloned().unwrap_or(json!({}));
+    let mut st = pod
+        .get("status")
+        .cloned()
+        .filter(Value::is_object)
+        .unwrap_or(json!({}));
     st["phase"] = json!("Succeeded");
     if let Some(cs) = st
         .get_mut("containerStatuses")

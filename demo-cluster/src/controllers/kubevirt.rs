@@ -82,8 +82,8 @@ pub fn reconcile(ctx: &mut Ctx) {
             }
             (Some(false), Some(v)) if !meta::is_terminating(v) => {
                 let _ = ctx.store.modify(res::VMIS, &ns, &name, |o| {
-                    o["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
-                    o["metadata"]["deletionGracePeriodSeconds"] = json!(30);
+                    meta::set(o, &["metadata", "deletionTimestamp"], json!(now_rfc3339()));
+                    meta::set(o, &["metadata", "deletionGracePeriodSeconds"], json!(30));
                     Ok(())
                 });
             }
@@ -99,7 +99,11 @@ pub fn reconcile(ctx: &mut Ctx) {
                 _ => ("Starting", false),
             },
         };
-        let mut status = vm.get("status").cloned().unwrap_or(json!({}));
+        let mut status = vm
+            .get("status")
+            .cloned()
+            .filter(Value::is_object)
+            .unwrap_or(json!({}));
         let mut conds: Vec<Value> = status["conditions"].as_array().cloned().unwrap_or_default();
         if ready {
             set_condition(&mut conds, "Ready", "True", "", "");
@@ -151,19 +155,23 @@ fn vmis(ctx: &mut Ctx) {
                 let node =
                     nodes[(meta::fnv(name.as_bytes()) % nodes.len() as u64) as usize].clone();
                 let _ = ctx.store.modify(res::VMIS, &ns, &name, |o| {
-                    o["status"]["phase"] = json!("Scheduled");
-                    o["status"]["nodeName"] = json!(node);
-                    o["metadata"]["labels"]["kubevirt.io/nodeName"] = json!(node);
+                    meta::set(o, &["status", "phase"], json!("Scheduled"));
+                    meta::set(o, &["status", "nodeName"], json!(node));
+                    meta::set(
+                        o,
+                        &["metadata", "labels", "kubevirt.io/nodeName"],
+                        json!(node),
+                    );
                     Ok(())
                 });
             }
             "Scheduled" if ctx.after(&format!("vmi-run/{uid}"), 2.0) => {
                 let ip = format!("10.244.9.{}", 2 + meta::fnv(name.as_bytes()) % 250);
                 let _ = ctx.store.modify(res::VMIS, &ns, &name, |o| {
-                        o["status"]["phase"] = json!("Running");
-                        o["status"]["interfaces"] = json!([{ "name": "default", "ipAddress": ip, "ipAddresses": [ip] }]);
-                        o["status"]["conditions"] = json!([{ "type": "Ready", "status": "True", "lastProbeTime": null, "lastTransitionTime": now }]);
-                        o["status"]["guestOSInfo"] = json!({ "name": "Fedora Linux", "version": "40" });
+                        meta::set(o, &["status", "phase"], json!("Running"));
+                        meta::set(o, &["status", "interfaces"], json!([{ "name": "default", "ipAddress": ip, "ipAddresses": [ip] }]));
+                        meta::set(o, &["status", "conditions"], json!([{ "type": "Ready", "status": "True", "lastProbeTime": null, "lastTransitionTime": now }]));
+                        meta::set(o, &["status", "guestOSInfo"], json!({ "name": "Fedora Linux", "version": "40" }));
                         Ok(())
                     });
             }

@@ -74,9 +74,9 @@ pub fn disruptions_allowed(pdb: &Value, pods: &[Arc<Value>]) -> (i64, i64, i64) 
     let desired = if let Some(min) = pdb.pointer("/spec/minAvailable") {
         meta::int_or_percent(Some(min), expected, "0", true)
     } else if let Some(max) = pdb.pointer("/spec/maxUnavailable") {
-        expected - meta::int_or_percent(Some(max), expected, "0", true)
+        expected.saturating_sub(meta::int_or_percent(Some(max), expected, "0", true))
     } else {
         expected
     };
-    ((healthy - desired).max(0), healthy, desired)
+    (healthy.saturating_sub(desired).max(0), healthy, desired)
 }

@@ -22,6 +22,9 @@ pub fn scale_pods(
     let have = pods.len() as i64;
     if have < want {
         for _ in have..want {
+            if !ctx.take_burst() {
+                break;
+            }
             let name = format!("{}-{}", meta::name(owner), ctx.state.suffix());
             let pod = pod_from_template(owner, template, &name, labels);
             super::create_pod(ctx.store, owner, pod, "replicaset-controller");

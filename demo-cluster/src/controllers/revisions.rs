@@ -41,6 +41,7 @@ pub fn ensure(ctx: &mut Ctx, owner: &Value) -> (String, String) {
     let template = owner
         .pointer("/spec/template")
         .cloned()
+        .filter(Value::is_object)
         .unwrap_or(json!({}));
     let hash = meta::template_hash(&template);
     let name = format!("{}-{hash}", meta::name(owner));
@@ -53,7 +54,7 @@ pub fn ensure(ctx: &mut Ctx, owner: &Value) -> (String, String) {
                 meta::namespace(owner),
                 &name,
                 |o| {
-                    o["revision"] = json!(max + 1);
+                    o["revision"] = json!(max.saturating_add(1));
                     Ok(())
                 },
             );
@@ -63,6 +64,7 @@ pub fn ensure(ctx: &mut Ctx, owner: &Value) -> (String, String) {
             let mut labels = template
                 .pointer("/metadata/labels")
                 .cloned()
+                .filter(Value::is_object)
                 .unwrap_or(json!({}));
             labels["controller-revision-hash"] = json!(hash);
             let mut data_template = template.clone();
@@ -77,7 +79,7 @@ pub fn ensure(ctx: &mut Ctx, owner: &Value) -> (String, String) {
                     "ownerReferences": [meta::owner_ref(owner)],
                 },
                 "data": { "spec": { "template": data_template } },
-                "revision": max + 1,
+                "revision": max.saturating_add(1),
             });
             let _ = ctx.store.create(res::CONTROLLER_REVISIONS, cr);
         }

@@ -43,9 +43,13 @@ fn set_partition(ctx: &Ctx, cs: &Value, partition: i64, progressing: bool) {
     let _ = ctx
         .store
         .modify(res::CLONESETS, meta::namespace(cs), meta::name(cs), |o| {
-            o["spec"]["updateStrategy"]["partition"] = json!(partition);
+            meta::set(
+                o,
+                &["spec", "updateStrategy", "partition"],
+                json!(partition),
+            );
             if progressing {
-                o["metadata"]["annotations"][IN_PROGRESSING] = json!("{}");
+                meta::set(o, &["metadata", "annotations", IN_PROGRESSING], json!("{}"));
             } else if let Some(a) = o
                 .pointer_mut("/metadata/annotations")
                 .and_then(Value::as_object_mut)
@@ -60,7 +64,11 @@ fn reconcile_one(ctx: &mut Ctx, ro: &Arc<Value>) {
     let ns = meta::namespace(ro);
     let target = meta::s(ro, &["spec", "workloadRef", "name"]);
     let kind = meta::s(ro, &["spec", "workloadRef", "kind"]);
-    let mut status = ro.get("status").cloned().unwrap_or(json!({}));
+    let mut status = ro
+        .get("status")
+        .cloned()
+        .filter(Value::is_object)
+        .unwrap_or(json!({}));
     status["observedGeneration"] = json!(meta::i(ro, &["metadata", "generation"]));
     if meta::b(ro, &["spec", "disabled"]) {
         status["phase"] = json!("Disabled");
@@ -131,6 +139,9 @@ fn progress(
     total: i64,
 ) {
     let now = now_rfc3339();
+    if !status["canaryStatus"].is_object() {
+        status["canaryStatus"] = json!({});
+    }
     let cstat = &mut status["canaryStatus"];
     cstat["canaryReplicas"] = json!(meta::i(cs, &["status", "updatedReplicas"]));
     cstat["canaryReadyReplicas"] = json!(meta::i(cs, &["status", "updatedReadyReplicas"]));
@@ -195,11 +206,11 @@ fn progress(
         }
         "StepReady" => {
             if idx < steps {
-                cstat["currentStepIndex"] = json!(idx + 1);
+                cstat["currentStepIndex"] = json!(idx.saturating_add(1));
                 cstat["currentStepState"] = json!("StepUpgrade");
                 message = format!(
                     "Rollout is in step({}/{steps}), and upgrade workload to new version",
-                    idx + 1
+                    idx.saturating_add(1)
                 );
             } else {
                 cstat["currentStepState"] = json!("Completed");

@@ -73,8 +73,8 @@ pub fn reconcile(ctx: &mut Ctx) {
         let nn = meta::name(node).to_string();
         *load.entry(nn.clone()).or_default() += 1;
         let _ = ctx.store.modify(res::PODS, meta::namespace(p), meta::name(p), |o| {
-            o["spec"]["nodeName"] = json!(nn);
-            o["status"]["conditions"] = json!([{ "type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": now_rfc3339() }]);
+            meta::set(o, &["spec", "nodeName"], json!(nn));
+            meta::set(o, &["status", "conditions"], json!([{ "type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": now_rfc3339() }]));
             Ok(())
         });
         let msg = format!(

@@ -120,9 +120,9 @@ fn reconcile_one(ctx: &mut Ctx, r: crate::kinds::Res, sts: &Arc<Value>) {
                 ("statefulset.kubernetes.io/pod-name", name.clone()),
             ],
         );
-        pod["spec"]["hostname"] = json!(name);
+        meta::set(&mut pod, &["spec", "hostname"], json!(name));
         if let Some(svc) = sts.pointer("/spec/serviceName") {
-            pod["spec"]["subdomain"] = svc.clone();
+            meta::set(&mut pod, &["spec", "subdomain"], svc.clone());
         }
         super::create_pod(ctx.store, sts, pod, "statefulset-controller");
         if !parallel {

@@ -37,7 +37,7 @@ fn encode_continue(ns: &str, name: &str) -> String {
 
 fn decode_continue(token: &str) -> ApiResult<(String, String)> {
     let bad = || ApiError::bad_request("continue key is not valid");
-    if !token.len().is_multiple_of(2) {
+    if !token.len().is_multiple_of(2) || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad());
     }
     let bytes: Result<Vec<u8>, _> = (0..token.len())

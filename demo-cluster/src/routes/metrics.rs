@@ -76,6 +76,7 @@ pub fn handle(app: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> ApiResult<Resp
             return Err(ApiError::method_not_allowed());
         }
         let mut body = super::resource::parse_body(req)?;
+        super::resource::require_object(&body)?;
         body["status"] = json!({ "allowed": true, "reason": "the demo cluster allows everything" });
         return Ok(json_response(201, &body));
     }

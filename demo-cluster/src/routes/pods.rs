@@ -24,6 +24,9 @@ use crate::{Shared, meta, selectors};
 const LINE_EVERY_SIM_SECS: f64 = 2.0;
 /// Lines a container has printed by the time it is Running.
 const STARTUP_LINES: u64 = 5;
+/// Most lines a log request renders: older lines are "rotated away", as with the
+/// kubelet's log rotation.
+const RETAINED_LINES: u64 = 10_000;
 
 fn line(pod: &str, container: &str, n: u64) -> String {
     // splitmix64 finaliser: consecutive lines should not look alike.
@@ -118,6 +121,14 @@ pub fn log(app: &Arc<Shared>, ns: &str, name: &str, req: &Req) -> ApiResult<Resp
         })
         .and_then(Value::as_str)
         .and_then(parse_time);
+    // A user-edited startedAt before the pod existed must not mean ages of logs.
+    let created = meta::get(&pod, &["metadata", "creationTimestamp"])
+        .and_then(Value::as_str)
+        .and_then(parse_time);
+    let started = match (started, created) {
+        (Some(s), Some(c)) => Some(s.max(c)),
+        (s, _) => s,
+    };
     let Some(start) = started else {
         return Err(ApiError::bad_request(format!(
             "container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"
@@ -145,10 +156,32 @@ pub fn log(app: &Arc<Shared>, ns: &str, name: &str, req: &Req) -> ApiResult<Resp
             .max(0.001),
     };
     let timestamps = req.query.flag("timestamps");
+    let since = match req.query.get("sinceSeconds") {
+        None => None,
+        Some(v) => match v.parse::<i64>() {
+            Ok(s) if s > 0 => Some(s),
+            Ok(s) => {
+                return Err(ApiError::invalid(
+                    "",
+                    "PodLogOptions",
+                    name,
+                    "sinceSeconds",
+                    &format!("Invalid value: {s}: must be greater than 0"),
+                ));
+            }
+            Err(_) => {
+                return Err(ApiError::bad_request(format!(
+                    "invalid value for sinceSeconds: {v:?}"
+                )));
+            }
+        },
+    };
     let total = src.count_now();
-    let mut first = 0;
-    if let Some(since) = req.query.int("sinceSeconds") {
-        let cutoff = OffsetDateTime::now_utc() - time::Duration::seconds(since);
+    let mut first = total.saturating_sub(RETAINED_LINES);
+    // A cutoff before the Unix epoch or out of range means "everything".
+    if let Some(cutoff) =
+        since.and_then(|s| OffsetDateTime::now_utc().checked_sub(time::Duration::seconds(s)))
+    {
         while first < total && src.time_of(first) < cutoff {
             first += 1;
         }
@@ -156,9 +189,20 @@ pub fn log(app: &Arc<Shared>, ns: &str, name: &str, req: &Req) -> ApiResult<Resp
     if let Some(tail) = req.query.int("tailLines").filter(|t| *t >= 0) {
         first = first.max(total.saturating_sub(tail as u64));
     }
-    let mut text: String = (first..total).map(|n| src.render(n, timestamps)).collect();
-    if let Some(limit) = req.query.int("limitBytes").filter(|l| *l >= 0) {
-        let mut cut = (limit as usize).min(text.len());
+    let limit = req
+        .query
+        .int("limitBytes")
+        .filter(|l| *l >= 0)
+        .map(|l| usize::try_from(l).unwrap_or(usize::MAX));
+    let mut text = String::new();
+    for n in first..total {
+        text.push_str(&src.render(n, timestamps));
+        if limit.is_some_and(|l| text.len() >= l) {
+            break;
+        }
+    }
+    if let Some(limit) = limit {
+        let mut cut = limit.min(text.len());
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
@@ -171,6 +215,7 @@ pub fn log(app: &Arc<Shared>, ns: &str, name: &str, req: &Req) -> ApiResult<Resp
         return Ok(resp);
     }
     let store = app.store.clone();
+    let shared = app.clone();
     let (ns, pod_name) = (ns.to_string(), name.to_string());
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(64);
     tokio::spawn(async move {
@@ -179,7 +224,10 @@ pub fn log(app: &Arc<Shared>, ns: &str, name: &str, req: &Req) -> ApiResult<Resp
         }
         let mut next = total;
         loop {
-            tokio::time::sleep(Duration::from_secs_f64(src.interval_real.min(1.0))).await;
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_secs_f64(src.interval_real.min(1.0))) => {}
+                () = shared.shutting_down() => return,
+            }
             if store.get(res::PODS, &ns, &pod_name).is_none() {
                 return;
             }
@@ -211,6 +259,11 @@ pub fn evict(app: &Arc<Shared>, ns: &str, name: &str, req: &Req) -> ApiResult<Re
         .iter()
         .find(|d| d.res() == res::PODS)
         .ok_or_else(ApiError::path_not_found)?;
+    // The budget check and the delete it allows are one step across evictions.
+    let _guard = app
+        .evictions
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let pod = get_obj(app, def, ns, name)?;
     if !meta::is_terminating(&pod) && meta::pod_ready(&pod) {
         let pods = app.store.list(res::PODS, Some(ns)).0;

@@ -179,6 +179,53 @@ pub fn require_object(v: &Value) -> ApiResult<()> {
     Ok(())
 }
 
+/// Rejects (422, as the typed decoding of the real server would) fields the controllers
+/// read as objects or replica counts when they have the wrong shape.
+pub fn validate_shape(def: &KindDef, name: &str, obj: &Value) -> ApiResult<()> {
+    let invalid = |field: &str, detail: String| {
+        Err(ApiError::invalid(def.group, def.kind, name, field, &detail))
+    };
+    for (pointer, field) in [
+        ("/spec", "spec"),
+        ("/spec/selector", "spec.selector"),
+        ("/spec/template", "spec.template"),
+        ("/spec/template/metadata", "spec.template.metadata"),
+        (
+            "/spec/template/metadata/labels",
+            "spec.template.metadata.labels",
+        ),
+        ("/status", "status"),
+    ] {
+        if let Some(v) = obj.pointer(pointer)
+            && !v.is_object()
+            && !v.is_null()
+        {
+            return invalid(field, format!("Invalid value: {v}: must be an object"));
+        }
+    }
+    if let Some(r) = obj.pointer("/spec/replicas").filter(|v| !v.is_null()) {
+        match r.as_i64() {
+            Some(n) if n < 0 => {
+                return invalid(
+                    "spec.replicas",
+                    format!("Invalid value: {n}: must be greater than or equal to 0"),
+                );
+            }
+            Some(n) if n <= i64::from(i32::MAX) => {}
+            _ => {
+                return invalid(
+                    "spec.replicas",
+                    format!(
+                        "Invalid value: {r}: must be an integer between 0 and {}",
+                        i32::MAX
+                    ),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 fn check_kind(def: &KindDef, obj: &Value) -> ApiResult<()> {
     require_object(obj)?;
     let kind = meta::s(obj, &["kind"]);
@@ -195,6 +242,7 @@ fn check_kind(def: &KindDef, obj: &Value) -> ApiResult<()> {
 /// Normalises a new object: kind, namespace, generateName, name validation, defaults.
 pub fn prepare_new(app: &Shared, def: &KindDef, ns: &str, mut obj: Value) -> ApiResult<Value> {
     check_kind(def, &obj)?;
+    validate_shape(def, meta::name(&obj), &obj)?;
     if !obj.get("metadata").is_some_and(Value::is_object) {
         obj["metadata"] = json!({});
     }
@@ -275,6 +323,7 @@ fn commit(
     req: &Req,
 ) -> ApiResult<Response> {
     require_object(&new)?;
+    validate_shape(def, meta::name(old), &new)?;
     if meta::name(&new) != meta::name(old) {
         return Err(ApiError::bad_request(format!(
             "the name of the object ({}) does not match the name on the URL ({})",
@@ -304,17 +353,6 @@ fn commit(
             }
         }
         defaults::apply(def, &mut new);
-        if let Some(r) = crate::meta::get(&new, &["spec", "replicas"]).and_then(Value::as_i64)
-            && r < 0
-        {
-            return Err(ApiError::invalid(
-                def.group,
-                def.kind,
-                meta::name(old),
-                "spec.replicas",
-                &format!("Invalid value: {r}: must be greater than or equal to 0"),
-            ));
-        }
         new
     };
     if dry_run(req) {

@@ -55,18 +55,23 @@ pub fn handle(
     let replicas = meta::get(&new_scale, &["spec", "replicas"])
         .and_then(Value::as_i64)
         .ok_or_else(|| ApiError::bad_request("spec.replicas is required"))?;
-    if replicas < 0 {
+    if replicas < 0 || replicas > i64::from(i32::MAX) {
+        let bound = if replicas < 0 {
+            "must be greater than or equal to 0".to_string()
+        } else {
+            format!("must be less than or equal to {}", i32::MAX)
+        };
         return Err(ApiError::invalid(
             "autoscaling",
             "Scale",
             name,
             "spec.replicas",
-            &format!("Invalid value: {replicas}: must be greater than or equal to 0"),
+            &format!("Invalid value: {replicas}: {bound}"),
         ));
     }
     let rv = meta::s(&new_scale, &["metadata", "resourceVersion"]).to_string();
     let mut new = (*obj).clone();
-    new["spec"]["replicas"] = json!(replicas);
+    meta::set(&mut new, &["spec", "replicas"], json!(replicas));
     let expected = (req.method == Method::PUT).then_some(rv);
     let stored = app.store.replace(def.res(), new, expected.as_deref())?;
     Ok(json_response(200, &to_scale(&stored)))

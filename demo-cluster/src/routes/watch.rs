@@ -69,6 +69,9 @@ impl Filter {
     }
 }
 
+/// Longest watch a client can ask for (`timeoutSeconds` is clamped to it).
+const MAX_TIMEOUT_SECS: i64 = 3600;
+
 fn bookmark(def: &KindDef, rv: u64) -> Bytes {
     let ev = json!({
         "type": "BOOKMARK",
@@ -109,11 +112,13 @@ pub fn serve(
         req.query
             .int("timeoutSeconds")
             .filter(|t| *t > 0)
-            .unwrap_or(1800) as u64,
+            .unwrap_or(1800)
+            .min(MAX_TIMEOUT_SECS) as u64,
     );
     let bookmarks = req.query.flag("allowWatchBookmarks");
     let (tx, rx) = mpsc::channel::<Bytes>(256);
     let store = app.store.clone();
+    let shared = app.clone();
     let res = def.res();
 
     // Initial state: "" or "0" means "start with synthetic ADDED events for what exists".
@@ -142,32 +147,45 @@ pub fn serve(
                 return;
             }
         }
+        // The highest resourceVersion this watcher has received (delivered or filtered
+        // out, any resource): every event of its resource up to it has been handled, so
+        // it is what a bookmark may promise.
         let mut last_rv = start_rv;
-        for ev in past.iter().filter(|e| e.res == res) {
-            last_rv = ev.rv;
+        for ev in past.iter() {
+            last_rv = last_rv.max(ev.rv);
+            if ev.res != res {
+                continue;
+            }
             if let Some(kind) = filter.event_type(ev)
                 && tx.send(filter.line(kind, &ev.obj)).await.is_err()
             {
                 return;
             }
         }
-        let deadline = tokio::time::Instant::now() + timeout;
+        let now = tokio::time::Instant::now();
+        let deadline = now
+            .checked_add(timeout)
+            .unwrap_or_else(|| now + Duration::from_secs(MAX_TIMEOUT_SECS as u64));
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tokio::select! {
                 _ = tokio::time::sleep_until(deadline) => return,
                 _ = tx.closed() => return,
+                () = shared.shutting_down() => return,
                 _ = tick.tick() => {
-                    if bookmarks && tx.send(bookmark(filter.def, store.current_rv().max(last_rv))).await.is_err() {
+                    if bookmarks && tx.send(bookmark(filter.def, last_rv)).await.is_err() {
                         return;
                     }
                 }
                 ev = live.recv() => match ev {
                     Ok(ev) => {
-                        if ev.res != res || ev.rv <= last_rv {
+                        if ev.rv <= last_rv {
                             continue;
                         }
                         last_rv = ev.rv;
+                        if ev.res != res {
+                            continue;
+                        }
                         if let Some(kind) = filter.event_type(&ev)
                             && tx.send(filter.line(kind, &ev.obj)).await.is_err() {
                                 return;
