@@ -4,6 +4,7 @@
 #   - rustup with the wasm32-unknown-unknown target installed: used as is;
 #   - otherwise Debian's rustc-web (see shared TOOLCHAIN notes): std is built from source
 #     with -Zbuild-std and linked with wasm-ld.
+# BOSUN_WASM_TOOLCHAIN=debian forces the second path (to test it where both exist).
 # Usage: scripts/build-front.sh [--release]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,11 +23,12 @@ mkdir -p "$pkg"
 
 build_args=(build -p bosun-frontend --lib --target wasm32-unknown-unknown --target-dir "$front_target" --profile "$profile")
 
-if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+if [[ "${BOSUN_WASM_TOOLCHAIN:-auto}" != debian ]] \
+  && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   echo "build-front: using rustup's wasm32-unknown-unknown target"
   cargo "${build_args[@]}"
 else
-  echo "build-front: rustup has no wasm32 target; using Debian's rustc-web with -Zbuild-std"
+  echo "build-front: using Debian's rustc-web with -Zbuild-std (no rustup wasm32 target, or BOSUN_WASM_TOOLCHAIN=debian)"
   if ! rustup toolchain list 2>/dev/null | grep -q '^debian-web'; then
     rustup toolchain link debian-web /usr
   fi

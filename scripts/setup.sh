@@ -30,7 +30,11 @@ apt_install() {
 }
 
 # 1. A Rust toolchain that can target wasm32.
-if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+if [[ "${BOSUN_WASM_TOOLCHAIN:-auto}" == debian ]]; then
+  log "BOSUN_WASM_TOOLCHAIN=debian: using Debian's rustc-web"
+  apt_install rustc-web cargo-web rust-web-src lld
+  rustup toolchain list | grep -q '^debian-web' || rustup toolchain link debian-web /usr
+elif rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   log "rustup has wasm32-unknown-unknown"
 elif timeout 180 rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
   log "added rustup target wasm32-unknown-unknown"
