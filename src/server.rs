@@ -17,6 +17,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use tower_http::services::ServeDir;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -143,9 +144,14 @@ pub async fn router(
     let routes = generate_route_list(App);
     let allowed = origin::AllowedOrigin(config.public_url.as_ref().map(|u| u.origin.clone()));
 
-    let app = Router::new()
+    // Probes and the wasm/JS/CSS bundle need no session: kept outside the session and
+    // authentication layers so they cost no session load and save per request.
+    let unauthenticated = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .nest_service("/pkg", ServeDir::new(config.site_root.join("pkg")));
+
+    let app = Router::new()
         .nest("/api/v1", crate::api::router())
         .leptos_routes_with_context(
             &state,
@@ -169,6 +175,7 @@ pub async fn router(
             authenticate::authenticate,
         ))
         .layer(sessions)
+        .merge(unauthenticated)
         .layer(middleware::from_fn_with_state(
             allowed,
             origin::check_origin,

@@ -84,3 +84,21 @@ async fn probes_answer_without_auth() {
     assert_eq!((status, body["status"].as_str()), (200, Some("ready")));
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn assets_and_probes_skip_the_session_store() {
+    let srv = TestServer::start().await;
+    let admin = srv.signed_in("admin", ADMIN_PASSWORD).await;
+    // A page refreshes the session (idle expiry), so it answers with the cookie again.
+    let page = admin.get(srv.url("/")).send().await.unwrap();
+    assert!(page.headers().contains_key("set-cookie"));
+    // The bundle and the probes never load or save the session.
+    for path in ["/pkg/bosun.css", "/healthz", "/readyz"] {
+        let res = admin.get(srv.url(path)).send().await.unwrap();
+        assert!(
+            !res.headers().contains_key("set-cookie"),
+            "{path} touched the session"
+        );
+    }
+    srv.stop().await;
+}
