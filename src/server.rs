@@ -287,6 +287,7 @@ async fn announce_first_admin(
 
 /// `bosun serve`: runs until SIGINT or SIGTERM, then shuts down gracefully.
 pub async fn run(config: ServerConfig) -> Result<(), ServerError> {
+    let stop_requested = shutdown_signal()?;
     let server = start(config.clone()).await?;
     tracing::info!(
         "Bosun {} listening on http://{} (data in {})",
@@ -294,39 +295,43 @@ pub async fn run(config: ServerConfig) -> Result<(), ServerError> {
         server.addr,
         config.data_dir.display()
     );
-    shutdown_signal().await;
+    stop_requested.await;
     tracing::info!("shutting down: finishing in-flight requests");
     server.stop().await;
     tracing::info!("stopped cleanly");
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Registers the SIGINT/SIGTERM handlers now and returns the wait for either. Registering
+/// before anything binds matters: a signal that arrives while the server starts must shut
+/// it down gracefully, not kill it with the default action.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, ServerError> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {},
+                _ = interrupt.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 
 /// `bosun demo-cluster`: the demo cluster alone, until SIGINT or SIGTERM.
 #[cfg(feature = "demo-cluster")]
 pub async fn run_demo_cluster(args: &crate::cli::DemoClusterArgs) -> Result<(), ServerError> {
+    let stop_requested = shutdown_signal()?;
     let cluster = crate::demo::start_standalone(args).await?;
-    shutdown_signal().await;
+    stop_requested.await;
     cluster.shutdown().await;
     Ok(())
 }
