@@ -3,8 +3,12 @@
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-use bosun_core::audit;
-use bosun_core::{Role, tokens, users};
+use std::sync::Arc;
+
+use bosun_clusters::ClusterManager;
+use bosun_core::secrets::SecretBox;
+use bosun_core::{Context, Invocation, Role, accounts, clusters, users};
+use bosun_model::ClusterInput;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{self, ServerConfig};
@@ -35,6 +39,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage clusters (for automation; the console's Clusters page does the same).
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
     /// Run the built-in demo cluster on its own and write a kubeconfig for kubectl.
     DemoCluster(DemoClusterArgs),
 }
@@ -60,6 +67,9 @@ pub struct ServeArgs {
     /// Do not start the built-in demo cluster.
     #[arg(long, env = "BOSUN_NO_DEMO", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
     pub no_demo: bool,
+    /// Highest replica count a scale may ask for.
+    #[arg(long, env = "BOSUN_MAX_REPLICAS", default_value = "1000")]
+    pub max_replicas: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,6 +99,34 @@ pub enum TokenCommand {
     },
     /// Revoke a token by its id.
     Revoke { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Add a cluster from a kubeconfig file (or the pod's service account, or the demo).
+    Add {
+        name: String,
+        /// The kubeconfig file; `-` reads standard input.
+        #[arg(long, required_unless_present = "source")]
+        kubeconfig: Option<PathBuf>,
+        /// The context to use (default: the kubeconfig's current context).
+        #[arg(long)]
+        context: Option<String>,
+        /// `in-cluster` or `demo` instead of a kubeconfig.
+        #[arg(long, conflicts_with = "kubeconfig")]
+        source: Option<String>,
+        /// prod, stage, dev or test.
+        #[arg(long = "env", default_value = "dev")]
+        environment: String,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        default_namespace: Option<String>,
+    },
+    /// List the stored clusters.
+    List,
+    /// Remove a cluster and its stored credentials.
+    Remove { name: String },
 }
 
 #[derive(Debug, Args)]
@@ -124,6 +162,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Serve(args)) => serve(&args, &cli.data_dir).await,
         Some(Command::User(cmd)) => user_command(&cli.data_dir, cmd).await,
         Some(Command::Token(cmd)) => token_command(&cli.data_dir, cmd).await,
+        Some(Command::Cluster(cmd)) => cluster_command(&cli.data_dir, cmd).await,
         Some(Command::DemoCluster(args)) => crate::server::run_demo_cluster(&args)
             .await
             .map_err(CliError::from),
@@ -162,13 +201,46 @@ pub fn server_config(
         admin_password,
         site_root: args.site_root.clone(),
         demo_cluster: !args.no_demo,
+        demo_time_scale: 1.0,
+        demo_record_requests: false,
+        secret_key: secret_key_from_env(),
+        max_replicas: args
+            .max_replicas
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| {
+                config::ConfigError::new(
+                    config::MAX_REPLICAS,
+                    format!(
+                        "{:?} is not a whole number of at least 1",
+                        args.max_replicas
+                    ),
+                )
+            })?,
     })
 }
 
-async fn open_db(data_dir: &Path) -> Result<sqlx::SqlitePool, CliError> {
-    bosun_core::db::open(data_dir)
+fn secret_key_from_env() -> Option<String> {
+    std::env::var(bosun_core::secrets::KEY_VARIABLE)
+        .ok()
+        .filter(|k| !k.trim().is_empty())
+}
+
+/// The domain's context for a command: the database, the credentials key (verified), and
+/// a cluster manager with no connections yet.
+async fn open_context(data_dir: &Path) -> Result<Context, CliError> {
+    let db = bosun_core::db::open(data_dir)
         .await
-        .map_err(|e| CliError::Other(format!("{}: {e}", config::DATA_DIR)))
+        .map_err(|e| CliError::Other(format!("{}: {e}", config::DATA_DIR)))?;
+    let secrets = SecretBox::load(data_dir, secret_key_from_env().as_deref())?;
+    secrets.verify(&db).await?;
+    Ok(Context::new(
+        db,
+        Arc::new(ClusterManager::new()),
+        Arc::new(secrets),
+    ))
 }
 
 /// Reads one line (a password) from standard input, without the line ending.
@@ -185,46 +257,22 @@ fn read_password() -> Result<String, CliError> {
     Ok(password)
 }
 
-async fn audit_cli(
-    db: &sqlx::SqlitePool,
-    action: &str,
-    target: &str,
-    result: Result<(), &bosun_core::Error>,
-) {
-    audit::record_result(db, "cli", action, target, "", result).await;
-}
-
 async fn user_command(data_dir: &Path, cmd: UserCommand) -> Result<(), CliError> {
-    let db = open_db(data_dir).await?;
+    let ctx = open_context(data_dir).await?;
+    let inv = Invocation::cli();
     let result = match cmd {
         UserCommand::Add { name, role } => {
             let role: Role = role
                 .parse()
                 .map_err(|e: bosun_model::ParseRoleError| CliError::Other(e.to_string()))?;
             let password = read_password()?;
-            let created = users::create(&db, &name, &password, role).await;
-            audit_cli(
-                &db,
-                "user.create",
-                &users::audit_target(&name),
-                created.as_ref().map(|_| ()),
-            )
-            .await;
-            let user = created?;
+            let user = accounts::create_user(&ctx, &inv, &name, &password, role).await?;
             println!("created user {} with role {}", user.username, user.role);
             Ok(())
         }
         UserCommand::Passwd { name } => {
             let password = read_password()?;
-            let changed = users::set_password(&db, &name, &password).await;
-            audit_cli(
-                &db,
-                "user.passwd",
-                &users::audit_target(&name),
-                changed.as_ref().map(|_| ()),
-            )
-            .await;
-            let user = changed?;
+            let user = accounts::set_password(&ctx, &inv, &name, &password).await?;
             println!("changed the password of {}", user.username);
             Ok(())
         }
@@ -233,7 +281,7 @@ async fn user_command(data_dir: &Path, cmd: UserCommand) -> Result<(), CliError>
                 "{:<6} {:<24} {:<9} {:<9} CREATED",
                 "ID", "NAME", "ROLE", "STATUS"
             );
-            for user in users::list(&db).await? {
+            for user in users::list(&ctx.db).await? {
                 let status = if user.disabled { "disabled" } else { "active" };
                 println!(
                     "{:<6} {:<24} {:<9} {:<9} {}",
@@ -243,36 +291,21 @@ async fn user_command(data_dir: &Path, cmd: UserCommand) -> Result<(), CliError>
             Ok(())
         }
         UserCommand::Disable { name } => {
-            let disabled = users::set_disabled(&db, &name, true).await;
-            audit_cli(
-                &db,
-                "user.disable",
-                &users::audit_target(&name),
-                disabled.as_ref().map(|_| ()),
-            )
-            .await;
-            let user = disabled?;
+            let user = accounts::set_disabled(&ctx, &inv, &name, true).await?;
             println!("disabled {}", user.username);
             Ok(())
         }
     };
-    db.close().await;
+    ctx.db.close().await;
     result
 }
 
 async fn token_command(data_dir: &Path, cmd: TokenCommand) -> Result<(), CliError> {
-    let db = open_db(data_dir).await?;
+    let ctx = open_context(data_dir).await?;
+    let inv = Invocation::cli();
     let result = match cmd {
         TokenCommand::Create { user, name } => {
-            let created = tokens::create(&db, &user, name.as_deref()).await;
-            audit_cli(
-                &db,
-                "token.create",
-                &users::audit_target(&user),
-                created.as_ref().map(|_| ()),
-            )
-            .await;
-            let token = created?;
+            let token = accounts::create_token(&ctx, &inv, &user, name.as_deref()).await?;
             eprintln!(
                 "token id {} for {user}; it is shown only now, store it safely:",
                 token.id
@@ -281,19 +314,87 @@ async fn token_command(data_dir: &Path, cmd: TokenCommand) -> Result<(), CliErro
             Ok(())
         }
         TokenCommand::Revoke { id } => {
-            let revoked = tokens::revoke(&db, id).await;
-            audit_cli(
-                &db,
-                "token.revoke",
-                &format!("token/{id}"),
-                revoked.as_ref().map(|_| ()),
-            )
-            .await;
-            revoked?;
+            accounts::revoke_token(&ctx, &inv, id).await?;
             println!("revoked token {id}");
             Ok(())
         }
     };
-    db.close().await;
+    ctx.db.close().await;
+    result
+}
+
+fn read_kubeconfig(path: &Path) -> Result<String, CliError> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| {
+            CliError::Other(format!("reading the kubeconfig from standard input: {e}"))
+        })?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path)
+        .map_err(|e| CliError::Other(format!("kubeconfig {}: {e}", path.display())))
+}
+
+async fn cluster_command(data_dir: &Path, cmd: ClusterCommand) -> Result<(), CliError> {
+    let ctx = open_context(data_dir).await?;
+    let inv = Invocation::cli();
+    let result = match cmd {
+        ClusterCommand::Add {
+            name,
+            kubeconfig,
+            context,
+            source,
+            environment,
+            description,
+            default_namespace,
+        } => {
+            let kubeconfig = kubeconfig.as_deref().map(read_kubeconfig).transpose()?;
+            let input = ClusterInput {
+                name,
+                source,
+                kubeconfig,
+                context,
+                environment: Some(environment),
+                description,
+                default_namespace,
+            };
+            let saved = clusters::add(&ctx, &inv, input).await?;
+            let c = &saved.cluster;
+            println!(
+                "added cluster {} ({}, environment {}, default namespace {})",
+                c.name,
+                c.context.as_deref().map_or_else(
+                    || c.source.as_str().to_string(),
+                    |ctx| format!("context {ctx}")
+                ),
+                c.environment,
+                c.default_namespace
+            );
+            match (&saved.connection.version, &saved.connection.error) {
+                (Some(version), _) => println!(
+                    "connection: reachable at {}, Kubernetes {version}",
+                    saved.connection.server
+                ),
+                (None, Some(error)) => println!(
+                    "connection: unreachable now ({error}); saved anyway, the console shows it healthy once it answers"
+                ),
+                (None, None) => println!("connection: not tested"),
+            }
+            Ok(())
+        }
+        ClusterCommand::List => {
+            println!("{:<24} {:<12} ENV", "NAME", "SOURCE");
+            for (name, source, env) in clusters::stored_names(&ctx, &inv).await? {
+                println!("{name:<24} {source:<12} {env}");
+            }
+            Ok(())
+        }
+        ClusterCommand::Remove { name } => {
+            clusters::remove(&ctx, &inv, &name).await?;
+            println!("removed cluster {name}");
+            Ok(())
+        }
+    };
+    ctx.db.close().await;
     result
 }

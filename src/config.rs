@@ -29,6 +29,7 @@ pub const PUBLIC_URL: &str = "--public-url / BOSUN_PUBLIC_URL";
 pub const SESSION_IDLE: &str = "--session-idle / BOSUN_SESSION_IDLE";
 pub const SESSION_MAX: &str = "--session-max / BOSUN_SESSION_MAX";
 pub const ADMIN_PASSWORD: &str = "BOSUN_ADMIN_PASSWORD";
+pub const MAX_REPLICAS: &str = "--max-replicas / BOSUN_MAX_REPLICAS";
 
 /// Everything `bosun serve` needs, validated. Not `Debug`: it holds the admin password.
 #[derive(Clone)]
@@ -43,8 +44,17 @@ pub struct ServerConfig {
     pub admin_password: Option<String>,
     /// Where the built front end (pkg/, favicon) lives.
     pub site_root: PathBuf,
-    /// Start the built-in demo cluster when no other cluster is configured.
+    /// Run the built-in demo cluster in-process (added as cluster `demo` on first start).
     pub demo_cluster: bool,
+    /// Speed of the demo cluster's simulated control plane (tests run it faster).
+    pub demo_time_scale: f64,
+    /// Keep every request the demo cluster receives, for tests that check the wire.
+    pub demo_record_requests: bool,
+    /// The key that encrypts cluster credentials (`BOSUN_SECRET_KEY`); `None`: the key
+    /// file in the data directory, generated on first start.
+    pub secret_key: Option<String>,
+    /// Highest replica count a scale may ask for.
+    pub max_replicas: i64,
 }
 
 impl ServerConfig {
@@ -60,6 +70,10 @@ impl ServerConfig {
             admin_password: Some("admin-password".into()),
             site_root: PathBuf::from("target/site"),
             demo_cluster: false,
+            demo_time_scale: 20.0,
+            demo_record_requests: true,
+            secret_key: None,
+            max_replicas: 1000,
         }
     }
 }

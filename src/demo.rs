@@ -1,9 +1,8 @@
-//! The built-in demo cluster: started in-process by `bosun serve` when no other cluster
-//! is configured, or alone by `bosun demo-cluster`.
+//! The built-in demo cluster: started in-process by `bosun serve` (unless `--no-demo`),
+//! or alone by `bosun demo-cluster`.
 
 use std::path::Path;
 
-use bosun_clusters::ClusterRegistry;
 use bosun_demo_cluster::{DemoCluster, DemoConfig, ScaleSpec};
 
 use crate::cli::DemoClusterArgs;
@@ -13,12 +12,19 @@ use crate::server::ServerError;
 pub const DEMO_CLUSTER_NAME: &str = "demo";
 
 /// Starts the demo cluster on a free loopback port and writes `<data dir>/demo.kubeconfig`
-/// so `kubectl` can look at the same world the console shows.
+/// so `kubectl` can look at the same world the console shows. Returns the cluster and
+/// its kubeconfig, which Bosun connects to like any other.
 pub async fn start_embedded(
     data_dir: &Path,
-    clusters: &ClusterRegistry,
-) -> Result<DemoCluster, ServerError> {
-    let cluster = DemoCluster::start(DemoConfig::default())
+    time_scale: f64,
+    record_requests: bool,
+) -> Result<(DemoCluster, String), ServerError> {
+    let config = DemoConfig {
+        time_scale,
+        record_requests,
+        ..DemoConfig::default()
+    };
+    let cluster = DemoCluster::start(config)
         .await
         .map_err(|e| ServerError::Demo(e.to_string()))?;
     std::fs::create_dir_all(data_dir).map_err(|e| {
@@ -31,16 +37,13 @@ pub async fn start_embedded(
     cluster
         .write_kubeconfig(&kubeconfig, DEMO_CLUSTER_NAME)
         .map_err(|e| ServerError::Demo(e.to_string()))?;
-    clusters
-        .connect_kubeconfig(DEMO_CLUSTER_NAME, &kubeconfig, None)
-        .await
-        .map_err(|e| ServerError::Demo(e.to_string()))?;
     tracing::info!(
         "demo cluster running at {}; try: kubectl --kubeconfig {} get pods -A",
         cluster.url(),
         kubeconfig.display()
     );
-    Ok(cluster)
+    let yaml = cluster.kubeconfig_yaml(DEMO_CLUSTER_NAME);
+    Ok((cluster, yaml))
 }
 
 /// Starts the demo cluster alone, as `bosun demo-cluster` does.

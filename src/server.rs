@@ -9,9 +9,10 @@ use axum::middleware;
 use axum::routing::get;
 use axum::{Json, Router};
 use bosun_app::{App, shell};
-use bosun_clusters::ClusterRegistry;
+use bosun_clusters::ClusterManager;
 use bosun_core::Context;
 use bosun_core::bootstrap::{self, FirstAdmin};
+use bosun_core::secrets::SecretBox;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -24,7 +25,11 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::config::{self, ServerConfig};
-use crate::http::{authenticate, origin, page_guard, trace};
+use crate::http::{authenticate, origin, page_guard, rpc_status, trace};
+
+/// How often stored clusters are compared with the connections in use, so clusters added
+/// or changed by the CLI (or another server on the database) are picked up.
+const CLUSTER_SYNC_EVERY: Duration = Duration::from_secs(10);
 
 /// Why the server could not start, naming the setting at fault where there is one.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +51,10 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
     #[error("demo cluster: {0}")]
     Demo(String),
+    #[error("{0}")]
+    SecretKey(bosun_core::Error),
+    #[error("clusters: {0}")]
+    Clusters(bosun_core::Error),
 }
 
 /// State shared by every handler.
@@ -53,7 +62,6 @@ pub enum ServerError {
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub ctx: Context,
-    pub clusters: Arc<ClusterRegistry>,
     /// Sessions older than this since sign-in are ended, however active.
     pub session_max: Duration,
 }
@@ -68,9 +76,10 @@ impl FromRef<AppState> for LeptosOptions {
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub ctx: Context,
-    pub clusters: Arc<ClusterRegistry>,
+    pub clusters: Arc<ClusterManager>,
+    /// The embedded demo cluster, when this server runs one.
     #[cfg(feature = "demo-cluster")]
-    demo: Option<bosun_demo_cluster::DemoCluster>,
+    pub demo: Option<bosun_demo_cluster::DemoCluster>,
     shutdown: tokio::sync::oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
     background: Vec<JoinHandle<()>>,
@@ -105,7 +114,6 @@ fn leptos_options(config: &ServerConfig) -> LeptosOptions {
 pub async fn router(
     config: &ServerConfig,
     ctx: Context,
-    clusters: Arc<ClusterRegistry>,
 ) -> Result<(Router, JoinHandle<()>), ServerError> {
     let store = SqliteStore::new(ctx.db.clone());
     store
@@ -138,7 +146,6 @@ pub async fn router(
     let state = AppState {
         leptos_options: leptos_options.clone(),
         ctx: ctx.clone(),
-        clusters: clusters.clone(),
         session_max: config.session_max,
     };
     let routes = generate_route_list(App);
@@ -158,10 +165,7 @@ pub async fn router(
             routes,
             {
                 let ctx = ctx.clone();
-                move || {
-                    provide_context(ctx.clone());
-                    provide_context(clusters.clone());
-                }
+                move || provide_context(ctx.clone())
             },
             {
                 let options = leptos_options.clone();
@@ -169,6 +173,7 @@ pub async fn router(
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(rpc_status::rpc_status))
         .layer(middleware::from_fn(page_guard::page_guard))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -219,15 +224,43 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let addr = listener.local_addr()?;
     announce_first_admin(&db, config.admin_password.as_deref()).await?;
     let _ = bosun_core::password::decoy_hash();
-    let ctx = Context::new(db);
-    let clusters = Arc::new(ClusterRegistry::default());
+    let secrets = SecretBox::load(&config.data_dir, config.secret_key.as_deref())
+        .map_err(ServerError::SecretKey)?;
+    secrets.verify(&db).await.map_err(ServerError::SecretKey)?;
+    let clusters = Arc::new(ClusterManager::new());
+    let mut ctx = Context::new(db, clusters.clone(), Arc::new(secrets));
+    ctx.limits.max_replicas = config.max_replicas;
     #[cfg(feature = "demo-cluster")]
     let demo = if config.demo_cluster {
-        Some(crate::demo::start_embedded(&config.data_dir, &clusters).await?)
+        let (demo, kubeconfig) = crate::demo::start_embedded(
+            &config.data_dir,
+            config.demo_time_scale,
+            config.demo_record_requests,
+        )
+        .await?;
+        clusters.set_demo_kubeconfig(Some(kubeconfig));
+        bosun_core::clusters::add_demo_once(&ctx)
+            .await
+            .map_err(ServerError::Clusters)?;
+        Some(demo)
     } else {
         None
     };
-    let (app, cleanup) = router(&config, ctx.clone(), clusters.clone()).await?;
+    bosun_core::clusters::sync(&ctx)
+        .await
+        .map_err(ServerError::Clusters)?;
+    let sync_task = {
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(CLUSTER_SYNC_EVERY).await;
+                if let Err(e) = bosun_core::clusters::sync(&ctx).await {
+                    tracing::warn!("cluster sync failed: {e}");
+                }
+            }
+        })
+    };
+    let (app, cleanup) = router(&config, ctx.clone()).await?;
     let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(
@@ -247,7 +280,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         demo,
         shutdown,
         task,
-        background: vec![cleanup],
+        background: vec![cleanup, sync_task],
     })
 }
 

@@ -1,77 +1,181 @@
-//! Watch caches: a kube-runtime reflector per resource kind and cluster, so pages read
-//! from memory and the cluster is watched once instead of re-listed on every view.
+//! Watch caches: one kube-runtime reflector per kind and cluster, of dynamic objects, so
+//! every kind of the table is cached by the same code. Lists are served from memory; the
+//! cluster is watched once instead of re-listed on every page view.
 
-use std::fmt::Debug;
-use std::hash::Hash;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
+use kube::api::{ApiResource, DynamicObject};
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::{WatchStreamExt, watcher};
-use kube::{Api, Resource};
-
+use kube::{Api, Client, ResourceExt};
 use tokio::task::JoinHandle;
 
+/// Where a cache stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheState {
+    /// The first list is arriving; `seen` objects so far.
+    Syncing {
+        seen: usize,
+    },
+    Ready,
+    /// The watch fails (forbidden, not served, unreachable). `had_data` tells whether the
+    /// cache holds an older, complete list meanwhile.
+    Failed {
+        reason: String,
+        had_data: bool,
+    },
+}
+
 /// An always-up-to-date copy of every object of one kind in one cluster.
-pub struct WatchCache<K>
-where
-    K: Resource + Clone + 'static,
-    K::DynamicType: Eq + Hash + Clone,
-{
-    store: Store<K>,
-    ready: Arc<AtomicBool>,
+pub struct Cache {
+    pub resource: ApiResource,
+    store: Store<DynamicObject>,
+    state: Arc<Mutex<CacheState>>,
+    changes: tokio::sync::watch::Receiver<u64>,
     task: JoinHandle<()>,
 }
 
-impl<K> WatchCache<K>
-where
-    K: Resource + Clone + Debug + Send + Sync + serde::de::DeserializeOwned + 'static,
-    K::DynamicType: Eq + Hash + Clone + Default + Send + Sync,
-{
-    /// Starts watching. The first list fills the cache; watch events keep it current and
-    /// the watcher re-lists by itself (with backoff) after errors or expired versions.
-    #[must_use]
-    pub fn start(cluster: &str, api: Api<K>) -> Self {
-        let (store, writer) = reflector::store();
-        let ready = Arc::new(AtomicBool::new(false));
-        let flag = ready.clone();
-        let cluster = cluster.to_string();
-        let task = tokio::spawn(async move {
-            let events = watcher(api, watcher::Config::default())
-                .default_backoff()
-                .reflect(writer);
-            futures::pin_mut!(events);
-            while let Some(event) = events.next().await {
-                match event {
-                    Ok(watcher::Event::InitDone) => flag.store(true, Ordering::Release),
-                    Ok(_) => {}
-                    Err(e) => tracing::debug!(cluster, "watch error (will retry): {e}"),
-                }
-            }
-        });
-        Self { store, ready, task }
-    }
-
-    /// Whether the first complete list has arrived.
-    #[must_use]
-    pub fn is_ready(&self) -> bool {
-        self.ready.load(Ordering::Acquire)
-    }
-
-    /// Every cached object; `None` until the first list completed.
-    #[must_use]
-    pub fn snapshot(&self) -> Option<Vec<Arc<K>>> {
-        self.is_ready().then(|| self.store.state())
+/// A watch failure in words a person can act on.
+fn describe(err: &watcher::Error) -> String {
+    let kube_err = match err {
+        watcher::Error::InitialListFailed(e)
+        | watcher::Error::WatchStartFailed(e)
+        | watcher::Error::WatchFailed(e) => Some(e),
+        watcher::Error::WatchError(status) => {
+            return format!("{} ({})", status.message, status.reason);
+        }
+        watcher::Error::NoResourceVersion => None,
+    };
+    match kube_err {
+        Some(kube::Error::Api(status)) => match status.code {
+            401 => format!(
+                "the cluster rejected Bosun's credentials: {}",
+                status.message
+            ),
+            403 => format!("forbidden: {}", status.message),
+            404 => "not found: the cluster does not serve this resource".to_string(),
+            _ => format!("{} ({} {})", status.message, status.code, status.reason),
+        },
+        Some(other) => format!("unreachable: {}", crate::error::causes(other)),
+        None => err.to_string(),
     }
 }
 
-impl<K> Drop for WatchCache<K>
-where
-    K: Resource + Clone + 'static,
-    K::DynamicType: Eq + Hash + Clone,
-{
+impl Cache {
+    /// Starts watching `resource` across all namespaces. The first list fills the cache;
+    /// watch events keep it current; the watcher re-lists by itself (with backoff) after
+    /// errors or expired versions. `managedFields` are dropped on arrival: the console
+    /// never reads them and they are often half of an object's size.
+    #[must_use]
+    pub fn start(cluster: &str, client: Client, resource: ApiResource) -> Self {
+        let writer = reflector::store::Writer::new(resource.clone());
+        let store = writer.as_reader();
+        let state = Arc::new(Mutex::new(CacheState::Syncing { seen: 0 }));
+        let (tx, changes) = tokio::sync::watch::channel(0u64);
+        let api: Api<DynamicObject> = Api::all_with(client, &resource);
+        let task_state = state.clone();
+        let cluster = cluster.to_string();
+        let what = resource_name(&resource);
+        let task = tokio::spawn(async move {
+            let events = watcher(api, watcher::Config::default())
+                .default_backoff()
+                .modify(|obj: &mut DynamicObject| obj.managed_fields_mut().clear())
+                .reflect(writer);
+            futures::pin_mut!(events);
+            let mut last_error = String::new();
+            while let Some(event) = events.next().await {
+                let mut state = task_state.lock().unwrap_or_else(|e| e.into_inner());
+                match event {
+                    Ok(watcher::Event::Init) => {
+                        if !matches!(*state, CacheState::Failed { had_data: true, .. }) {
+                            *state = CacheState::Syncing { seen: 0 };
+                        }
+                    }
+                    Ok(watcher::Event::InitApply(_)) => {
+                        if let CacheState::Syncing { seen } = &mut *state {
+                            *seen += 1;
+                        }
+                    }
+                    Ok(watcher::Event::InitDone) => {
+                        if !last_error.is_empty() {
+                            tracing::info!(cluster, resource = %what, "watch recovered");
+                            last_error.clear();
+                        }
+                        *state = CacheState::Ready;
+                        tx.send_modify(|n| *n += 1);
+                    }
+                    Ok(_) => tx.send_modify(|n| *n += 1),
+                    Err(e) => {
+                        let reason = describe(&e);
+                        if reason != last_error {
+                            tracing::warn!(cluster, resource = %what, "watch failed (retrying with backoff): {reason}");
+                            last_error.clone_from(&reason);
+                        }
+                        let had_data = matches!(
+                            *state,
+                            CacheState::Ready | CacheState::Failed { had_data: true, .. }
+                        );
+                        *state = CacheState::Failed { reason, had_data };
+                        tx.send_modify(|n| *n += 1);
+                    }
+                }
+            }
+        });
+        Self {
+            resource,
+            store,
+            state,
+            changes,
+            task,
+        }
+    }
+
+    #[must_use]
+    pub fn state(&self) -> CacheState {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Every cached object, when the cache holds a complete list (possibly an older one
+    /// while the watch is failing); otherwise why not.
+    pub fn objects(&self) -> Result<Vec<Arc<DynamicObject>>, CacheState> {
+        match self.state() {
+            CacheState::Ready | CacheState::Failed { had_data: true, .. } => Ok(self.store.state()),
+            other => Err(other),
+        }
+    }
+
+    /// One object by namespace and name, from memory.
+    #[must_use]
+    pub fn get(&self, namespace: &str, name: &str) -> Option<Arc<DynamicObject>> {
+        let key = reflector::ObjectRef::new_with(name, self.resource.clone());
+        let key = if namespace.is_empty() {
+            key
+        } else {
+            key.within(namespace)
+        };
+        self.store.get(&key)
+    }
+
+    /// A receiver that changes whenever the cache does (for following a rollout).
+    #[must_use]
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.clone()
+    }
+}
+
+impl Drop for Cache {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// `deployments.apps`, `pods`: how messages name a resource.
+#[must_use]
+pub fn resource_name(resource: &ApiResource) -> String {
+    if resource.group.is_empty() {
+        resource.plural.clone()
+    } else {
+        format!("{}.{}", resource.plural, resource.group)
     }
 }

@@ -1,62 +1,125 @@
-//! Failures of cluster access, each mapped to the console's error kinds in one place.
+//! Turning kube-rs failures into the console's errors, in one place: an answer from the
+//! API server keeps its status, reason and message; a request that never got an answer
+//! means the cluster is unreachable; a 401 means the cluster refuses Bosun's credentials.
 
-/// Why a cluster call failed, naming the cluster.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("kubeconfig {path}: {reason}")]
-    Kubeconfig { path: String, reason: String },
-    #[error("no cluster named {0:?}")]
-    UnknownCluster(String),
-    #[error("a cluster named {0:?} is already registered")]
-    DuplicateCluster(String),
-    #[error("cluster {cluster} is unreachable: {reason}")]
-    Unreachable { cluster: String, reason: String },
-    #[error("cluster {cluster}: {message}")]
-    Api {
-        cluster: String,
-        code: u16,
-        message: String,
-    },
+use std::time::Duration;
+
+use bosun_core::Error;
+
+/// The chain of causes of an error as one line (`connection refused` is usually three
+/// levels down inside hyper's error).
+pub fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
 }
 
-/// Results of cluster access.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-impl Error {
-    /// Classifies a kube-rs error: API answers keep their status; anything that never got
-    /// an answer (connection refused, TLS, timeout) means the cluster is unreachable.
-    #[must_use]
-    pub fn from_kube(cluster: &str, err: kube::Error) -> Self {
-        match err {
-            kube::Error::Api(status) => Error::Api {
+/// Classifies a kube-rs error from a call to `cluster`.
+#[must_use]
+pub fn from_kube(cluster: &str, err: kube::Error) -> Error {
+    match err {
+        kube::Error::Api(status) => {
+            if status.code == 401 {
+                return Error::Unavailable(format!(
+                    "cluster {cluster} rejected Bosun's credentials (401 Unauthorized: {}); update the cluster's kubeconfig",
+                    if status.message.is_empty() {
+                        "no message"
+                    } else {
+                        &status.message
+                    }
+                ));
+            }
+            let retry_after = status
+                .details
+                .as_ref()
+                .map(|d| d.retry_after_seconds)
+                .filter(|s| *s > 0)
+                .map(|s| Duration::from_secs(u64::from(s)))
+                .or_else(|| (status.code == 429).then(|| Duration::from_secs(1)));
+            Error::Cluster {
                 cluster: cluster.to_string(),
-                code: status.code,
-                message: status.message.clone(),
-            },
-            other => Error::Unreachable {
-                cluster: cluster.to_string(),
-                reason: other.to_string(),
-            },
+                status: status.code,
+                reason: status.reason.clone(),
+                message: if status.message.is_empty() {
+                    format!(
+                        "cluster {cluster} answered {} {}",
+                        status.code, status.reason
+                    )
+                } else {
+                    status.message.clone()
+                },
+                retry_after,
+            }
         }
+        other => Error::Unavailable(format!(
+            "cluster {cluster} is unreachable: {}",
+            causes(&other)
+        )),
     }
 }
 
-impl From<Error> for bosun_core::Error {
-    fn from(err: Error) -> Self {
-        let message = err.to_string();
-        match err {
-            Error::Kubeconfig { .. } => bosun_core::Error::BadRequest(message),
-            Error::UnknownCluster(_) => bosun_core::Error::NotFound(message),
-            Error::DuplicateCluster(_) => bosun_core::Error::Conflict(message),
-            Error::Unreachable { .. } => bosun_core::Error::Unavailable(message),
-            Error::Api { code, .. } => match code {
-                400 | 422 => bosun_core::Error::BadRequest(message),
-                401 | 403 => bosun_core::Error::Forbidden(message),
-                404 => bosun_core::Error::NotFound(message),
-                409 => bosun_core::Error::Conflict(message),
-                429 => bosun_core::Error::Unavailable(message),
-                _ => bosun_core::Error::Unavailable(message),
-            },
-        }
+/// The error for an action that did not finish within the deadline.
+#[must_use]
+pub fn timed_out(cluster: &str, deadline: Duration) -> Error {
+    Error::Unavailable(format!(
+        "cluster {cluster} did not answer within {} s",
+        deadline.as_secs()
+    ))
+}
+
+/// Runs a call to a cluster with a deadline, so a hung API server costs a request at
+/// most `deadline`, and maps its error.
+pub async fn with_deadline<T, F>(
+    cluster: &str,
+    deadline: Duration,
+    call: F,
+) -> bosun_core::Result<T>
+where
+    F: std::future::Future<Output = bosun_core::Result<T>>,
+{
+    match tokio::time::timeout(deadline, call).await {
+        Ok(result) => result,
+        Err(_) => Err(timed_out(cluster, deadline)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kube::core::Status;
+
+    #[test]
+    fn a_401_is_the_consoles_credentials_not_the_users_rights() {
+        let status = Status::failure("Unauthorized", "Unauthorized").with_code(401);
+        let err = from_kube("prod", kube::Error::Api(status.boxed()));
+        assert_eq!(err.code(), bosun_core::ErrorCode::Unavailable);
+        assert!(
+            err.to_string().contains("rejected Bosun's credentials"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_api_status_keeps_its_reason_and_message() {
+        let status = Status::failure(
+            "deployments.apps \"x\" is forbidden: User \"bosun\" cannot patch",
+            "Forbidden",
+        )
+        .with_code(403);
+        let err = from_kube("prod", kube::Error::Api(status.boxed()));
+        assert_eq!(err.code(), bosun_core::ErrorCode::Forbidden);
+        assert_eq!(err.reason(), Some("Forbidden"));
+        assert!(
+            err.to_string()
+                .starts_with("deployments.apps \"x\" is forbidden")
+        );
+        assert!(!err.is_denial());
     }
 }

@@ -1,15 +1,28 @@
-//! Bosun's side of talking to Kubernetes: one kube-rs client per cluster, watch caches
-//! that lists are served from, and cluster health.
+//! Bosun's side of talking to Kubernetes: the cluster client manager (per cluster a
+//! short-timeout action client, a watch client and a reflector cache per served kind),
+//! background health and discovery, lists served from the caches, and the actions
+//! themselves, byte for byte as kubectl and kubectl-kruise send them.
 //!
 //! Real clusters and the built-in demo cluster go through exactly this code: the demo
-//! cluster is just another kubeconfig.
+//! cluster is just another kubeconfig. Nothing here is reachable except through the
+//! domain's [`bosun_core::ClusterBackend`] trait, which authorizes and audits first.
 #![forbid(unsafe_code)]
 
-pub mod cache;
-pub mod error;
-pub mod nodes;
-pub mod registry;
-pub mod summary;
+mod cache;
+mod cluster;
+mod config;
+mod discovery;
+mod error;
+mod history;
+mod json;
+mod manager;
+mod ops;
+mod query;
+mod raw;
+mod rows;
+mod selector;
+mod status;
 
-pub use error::{Error, Result};
-pub use registry::{Cluster, ClusterRegistry};
+pub use config::ACTION_DEADLINE;
+pub use manager::ClusterManager;
+pub use raw::FIELD_MANAGER;

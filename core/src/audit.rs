@@ -1,121 +1,139 @@
-//! The audit log: one call records who did what to what, and how it ended. Every mutating
-//! action in Bosun goes through [`record`], whether it succeeded or not.
+//! The audit log: one row per mutating action (and per refusal), with who, from where,
+//! what, on what, with which parameters, and how it ended. Rows are written only by
+//! [`crate::actions`]; everything else reads.
 
-use bosun_model::AuditEntry;
-use sqlx::{Row, SqlitePool};
+use bosun_model::{Action, AuditEntry, AuditQuery, Outcome, Page};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use crate::Result;
+use crate::authz::Target;
 use crate::db::now_rfc3339;
+use crate::request::Invocation;
 
-/// How an audited action ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Success,
-    Failure,
-    Denied,
-}
-
-impl Outcome {
-    fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Failure => "failure",
-            Outcome::Denied => "denied",
-        }
-    }
-}
+/// Most rows one query returns.
+pub const MAX_ROWS: u32 = 1000;
 
 /// One action to write to the log.
-#[derive(Debug, Clone)]
-pub struct Record<'a> {
-    /// User name, or `anonymous`.
-    pub actor: &'a str,
-    /// A stable dotted verb: `user.create`, `session.login`, `deployment.restart`.
-    pub action: &'a str,
-    /// What was acted on: `user/alice`, `cluster/demo/ns/shop/deployment/web`.
-    pub target: &'a str,
+pub(crate) struct Record<'a> {
+    pub invocation: &'a Invocation,
+    /// Overrides the invocation's caller name (a successful sign-in is by the user who
+    /// just proved who they are, although the request was anonymous).
+    pub user: Option<&'a str>,
+    pub action: Action,
+    pub target: &'a Target,
+    pub parameters: &'a serde_json::Value,
     pub outcome: Outcome,
-    /// Free text for a person: the new role, the error message.
-    pub detail: &'a str,
-    /// The request's trace id, so a log line and an audit row can be matched.
-    pub trace_id: &'a str,
+    pub error: &'a str,
 }
 
-/// Appends one record. Handlers use [`record_result`], which logs a failed write loudly
-/// instead of failing an action that has already happened.
-pub async fn record(db: &SqlitePool, rec: Record<'_>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, target, outcome, detail, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+/// Appends one record. A failure to write is logged loudly and swallowed: the action it
+/// describes has already happened and must not be reported as failed because of the log.
+pub(crate) async fn insert(db: &SqlitePool, rec: Record<'_>) {
+    let inv = rec.invocation;
+    let user = rec.user.unwrap_or_else(|| inv.actor());
+    let parameters = if rec.parameters.is_null() {
+        String::new()
+    } else {
+        rec.parameters.to_string()
+    };
+    let written = sqlx::query(
+        "INSERT INTO audit_log (at, user, source, cluster, namespace, kind, name, action, parameters, outcome, error, trace_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(now_rfc3339())
-    .bind(rec.actor)
-    .bind(rec.action)
-    .bind(rec.target)
+    .bind(user)
+    .bind(inv.source.as_str())
+    .bind(&rec.target.cluster)
+    .bind(&rec.target.namespace)
+    .bind(&rec.target.kind)
+    .bind(&rec.target.name)
+    .bind(rec.action.name())
+    .bind(&parameters)
     .bind(rec.outcome.as_str())
-    .bind(rec.detail)
-    .bind(rec.trace_id)
+    .bind(rec.error)
+    .bind(&inv.trace_id)
     .execute(db)
-    .await?;
+    .await;
     tracing::info!(
-        actor = rec.actor,
-        action = rec.action,
-        target = rec.target,
+        user,
+        source = inv.source.as_str(),
+        action = rec.action.name(),
+        cluster = %rec.target.cluster,
+        namespace = %rec.target.namespace,
+        kind = %rec.target.kind,
+        name = %rec.target.name,
         outcome = rec.outcome.as_str(),
-        trace_id = rec.trace_id,
+        trace_id = %inv.trace_id,
         "audit"
     );
-    Ok(())
-}
-
-/// The newest `limit` records, newest first.
-pub async fn recent(db: &SqlitePool, limit: u32) -> Result<Vec<AuditEntry>> {
-    let rows = sqlx::query(
-        "SELECT id, at, actor, action, target, outcome, detail, trace_id FROM audit_log ORDER BY id DESC LIMIT ?",
-    )
-    .bind(i64::from(limit.clamp(1, 1000)))
-    .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(AuditEntry {
-                id: row.try_get("id")?,
-                at: row.try_get("at")?,
-                actor: row.try_get("actor")?,
-                action: row.try_get("action")?,
-                target: row.try_get("target")?,
-                outcome: row.try_get("outcome")?,
-                detail: row.try_get("detail")?,
-                trace_id: row.try_get("trace_id")?,
-            })
-        })
-        .collect()
-}
-
-/// Records how an action ended, deriving the outcome from its result (a 403 is `denied`,
-/// any other error `failure`). This is the call handlers make; a failure to write the
-/// log is logged loudly but does not undo an action that already happened.
-pub async fn record_result(
-    db: &SqlitePool,
-    actor: &str,
-    action: &str,
-    target: &str,
-    trace_id: &str,
-    result: std::result::Result<(), &crate::Error>,
-) {
-    let (outcome, detail) = match result {
-        Ok(()) => (Outcome::Success, String::new()),
-        Err(e) if e.code() == bosun_model::ErrorCode::Forbidden => (Outcome::Denied, e.to_string()),
-        Err(e) => (Outcome::Failure, e.to_string()),
-    };
-    let rec = Record {
-        actor,
-        action,
-        target,
-        outcome,
-        detail: &detail,
-        trace_id,
-    };
-    if let Err(e) = record(db, rec).await {
-        tracing::error!(trace_id, action, target, "audit write failed: {e}");
+    if let Err(e) = written {
+        tracing::error!(trace_id = %inv.trace_id, action = rec.action.name(), "audit write failed: {e}");
     }
+}
+
+const COLUMNS: &str = "id, at, user, source, cluster, namespace, kind, name, action, parameters, outcome, error, trace_id";
+
+fn entry(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry> {
+    Ok(AuditEntry {
+        id: row.try_get("id")?,
+        at: row.try_get("at")?,
+        user: row.try_get("user")?,
+        source: row.try_get("source")?,
+        cluster: row.try_get("cluster")?,
+        namespace: row.try_get("namespace")?,
+        kind: row.try_get("kind")?,
+        name: row.try_get("name")?,
+        action: row.try_get("action")?,
+        parameters: row.try_get("parameters")?,
+        outcome: row.try_get("outcome")?,
+        error: row.try_get("error")?,
+        trace_id: row.try_get("trace_id")?,
+    })
+}
+
+/// Records matching every given filter, newest first, one page at a time (the
+/// continue token is the id to go below).
+pub(crate) async fn query(db: &SqlitePool, q: &AuditQuery) -> Result<Page<AuditEntry>> {
+    let limit = q.limit.unwrap_or(100).clamp(1, MAX_ROWS);
+    let filters: [(&str, &Option<String>); 8] = [
+        ("cluster", &q.cluster),
+        ("namespace", &q.namespace),
+        ("kind", &q.kind),
+        ("name", &q.name),
+        ("user", &q.user),
+        ("action", &q.action),
+        ("outcome", &q.outcome),
+        ("source", &q.source),
+    ];
+    let mut total = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM audit_log WHERE 1 = 1");
+    let mut page =
+        QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM audit_log WHERE 1 = 1"));
+    for builder in [&mut total, &mut page] {
+        for (column, value) in filters {
+            if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                builder
+                    .push(format!(" AND {column} = "))
+                    .push_bind(value.to_string());
+            }
+        }
+    }
+    if let Some(before) = q.before {
+        page.push(" AND id < ").push_bind(before);
+    }
+    page.push(" ORDER BY id DESC LIMIT ")
+        .push_bind(i64::from(limit) + 1);
+    let total: i64 = total.build_query_scalar().fetch_one(db).await?;
+    let rows = page.build().fetch_all(db).await?;
+    let mut items = rows.iter().map(entry).collect::<Result<Vec<_>>>()?;
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let continue_token = more
+        .then(|| items.last().map(|e| e.id.to_string()))
+        .flatten();
+    Ok(Page {
+        items,
+        total: usize::try_from(total).unwrap_or(0),
+        continue_token,
+        warnings: Vec::new(),
+    })
 }

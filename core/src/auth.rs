@@ -1,18 +1,21 @@
-//! Who is calling, and whether they may: sign-in checks and the one-line role check that
-//! every server function and REST handler starts with.
+//! Who is calling: the authenticated caller, sign-in checks with throttling, sign-out.
 
 use std::net::IpAddr;
 
-use bosun_model::{Me, Role};
+use bosun_model::{Action, Me, Role};
 
+use crate::authz::Target;
+use crate::request::Invocation;
 use crate::users::{self, User};
-use crate::{Context, Error, Result, password};
+use crate::{Context, Error, Result, actions, password};
 
 /// How a caller proved who they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {
     Session,
     Token,
+    /// The command line on the server's own machine.
+    Local,
 }
 
 /// An authenticated, enabled account making the current request.
@@ -35,15 +38,14 @@ impl Caller {
         }
     }
 
-    /// Fails with 403 unless this caller's role includes `required`.
-    pub fn require(&self, required: Role) -> Result<&Self> {
-        if self.role.allows(required) {
-            Ok(self)
-        } else {
-            Err(Error::Forbidden(format!(
-                "this needs the {required} role; {} is {}",
-                self.username, self.role
-            )))
+    /// The command line: an administrator named `cli` (no account behind it).
+    #[must_use]
+    pub fn local() -> Self {
+        Self {
+            user_id: 0,
+            username: "cli".to_string(),
+            role: Role::Admin,
+            via: AuthMethod::Local,
         }
     }
 
@@ -55,11 +57,6 @@ impl Caller {
             role: self.role,
         }
     }
-}
-
-/// The one-line authorization check: 401 for nobody, 403 for too little, else the caller.
-pub fn require(caller: Option<&Caller>, required: Role) -> Result<&Caller> {
-    caller.ok_or(Error::Unauthorized)?.require(required)
 }
 
 /// Checks a user name and password, with throttling. Whether the account is missing,
@@ -112,10 +109,10 @@ pub async fn verify_login(
 /// anonymous client must not be able to fill the audit log); the request log has them.
 pub async fn sign_in(
     ctx: &Context,
+    invocation: &Invocation,
     username: &str,
     plain_password: &str,
     client: Option<IpAddr>,
-    trace_id: &str,
 ) -> Result<User> {
     let verified = verify_login(ctx, username, plain_password, client).await;
     if matches!(
@@ -126,13 +123,31 @@ pub async fn sign_in(
     }
     let attempted = username.trim().to_ascii_lowercase();
     // Until the password is verified, the caller is nobody in particular.
-    let actor = if verified.is_ok() {
-        attempted.as_str()
-    } else {
-        "anonymous"
-    };
-    let target = crate::users::audit_target(&attempted);
+    let user = verified.as_ref().ok().map(|_| attempted.as_str());
+    let target = Target::user(&attempted);
     let outcome = verified.as_ref().map(|_| ());
-    crate::audit::record_result(&ctx.db, actor, "session.login", &target, trace_id, outcome).await;
+    actions::record(ctx, invocation, user, Action::SignIn, &target, outcome).await;
     verified
+}
+
+/// Signs out: the session is deleted from the store and the sign-out is audited for a
+/// signed-in caller (a sign-out without a session changes nothing and is not recorded).
+pub async fn sign_out(
+    ctx: &Context,
+    invocation: &Invocation,
+    session: &tower_sessions::Session,
+) -> Result<()> {
+    let Some(caller) = invocation.caller.as_ref() else {
+        return crate::session::end(session).await;
+    };
+    let target = Target::user(&caller.username);
+    actions::perform(
+        ctx,
+        invocation,
+        Action::SignOut,
+        &target,
+        serde_json::Value::Null,
+        |_| crate::session::end(session),
+    )
+    .await
 }

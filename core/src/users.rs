@@ -194,51 +194,25 @@ pub async fn set_password(db: &SqlitePool, username: &str, plain_password: &str)
     update_column(db, username, "password_hash", hash).await
 }
 
-/// How an account appears as an audit target (`user/alice`), whatever case it was typed in.
-#[must_use]
-pub fn audit_target(username: &str) -> String {
-    format!("user/{}", username.trim().to_ascii_lowercase())
-}
-
-/// A role change made by `actor`. An admin cannot take the admin role from themselves,
-/// so the console cannot be left without anyone able to manage it by one careless click.
-pub async fn change_role(
-    db: &SqlitePool,
-    actor: &Caller,
-    username: &str,
-    role: Role,
-) -> Result<User> {
+/// An admin cannot take the admin role from themselves, so the console cannot be left
+/// without anyone able to manage it by one careless click.
+pub fn refuse_self_demotion(actor: &Caller, username: &str, role: Role) -> Result<()> {
     if actor.username == username.trim().to_ascii_lowercase() && role != Role::Admin {
         return Err(Error::Conflict(
             "you cannot take the admin role from yourself".into(),
         ));
     }
-    set_role(db, username, role).await
+    Ok(())
 }
 
-/// Disabling or enabling made by `actor`. Nobody can disable their own account.
-pub async fn change_disabled(
-    db: &SqlitePool,
-    actor: &Caller,
-    username: &str,
-    disabled: bool,
-) -> Result<User> {
+/// Nobody can disable their own account.
+pub fn refuse_self_disable(actor: &Caller, username: &str, disabled: bool) -> Result<()> {
     if actor.username == username.trim().to_ascii_lowercase() && disabled {
         return Err(Error::Conflict(
             "you cannot disable your own account".into(),
         ));
     }
-    set_disabled(db, username, disabled).await
-}
-
-/// The audit action name for disabling or enabling.
-#[must_use]
-pub fn disabled_action(disabled: bool) -> &'static str {
-    if disabled {
-        "user.disable"
-    } else {
-        "user.enable"
-    }
+    Ok(())
 }
 
 #[cfg(test)]

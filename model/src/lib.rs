@@ -1,17 +1,36 @@
 //! Types that cross the wire between the Bosun server and the browser.
 //!
 //! This crate compiles for both the server and wasm32, so it holds plain data only:
-//! no database, no Kubernetes client, no I/O.
+//! no database, no Kubernetes client, no I/O. The kind-and-action table lives here so the
+//! browser draws exactly the buttons the server will accept.
 #![forbid(unsafe_code)]
 
+mod action;
+mod audit;
 mod cluster;
+pub mod diff;
 mod error_code;
+pub mod kinds;
 mod node;
+mod page;
 mod role;
 mod user;
+mod workload;
 
-pub use cluster::{ClusterHealth, ClusterSummary, NodeCounts};
+pub use action::Action;
+pub use audit::{AuditEntry, AuditQuery, Outcome, Source};
+pub use cluster::{
+    ClusterHealth, ClusterInput, ClusterSaved, ClusterSummary, ClusterUpdate, ConnectionCheck,
+    Environment, NodeCounts, SourceKind, WatchError, WorkloadCounts,
+};
 pub use error_code::ErrorCode;
+pub use kinds::{KINDS, KindId, KindInfo};
 pub use node::NodeRow;
+pub use page::{DEFAULT_PAGE, MAX_PAGE, Page, PodQuery, WorkloadQuery};
 pub use role::{ParseRoleError, Role};
-pub use user::{AuditEntry, Me, UserSummary};
+pub use user::{Me, UserSummary};
+pub use workload::{
+    ActionReply, BatchItem, BatchStatus, Condition, ContainerSpec, ContainerState, EventRow,
+    Health, LogOptions, ObjectRef, PodDetail, PodRow, RevisionRow, RolloutStatus, WorkloadDetail,
+    WorkloadRow,
+};

@@ -19,17 +19,3 @@ pub struct UserSummary {
     /// RFC 3339.
     pub created_at: String,
 }
-
-/// One line of the audit log: who did what to what, and how it ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    pub id: i64,
-    /// RFC 3339.
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub outcome: String,
-    pub detail: String,
-    pub trace_id: String,
-}

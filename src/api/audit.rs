@@ -1,27 +1,48 @@
 //! The audit log over the API.
 
-use axum::Extension;
-use axum::extract::{Query, State};
-use bosun_app::api::ssr::RequestCaller;
-use bosun_core::{Role, auth};
-use bosun_model::AuditEntry;
+use axum::extract::State;
+use bosun_model::{AuditEntry, AuditQuery, Page};
 use serde::Deserialize;
 
-use super::{ApiError, Data};
+use super::{Api, ApiError, ApiQuery, Data, data};
 use crate::server::AppState;
 
+/// `?cluster=&namespace=&kind=&name=&user=&action=&outcome=&source=&limit=&before=`
 #[derive(Debug, Deserialize)]
-pub struct AuditQuery {
+#[serde(deny_unknown_fields)]
+pub struct AuditParams {
+    cluster: Option<String>,
+    namespace: Option<String>,
+    kind: Option<String>,
+    name: Option<String>,
+    user: Option<String>,
+    action: Option<String>,
+    outcome: Option<String>,
+    source: Option<String>,
     limit: Option<u32>,
+    before: Option<i64>,
 }
 
-/// `GET /api/v1/audit?limit=N`: newest first, at most 1000.
-pub async fn recent(
+/// `GET /api/v1/audit`: newest first, filtered on any column; `continue` is the next
+/// `before`.
+pub async fn list(
     State(state): State<AppState>,
-    Extension(caller): Extension<RequestCaller>,
-    Query(query): Query<AuditQuery>,
-) -> Result<Data<Vec<AuditEntry>>, ApiError> {
-    auth::require(caller.0.as_ref(), Role::Viewer)?;
-    let entries = bosun_core::audit::recent(&state.ctx.db, query.limit.unwrap_or(100)).await?;
-    Ok(Data { data: entries })
+    Api(inv): Api,
+    ApiQuery(p): ApiQuery<AuditParams>,
+) -> Result<Data<Page<AuditEntry>>, ApiError> {
+    let query = AuditQuery {
+        cluster: p.cluster,
+        namespace: p.namespace,
+        kind: p.kind,
+        name: p.name,
+        user: p.user,
+        action: p.action,
+        outcome: p.outcome,
+        source: p.source,
+        before: p.before,
+        limit: p.limit,
+    };
+    Ok(data(
+        bosun_core::actions::audit_log(&state.ctx, &inv, &query).await?,
+    ))
 }

@@ -2,18 +2,14 @@
 
 use std::net::SocketAddr;
 
-use axum::Extension;
 use axum::extract::{ConnectInfo, State};
-use bosun_app::api::ssr::RequestCaller;
-use bosun_core::{Role, auth};
-use bosun_model::Me;
+use axum::response::{IntoResponse, Response};
+use bosun_model::{Action, Me};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{ApiError, ApiJson, Data};
-use axum::response::{IntoResponse, Response};
-
-use crate::http::trace::{LoggedUser, current_trace_id};
+use super::{Api, ApiError, ApiJson, Data, data};
+use crate::http::trace::LoggedUser;
 use crate::server::AppState;
 
 #[derive(Deserialize)]
@@ -27,39 +23,49 @@ pub struct LoginRequest {
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Api(inv): Api,
     session: Session,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    let user = auth::sign_in(
+    let user = bosun_core::auth::sign_in(
         &state.ctx,
+        &inv,
         &body.username,
         &body.password,
         Some(client.ip()),
-        &current_trace_id(),
     )
     .await?;
     bosun_core::session::establish(&session, &user).await?;
-    let mut response = Data {
-        data: Me {
-            username: user.username.clone(),
-            role: user.role,
-        },
-    }
+    let mut response = data(Me {
+        username: user.username.clone(),
+        role: user.role,
+    })
     .into_response();
     response.extensions_mut().insert(LoggedUser(user.username));
     Ok(response)
 }
 
 /// `POST /api/v1/logout`: ends the session (a no-op without one).
-pub async fn logout(session: Session) -> Result<Data<serde_json::Value>, ApiError> {
-    bosun_core::session::end(&session).await?;
-    Ok(Data {
-        data: serde_json::json!({}),
-    })
+pub async fn logout(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    session: Session,
+) -> Result<Data<serde_json::Value>, ApiError> {
+    bosun_core::auth::sign_out(&state.ctx, &inv, &session).await?;
+    Ok(data(serde_json::json!({})))
 }
 
 /// `GET /api/v1/me`: the caller's name and role.
-pub async fn me(Extension(caller): Extension<RequestCaller>) -> Result<Data<Me>, ApiError> {
-    let caller = auth::require(caller.0.as_ref(), Role::Viewer)?;
-    Ok(Data { data: caller.me() })
+pub async fn me(State(state): State<AppState>, Api(inv): Api) -> Result<Data<Me>, ApiError> {
+    let target = bosun_core::authz::Target::default();
+    let caller = bosun_core::actions::permit(
+        &state.ctx,
+        &inv,
+        Action::Read,
+        &target,
+        &serde_json::Value::Null,
+    )
+    .await?
+    .ok_or(bosun_core::Error::Unauthorized)?;
+    Ok(data(caller.me()))
 }

@@ -1,14 +1,17 @@
 //! The JSON envelope of the REST API: `{"data": ...}` on success and
-//! `{"code", "message", "trace_id"}` on failure, with the status the code implies.
+//! `{"code", "message", "trace_id"}` (plus the cluster's `reason`, when a cluster answered)
+//! on failure, with the status the code implies; and the extractors every handler uses.
 
 use axum::Json;
-use axum::extract::FromRequest;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
 use axum::response::{IntoResponse, Response};
+use bosun_core::request::current_trace_id;
+use bosun_core::{Invocation, RequestCaller};
+use bosun_model::Source;
 use http::StatusCode;
+use http::request::Parts;
 use serde::Serialize;
-
-use crate::http::trace::current_trace_id;
 
 /// A successful response body.
 #[derive(Debug, Serialize)]
@@ -20,6 +23,11 @@ impl<T: Serialize> IntoResponse for Data<T> {
     fn into_response(self) -> Response {
         Json(self).into_response()
     }
+}
+
+/// Wraps a handler's result in the envelope.
+pub fn data<T>(value: T) -> Data<T> {
+    Data { data: value }
 }
 
 /// A failed request: any domain error, rendered as the API's error body.
@@ -37,6 +45,8 @@ struct ErrorBody<'a> {
     code: &'a str,
     message: String,
     trace_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
 }
 
 impl IntoResponse for ApiError {
@@ -52,6 +62,7 @@ impl IntoResponse for ApiError {
             code: code.as_str(),
             message: self.0.public_message(),
             trace_id,
+            reason: self.0.reason(),
         };
         let mut response = (status, Json(body)).into_response();
         if let Some(wait) = self.0.retry_after() {
@@ -73,6 +84,50 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         ApiError(bosun_core::Error::BadRequest(format!(
             "invalid JSON body: {}",
+            rejection.body_text()
+        )))
+    }
+}
+
+/// Query parameters whose rejection is a 400 in the API's format.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError(bosun_core::Error::BadRequest(format!(
+            "invalid query: {}",
+            rejection.body_text()
+        )))
+    }
+}
+
+/// The domain invocation of a REST request: the authenticated caller (if any), source
+/// `api`, the request's trace id.
+pub struct Api(pub Invocation);
+
+impl<S: Send + Sync> FromRequestParts<S> for Api {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let caller = parts
+            .extensions
+            .get::<RequestCaller>()
+            .and_then(|c| c.0.clone());
+        Ok(Api(Invocation::http(caller, Source::Api)))
+    }
+}
+
+/// Path parameters whose rejection is a 400 in the API's format.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::PathRejection) -> Self {
+        ApiError(bosun_core::Error::BadRequest(format!(
+            "invalid path: {}",
             rejection.body_text()
         )))
     }

@@ -1,46 +1,258 @@
-//! The `/api/v1` JSON API for automation. Handlers share the domain calls with the
-//! server functions; only the envelope differs (`{"data": ...}` or an error body).
+//! The `/api/v1` JSON API for automation. Handlers are thin adapters over the domain calls
+//! the server functions and the CLI make too; only the envelope differs.
+//!
+//! [`ROUTES`] is the one table of routes: the router is built from it, and the
+//! authorization matrix test walks it, so a route cannot be missing from the matrix.
 
 mod audit;
 mod auth;
 mod clusters;
 mod envelope;
+mod pods;
 mod users;
+mod workloads;
 
 use axum::Router;
-use axum::routing::{get, patch, post};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use bosun_model::Action;
 
-pub use envelope::{ApiError, ApiJson, Data};
+pub use envelope::{Api, ApiError, ApiJson, ApiPath, ApiQuery, Data, data};
 
 use crate::server::AppState;
 
-/// Every REST route, with the least role each needs (`None`: anyone). Kept beside
-/// [`router`] by hand; the authorization matrix test walks this list, so a route added
-/// to the router must be added here to be covered.
-pub const ROUTES: &[(&str, &str, Option<bosun_core::Role>)] = &[
-    ("POST", "/api/v1/login", None),
-    ("POST", "/api/v1/logout", None),
-    ("GET", "/api/v1/me", Some(bosun_core::Role::Viewer)),
-    ("GET", "/api/v1/users", Some(bosun_core::Role::Admin)),
-    ("POST", "/api/v1/users", Some(bosun_core::Role::Admin)),
-    (
-        "PATCH",
-        "/api/v1/users/{name}",
-        Some(bosun_core::Role::Admin),
+/// One REST route: method, path under `/api/v1`, the action it performs (which decides
+/// who may call it), and its handler.
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub action: Action,
+    handler: fn(MethodFilter) -> MethodRouter<AppState>,
+}
+
+const fn route(
+    method: &'static str,
+    path: &'static str,
+    action: Action,
+    handler: fn(MethodFilter) -> MethodRouter<AppState>,
+) -> Route {
+    Route {
+        method,
+        path,
+        action,
+        handler,
+    }
+}
+
+/// Every REST route.
+pub static ROUTES: &[Route] = &[
+    route("POST", "/login", Action::SignIn, |m| on(m, auth::login)),
+    route("POST", "/logout", Action::SignOut, |m| on(m, auth::logout)),
+    route("GET", "/me", Action::Read, |m| on(m, auth::me)),
+    route("GET", "/users", Action::UserList, |m| on(m, users::list)),
+    route("POST", "/users", Action::UserCreate, |m| {
+        on(m, users::create)
+    }),
+    route("PATCH", "/users/{name}", Action::UserSetRole, |m| {
+        on(m, users::update)
+    }),
+    route("GET", "/audit", Action::AuditRead, |m| on(m, audit::list)),
+    route("GET", "/clusters", Action::Read, |m| on(m, clusters::list)),
+    route("POST", "/clusters", Action::ClusterAdd, |m| {
+        on(m, clusters::add)
+    }),
+    route("GET", "/clusters/{cluster}", Action::Read, |m| {
+        on(m, clusters::get)
+    }),
+    route("PUT", "/clusters/{cluster}", Action::ClusterUpdate, |m| {
+        on(m, clusters::update)
+    }),
+    route(
+        "DELETE",
+        "/clusters/{cluster}",
+        Action::ClusterRemove,
+        |m| on(m, clusters::remove),
     ),
-    ("GET", "/api/v1/audit", Some(bosun_core::Role::Viewer)),
-    ("GET", "/api/v1/clusters", Some(bosun_core::Role::Viewer)),
+    route(
+        "POST",
+        "/clusters/{cluster}/test",
+        Action::ClusterTest,
+        |m| on(m, clusters::test),
+    ),
+    route("GET", "/clusters/{cluster}/namespaces", Action::Read, |m| {
+        on(m, clusters::namespaces)
+    }),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/workloads",
+        Action::Read,
+        |m| on(m, workloads::list_all),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/pods",
+        Action::Read,
+        |m| on(m, pods::list),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/pods/{name}",
+        Action::Read,
+        |m| on(m, pods::get),
+    ),
+    route(
+        "DELETE",
+        "/clusters/{cluster}/namespaces/{ns}/pods/{name}",
+        Action::PodDelete,
+        |m| on(m, pods::delete),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/pods/{name}/logs",
+        Action::Read,
+        |m| on(m, pods::logs),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/pods/{name}/events",
+        Action::Read,
+        |m| on(m, pods::events),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/{kind}",
+        Action::Read,
+        |m| on(m, workloads::list),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/{kind}/{name}",
+        Action::Read,
+        |m| on(m, workloads::get),
+    ),
+    route(
+        "DELETE",
+        "/clusters/{cluster}/namespaces/{ns}/{kind}/{name}",
+        Action::Delete,
+        |m| on(m, workloads::delete),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/{kind}/{name}/pods",
+        Action::Read,
+        |m| on(m, workloads::pods),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/{kind}/{name}/revisions",
+        Action::Read,
+        |m| on(m, workloads::revisions),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/{kind}/{name}/status",
+        Action::Read,
+        |m| on(m, workloads::status),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/{kind}/{name}/events",
+        Action::Read,
+        |m| on(m, workloads::events),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/{kind}/{name}/history",
+        Action::Read,
+        |m| on(m, workloads::history),
+    ),
+    route(
+        "PUT",
+        "/clusters/{cluster}/namespaces/{ns}/{kind}/{name}/restart",
+        Action::Restart,
+        |m| on(m, workloads::restart),
+    ),
+    route(
+        "PUT",
+        "/clusters/{cluster}/namespaces/{ns}/{kind}/{name}/scale",
+        Action::Scale,
+        |m| on(m, workloads::scale),
+    ),
+    route(
+        "PUT",
+        "/clusters/{cluster}/namespaces/{ns}/{kind}/{name}/rollback",
+        Action::Rollback,
+        |m| on(m, workloads::rollback),
+    ),
+    route(
+        "PUT",
+        "/clusters/{cluster}/namespaces/{ns}/{kind}/{name}/suspend",
+        Action::Suspend,
+        |m| on(m, workloads::suspend),
+    ),
+    route(
+        "POST",
+        "/clusters/{cluster}/namespaces/{ns}/{kind}/{name}/run",
+        Action::RunNow,
+        |m| on(m, workloads::run),
+    ),
+    route(
+        "PUT",
+        "/apps/{appId}/_proxy/clusters/{cluster}/namespaces/{ns}/{kind}/{name}/restart",
+        Action::Restart,
+        |m| on(m, workloads::restart_via_proxy),
+    ),
+    route("POST", "/batch/restart", Action::Restart, |m| {
+        on(m, workloads::batch_restart)
+    }),
 ];
 
-/// The `/api/v1` router.
+fn method_filter(method: &str) -> MethodFilter {
+    match method {
+        "GET" => MethodFilter::GET,
+        "POST" => MethodFilter::POST,
+        "PUT" => MethodFilter::PUT,
+        "PATCH" => MethodFilter::PATCH,
+        "DELETE" => MethodFilter::DELETE,
+        other => panic!("route table: unsupported method {other}"),
+    }
+}
+
+/// The `/api/v1` router, built from [`ROUTES`]. Routes sharing a path are merged into one
+/// method router, so a wrong method gets 405 rather than 404.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login", post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/me", get(auth::me))
-        .route("/users", get(users::list).post(users::create))
-        .route("/users/{name}", patch(users::update))
-        .route("/audit", get(audit::recent))
-        .route("/clusters", get(clusters::list))
+    let mut paths: Vec<&'static str> = Vec::new();
+    for r in ROUTES {
+        if !paths.contains(&r.path) {
+            paths.push(r.path);
+        }
+    }
+    let mut router = Router::new();
+    for path in paths {
+        let handler = ROUTES
+            .iter()
+            .filter(|r| r.path == path)
+            .map(|r| (r.handler)(method_filter(r.method)))
+            .reduce(MethodRouter::merge);
+        if let Some(handler) = handler {
+            router = router.route(path, handler);
+        }
+    }
+    router
         .fallback(|| async { ApiError(bosun_core::Error::NotFound("no such API endpoint".into())) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_listed_once() {
+        let mut seen: Vec<(&str, &str)> = ROUTES.iter().map(|r| (r.method, r.path)).collect();
+        seen.sort_unstable();
+        let before = seen.len();
+        seen.dedup();
+        assert_eq!(seen.len(), before, "a route is listed twice");
+        // Building the router checks the paths parse and do not conflict.
+        let _ = router();
+    }
 }

@@ -1,15 +1,11 @@
 //! Account administration over the API (admins only).
 
-use axum::Extension;
-use axum::extract::{Path, State};
-use bosun_app::api::ssr::RequestCaller;
-use bosun_core::audit;
-use bosun_core::{Role, auth, users};
-use bosun_model::UserSummary;
+use axum::extract::State;
+use bosun_core::accounts;
+use bosun_model::{Role, UserSummary};
 use serde::Deserialize;
 
-use super::{ApiError, ApiJson, Data};
-use crate::http::trace::current_trace_id;
+use super::{Api, ApiError, ApiJson, ApiPath, Data, data};
 use crate::server::AppState;
 
 #[derive(Deserialize)]
@@ -27,100 +23,42 @@ pub struct UpdateUser {
     disabled: Option<bool>,
 }
 
-async fn audit_change(
-    state: &AppState,
-    actor: &str,
-    action: &str,
-    target: &str,
-    result: Result<(), &bosun_core::Error>,
-) {
-    audit::record_result(
-        &state.ctx.db,
-        actor,
-        action,
-        target,
-        &current_trace_id(),
-        result,
-    )
-    .await;
-}
-
 /// `GET /api/v1/users`
 pub async fn list(
     State(state): State<AppState>,
-    Extension(caller): Extension<RequestCaller>,
+    Api(inv): Api,
 ) -> Result<Data<Vec<UserSummary>>, ApiError> {
-    auth::require(caller.0.as_ref(), Role::Admin)?;
-    let all = users::list(&state.ctx.db).await?;
-    Ok(Data {
-        data: all.iter().map(users::User::summary).collect(),
-    })
+    Ok(data(accounts::list(&state.ctx, &inv).await?))
 }
 
 /// `POST /api/v1/users` `{"username","password","role"}`
 pub async fn create(
     State(state): State<AppState>,
-    Extension(caller): Extension<RequestCaller>,
+    Api(inv): Api,
     ApiJson(body): ApiJson<CreateUser>,
 ) -> Result<Data<UserSummary>, ApiError> {
-    let caller = auth::require(caller.0.as_ref(), Role::Admin)?;
-    let created = users::create(&state.ctx.db, &body.username, &body.password, body.role).await;
-    let target = users::audit_target(&body.username);
-    audit_change(
-        &state,
-        &caller.username,
-        "user.create",
-        &target,
-        created.as_ref().map(|_| ()),
-    )
-    .await;
-    Ok(Data {
-        data: created?.summary(),
-    })
+    let user =
+        accounts::create_user(&state.ctx, &inv, &body.username, &body.password, body.role).await?;
+    Ok(data(user.summary()))
 }
 
-/// `PATCH /api/v1/users/{name}` `{"role"?, "disabled"?}`
+/// `PATCH /api/v1/users/{name}` `{"role"?, "disabled"?}`: each change is its own audited
+/// action, so a refused or failed change leaves its own record.
 pub async fn update(
     State(state): State<AppState>,
-    Extension(caller): Extension<RequestCaller>,
-    Path(name): Path<String>,
+    Api(inv): Api,
+    ApiPath(name): ApiPath<String>,
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> Result<Data<UserSummary>, ApiError> {
-    let caller = auth::require(caller.0.as_ref(), Role::Admin)?.clone();
-    let target = users::audit_target(&name);
-    if body.role.is_none() && body.disabled.is_none() {
-        return Err(bosun_core::Error::BadRequest(
-            "nothing to change: give role and/or disabled".into(),
-        )
-        .into());
-    }
-    let mut user = users::find(&state.ctx.db, &name).await?;
+    let mut changed = None;
     if let Some(role) = body.role {
-        let changed = users::change_role(&state.ctx.db, &caller, &name, role).await;
-        audit_change(
-            &state,
-            &caller.username,
-            "user.set_role",
-            &format!("{target} role={role}"),
-            changed.as_ref().map(|_| ()),
-        )
-        .await;
-        user = changed?;
+        changed = Some(accounts::set_role(&state.ctx, &inv, &name, role).await?);
     }
     if let Some(disabled) = body.disabled {
-        let changed = users::change_disabled(&state.ctx.db, &caller, &name, disabled).await;
-        let action = users::disabled_action(disabled);
-        audit_change(
-            &state,
-            &caller.username,
-            action,
-            &target,
-            changed.as_ref().map(|_| ()),
-        )
-        .await;
-        user = changed?;
+        changed = Some(accounts::set_disabled(&state.ctx, &inv, &name, disabled).await?);
     }
-    Ok(Data {
-        data: user.summary(),
-    })
+    let user = changed.ok_or_else(|| {
+        bosun_core::Error::BadRequest("nothing to change: give role and/or disabled".into())
+    })?;
+    Ok(data(user.summary()))
 }

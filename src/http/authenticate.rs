@@ -4,7 +4,7 @@
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use bosun_app::api::ssr::RequestCaller;
+use bosun_core::RequestCaller;
 use bosun_core::auth::AuthMethod;
 use bosun_core::{Caller, tokens, users};
 use http::header;

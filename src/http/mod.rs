@@ -1,7 +1,8 @@
 //! Request middleware, outermost first: trace id and request log, Origin check,
-//! authentication, and the sign-in redirect for pages.
+//! authentication, the sign-in redirect for pages, and server-function error statuses.
 
 pub mod authenticate;
 pub mod origin;
 pub mod page_guard;
+pub mod rpc_status;
 pub mod trace;

@@ -5,7 +5,7 @@
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use bosun_app::api::ssr::RequestCaller;
+use bosun_core::RequestCaller;
 use http::Method;
 
 /// Whether `path` is a page of the app (not an asset, API call or probe).

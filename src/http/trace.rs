@@ -1,37 +1,25 @@
-//! Gives every request a trace id and writes one log line for it when it completes.
+//! Gives every request a trace id and writes one log line for it when it completes. The
+//! id is the task-local of `bosun_core::request`, the one mechanism every layer reads
+//! (error bodies, audit records, server functions).
 
 use std::time::Instant;
 
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
-use bosun_app::api::ssr::TraceId;
-
-tokio::task_local! {
-    /// The trace id of the request this task is serving, read by error responses.
-    pub static CURRENT_TRACE_ID: String;
-}
-
-/// The trace id of the current request, or empty outside one.
-#[must_use]
-pub fn current_trace_id() -> String {
-    CURRENT_TRACE_ID.try_with(Clone::clone).unwrap_or_default()
-}
+use bosun_core::request::with_trace_id;
 
 /// Put on a response by the authentication middleware so the log line names the user.
 #[derive(Clone, Debug)]
 pub struct LoggedUser(pub String);
 
 /// Logs `trace_id method path status latency user` for each request.
-pub async fn trace_requests(mut req: Request, next: Next) -> Response {
+pub async fn trace_requests(req: Request, next: Next) -> Response {
     let trace_id = uuid::Uuid::new_v4().to_string();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    req.extensions_mut().insert(TraceId(trace_id.clone()));
     let started = Instant::now();
-    let mut response = CURRENT_TRACE_ID
-        .scope(trace_id.clone(), next.run(req))
-        .await;
+    let mut response = with_trace_id(trace_id.clone(), next.run(req)).await;
     let user = response
         .extensions()
         .get::<LoggedUser>()

@@ -436,42 +436,35 @@ async fn logins_and_user_changes_are_audited() {
     )
     .await;
     assert_eq!(status, 200);
-    let rows: Vec<(String, String, String, String)> = body["data"]
+    let rows: Vec<(String, String, String, String, String)> = body["data"]["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| {
             let s = |k: &str| r[k].as_str().unwrap().to_string();
-            (s("actor"), s("action"), s("target"), s("outcome"))
+            (
+                s("user"),
+                s("action"),
+                format!("{}/{}", s("kind"), s("name")),
+                s("outcome"),
+                s("source"),
+            )
         })
         .collect();
-    assert!(
-        rows.contains(&(
-            "admin".into(),
-            "session.login".into(),
-            "user/admin".into(),
-            "success".into()
-        )),
-        "{rows:?}"
-    );
-    assert!(
-        rows.contains(&(
-            "admin".into(),
-            "user.create".into(),
-            "user/dave".into(),
-            "success".into()
-        )),
-        "{rows:?}"
-    );
-    assert!(
-        rows.contains(&(
-            "anonymous".into(),
-            "session.login".into(),
-            "user/dave".into(),
-            "failure".into()
-        )),
-        "{rows:?}"
-    );
+    for expected in [
+        ("admin", "session.login", "user/admin", "succeeded", "api"),
+        ("admin", "user.create", "user/dave", "succeeded", "api"),
+        ("anonymous", "session.login", "user/dave", "failed", "api"),
+    ] {
+        let expected = (
+            expected.0.to_string(),
+            expected.1.to_string(),
+            expected.2.to_string(),
+            expected.3.to_string(),
+            expected.4.to_string(),
+        );
+        assert!(rows.contains(&expected), "{expected:?} not in {rows:?}");
+    }
     srv.stop().await;
 }
 
@@ -496,5 +489,68 @@ async fn parallel_guesses_cannot_slip_past_the_throttle() {
     let checked = statuses.iter().filter(|s| **s == 401).count();
     let throttled = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!((checked, throttled), (5, 15), "{statuses:?}");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn rest_logout_and_a_patch_of_a_missing_user_are_audited() {
+    let srv = TestServer::start().await;
+    let admin = srv.admin().await;
+    let (status, body) = send(
+        &admin,
+        "PATCH",
+        &srv.url("/api/v1/users/nobody"),
+        Some(json!({"role": "viewer"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("NOT_FOUND")),
+        "{body}"
+    );
+    let rows = audit_rows(&srv, "action=user.set_role&name=nobody").await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["outcome"], "failed");
+    assert_eq!(rows[0]["user"], "admin");
+    assert_eq!(rows[0]["source"], "api");
+    assert!(
+        rows[0]["error"].as_str().unwrap().contains("not found"),
+        "{rows:?}"
+    );
+
+    let viewer = srv.as_role(Role::Viewer).await;
+    let (status, _) = send(&viewer, "POST", &srv.url("/api/v1/logout"), None).await;
+    assert_eq!(status, 200);
+    let rows = audit_rows(&srv, "action=session.logout").await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        (rows[0]["user"].as_str(), rows[0]["name"].as_str()),
+        (Some("as-viewer"), Some("as-viewer"))
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_role_refusal_is_audited_as_denied() {
+    let srv = TestServer::start().await;
+    let viewer = srv.as_role(Role::Viewer).await;
+    let (status, _) = send(
+        &viewer,
+        "POST",
+        &srv.url("/api/v1/users"),
+        Some(json!({"username": "eve", "password": PASSWORD, "role": "admin"})),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let rows = audit_rows(&srv, "action=user.create&outcome=denied").await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        (rows[0]["user"].as_str(), rows[0]["name"].as_str()),
+        (Some("as-viewer"), Some("eve"))
+    );
+    assert_eq!(
+        rows[0]["error"],
+        "create user needs the admin role; as-viewer is viewer"
+    );
     srv.stop().await;
 }

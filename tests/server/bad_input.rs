@@ -226,3 +226,42 @@ async fn server_function_errors_carry_code_and_status() {
     );
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn server_function_arguments_that_do_not_decode_are_400() {
+    let srv = TestServer::start().await;
+    let admin = admin(&srv).await;
+    // A form missing a field, a bool that is not one, and JSON of the wrong shape.
+    let res = admin
+        .post(srv.url("/rpc/users/disabled"))
+        .form(&[("username", "x")])
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(res).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("BAD_REQUEST")),
+        "{body}"
+    );
+    let res = admin
+        .post(srv.url("/rpc/users/disabled"))
+        .form(&[("username", "x"), ("disabled", "maybe")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let res = admin
+        .post(srv.url("/rpc/workloads/list"))
+        .json(&json!({"query": {"kind": "teapots"}}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(res).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("BAD_REQUEST")),
+        "{body}"
+    );
+    srv.stop().await;
+}

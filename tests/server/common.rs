@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bosun::config::ServerConfig;
 use bosun::server::{self, RunningServer};
@@ -22,6 +22,14 @@ pub struct TestServer {
 impl TestServer {
     pub async fn start() -> Self {
         Self::start_with(|_| {}).await
+    }
+
+    /// A server with the built-in demo cluster (20× speed, requests recorded), its watch
+    /// caches filled.
+    pub async fn with_demo() -> Self {
+        let srv = Self::start_with(|c| c.demo_cluster = true).await;
+        srv.wait_for_caches("demo").await;
+        srv
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut ServerConfig)) -> Self {
@@ -52,6 +60,75 @@ impl TestServer {
             data_dir: self.data_dir.clone(),
             _tmp: tmp,
         }
+    }
+
+    /// Waits until the cluster's workload and pod lists are served from its caches.
+    pub async fn wait_for_caches(&self, cluster: &str) {
+        let admin = self.signed_in("admin", ADMIN_PASSWORD).await;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let (w, body) = get(
+                &admin,
+                &self.url(&format!(
+                    "/api/v1/clusters/{cluster}/namespaces/_all/workloads?limit=1"
+                )),
+            )
+            .await;
+            let (p, _) = get(
+                &admin,
+                &self.url(&format!(
+                    "/api/v1/clusters/{cluster}/namespaces/_all/pods?limit=1"
+                )),
+            )
+            .await;
+            if w == 200 && p == 200 && body["data"]["total"].as_u64().unwrap_or(0) > 0 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "caches of {cluster} never filled: {w} {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The embedded demo cluster.
+    pub fn demo(&self) -> &bosun_demo_cluster::DemoCluster {
+        self.server
+            .as_ref()
+            .and_then(|s| s.demo.as_ref())
+            .expect("the server runs the demo cluster")
+    }
+
+    /// Requests the demo cluster received since the last call, as `METHOD path?query`
+    /// with content type and body.
+    pub fn take_demo_requests(&self) -> Vec<bosun_demo_cluster::RecordedRequest> {
+        let demo = self.demo();
+        let requests = demo.recorded_requests();
+        demo.clear_recorded_requests();
+        requests
+    }
+
+    /// Requests other than reads (the caches' watches and lists are left out).
+    pub fn take_demo_writes(&self) -> Vec<bosun_demo_cluster::RecordedRequest> {
+        self.take_demo_requests()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .collect()
+    }
+
+    /// A signed-in admin.
+    pub async fn admin(&self) -> reqwest::Client {
+        self.signed_in("admin", ADMIN_PASSWORD).await
+    }
+
+    /// A signed-in user with a role, created on first use.
+    pub async fn as_role(&self, role: Role) -> reqwest::Client {
+        let name = format!("as-{role}");
+        if users::find(&self.ctx().db, &name).await.is_err() {
+            self.add_user(&name, role).await;
+        }
+        self.signed_in(&name, PASSWORD).await
     }
 
     pub fn ctx(&self) -> &bosun_core::Context {
@@ -87,6 +164,14 @@ impl TestServer {
         client
     }
 
+    /// Stops the server but keeps its data directory (dropped with the returned guard).
+    pub async fn stop_keeping_data(mut self) -> (PathBuf, Option<tempfile::TempDir>) {
+        if let Some(server) = self.server.take() {
+            server.stop().await;
+        }
+        (self.data_dir.clone(), self._tmp.take())
+    }
+
     pub async fn stop(mut self) {
         if let Some(server) = self.server.take() {
             server.stop().await;
@@ -112,4 +197,60 @@ pub async fn json_of(res: reqwest::Response) -> (u16, Value) {
         Err(_) => Value::String(text),
     };
     (status, value)
+}
+
+/// `GET` and the JSON answer.
+pub async fn get(client: &reqwest::Client, url: &str) -> (u16, Value) {
+    json_of(client.get(url).send().await.expect("request")).await
+}
+
+/// A request with a JSON body (or none) and the JSON answer.
+pub async fn send(
+    client: &reqwest::Client,
+    method: &str,
+    url: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = client.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), url);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    json_of(req.send().await.expect("request")).await
+}
+
+/// Polls `check` until it returns `Some`, or fails after `secs` seconds saying `what`.
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Reads an object straight from the demo cluster, as kubectl would.
+pub async fn cluster_object(srv: &TestServer, path: &str) -> Value {
+    let res = reqwest::get(format!("{}{path}", srv.demo().url()))
+        .await
+        .expect("demo cluster answers");
+    let (status, body) = json_of(res).await;
+    assert_eq!(status, 200, "{path}: {body}");
+    body
+}
+
+/// The newest audit rows (admin view).
+pub async fn audit_rows(srv: &TestServer, query: &str) -> Vec<Value> {
+    let admin = srv.admin().await;
+    let (status, body) = get(&admin, &srv.url(&format!("/api/v1/audit?{query}"))).await;
+    assert_eq!(status, 200, "{body}");
+    body["data"]["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }

@@ -1,17 +1,17 @@
 //! Reading the audit log.
 
-use bosun_model::AuditEntry;
+use bosun_model::{AuditEntry, AuditQuery, Page};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 use crate::AppError;
 
-/// The newest audit records, newest first. Every role may read the log: it holds who did
-/// what, never secrets.
-#[server(prefix = "/rpc", endpoint = "audit/recent")]
-pub async fn recent_audit(limit: u32) -> Result<Vec<AuditEntry>, AppError> {
-    use crate::api::ssr::{authorize, fail};
-    let (_, scope) = authorize(bosun_model::Role::Viewer)?;
-    bosun_core::audit::recent(&scope.ctx.db, limit)
+/// Audit records matching every given filter, newest first, one page at a time.
+#[server(prefix = "/rpc", endpoint = "audit/list", input = Json)]
+pub async fn audit_log(query: AuditQuery) -> Result<Page<AuditEntry>, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::actions::audit_log(&ui.ctx, &ui.inv, &query)
         .await
         .map_err(fail)
 }

@@ -8,11 +8,11 @@ use crate::AppError;
 /// Signs in with a user name and password, then sends the browser to the console.
 #[server(prefix = "/rpc", endpoint = "login")]
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
-    use self::ssr_impl::*;
-    let scope = scope()?;
-    let client = scope.client.map(|addr| addr.ip());
-    let session = session().await?;
-    let user = bosun_core::auth::sign_in(&scope.ctx, &username, &password, client, &scope.trace_id)
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    let session = ssr_impl::session().await?;
+    let client = ui.client.map(|addr| addr.ip());
+    let user = bosun_core::auth::sign_in(&ui.ctx, &ui.inv, &username, &password, client)
         .await
         .map_err(fail)?;
     bosun_core::session::establish(&session, &user)
@@ -25,19 +25,12 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
 /// Ends the session and sends the browser to the sign-in page.
 #[server(prefix = "/rpc", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use self::ssr_impl::*;
-    let scope = scope()?;
-    let session = session().await?;
-    bosun_core::session::end(&session).await.map_err(fail)?;
-    if let Some(caller) = &scope.caller {
-        scope
-            .audit(
-                "session.logout",
-                &format!("user/{}", caller.username),
-                Ok(()),
-            )
-            .await;
-    }
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    let session = ssr_impl::session().await?;
+    bosun_core::auth::sign_out(&ui.ctx, &ui.inv, &session)
+        .await
+        .map_err(fail)?;
     leptos_axum::redirect("/login");
     Ok(())
 }
@@ -46,14 +39,14 @@ pub async fn logout() -> Result<(), AppError> {
 /// can decide to show the sign-in page.
 #[server(prefix = "/rpc", endpoint = "me")]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
-    let scope = crate::api::ssr::scope()?;
-    Ok(scope.caller.map(|c| c.me()))
+    let ui = crate::api::ssr::ui()?;
+    Ok(ui.inv.caller.map(|c| c.me()))
 }
 
 #[cfg(feature = "ssr")]
 mod ssr_impl {
     use crate::AppError;
-    pub use crate::api::ssr::{fail, scope};
+    use crate::api::ssr::fail;
 
     pub async fn session() -> Result<tower_sessions::Session, AppError> {
         leptos_axum::extract::<tower_sessions::Session>()

@@ -1,15 +1,16 @@
-//! Server functions, one file per domain. Each starts with the one-line role check from
-//! [`ssr::authorize`], then makes one domain call and, for changes, one audit call.
+//! Server functions, one file per domain. Each is a thin adapter: it builds the request's
+//! invocation and makes one domain call, which authorizes (and, for changes, audits).
 
 pub mod audit;
 pub mod auth;
 pub mod clusters;
 pub mod nodes;
+pub mod pods;
 pub mod users;
+pub mod workloads;
 
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-pub use audit::RecentAudit;
 pub use auth::{CurrentUser, Login, Logout};
 pub use users::{CreateUser, ListUsers, SetUserDisabled, SetUserRole};

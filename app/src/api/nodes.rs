@@ -8,8 +8,9 @@ use crate::AppError;
 /// Every node of every cluster, from the watch caches (no request to the clusters).
 #[server(prefix = "/rpc", endpoint = "nodes/list")]
 pub async fn list_nodes() -> Result<Vec<NodeRow>, AppError> {
-    use crate::api::ssr::{authorize, cluster_registry};
-    authorize(bosun_model::Role::Viewer)?;
-    let registry = cluster_registry()?;
-    Ok(bosun_clusters::nodes::all_nodes(&registry))
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::workloads::nodes(&ui.ctx, &ui.inv)
+        .await
+        .map_err(fail)
 }

@@ -8,10 +8,11 @@ use crate::AppError;
 /// Every account, for the admin page.
 #[server(prefix = "/rpc", endpoint = "users/list")]
 pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
-    use crate::api::ssr::{authorize, fail};
-    let (_, scope) = authorize(bosun_model::Role::Admin)?;
-    let users = bosun_core::users::list(&scope.ctx.db).await.map_err(fail)?;
-    Ok(users.iter().map(bosun_core::users::User::summary).collect())
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::accounts::list(&ui.ctx, &ui.inv)
+        .await
+        .map_err(fail)
 }
 
 /// Creates an account with a role.
@@ -21,50 +22,36 @@ pub async fn create_user(
     password: String,
     role: String,
 ) -> Result<UserSummary, AppError> {
-    use crate::api::ssr::{authorize, fail};
-    let (_, scope) = authorize(bosun_model::Role::Admin)?;
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
     let role = parse_role(&role)?;
-    let result = bosun_core::users::create(&scope.ctx.db, &username, &password, role).await;
-    let target = bosun_core::users::audit_target(&username);
-    scope
-        .audit("user.create", &target, result.as_ref().map(|_| ()))
-        .await;
-    result.map(|u| u.summary()).map_err(fail)
+    bosun_core::accounts::create_user(&ui.ctx, &ui.inv, &username, &password, role)
+        .await
+        .map(|u| u.summary())
+        .map_err(fail)
 }
 
 /// Gives an account another role (admins cannot demote themselves).
 #[server(prefix = "/rpc", endpoint = "users/role")]
 pub async fn set_user_role(username: String, role: String) -> Result<UserSummary, AppError> {
-    use crate::api::ssr::{authorize, fail};
-    let (caller, scope) = authorize(bosun_model::Role::Admin)?;
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
     let role = parse_role(&role)?;
-    let result = bosun_core::users::change_role(&scope.ctx.db, &caller, &username, role).await;
-    scope
-        .audit(
-            "user.set_role",
-            &format!("{} role={role}", bosun_core::users::audit_target(&username)),
-            result.as_ref().map(|_| ()),
-        )
-        .await;
-    result.map(|u| u.summary()).map_err(fail)
+    bosun_core::accounts::set_role(&ui.ctx, &ui.inv, &username, role)
+        .await
+        .map(|u| u.summary())
+        .map_err(fail)
 }
 
 /// Disables or re-enables an account. Admins cannot disable themselves.
 #[server(prefix = "/rpc", endpoint = "users/disabled")]
 pub async fn set_user_disabled(username: String, disabled: bool) -> Result<UserSummary, AppError> {
-    use crate::api::ssr::{authorize, fail};
-    let (caller, scope) = authorize(bosun_model::Role::Admin)?;
-    let result =
-        bosun_core::users::change_disabled(&scope.ctx.db, &caller, &username, disabled).await;
-    let action = bosun_core::users::disabled_action(disabled);
-    scope
-        .audit(
-            action,
-            &bosun_core::users::audit_target(&username),
-            result.as_ref().map(|_| ()),
-        )
-        .await;
-    result.map(|u| u.summary()).map_err(fail)
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::accounts::set_disabled(&ui.ctx, &ui.inv, &username, disabled)
+        .await
+        .map(|u| u.summary())
+        .map_err(fail)
 }
 
 /// Roles arrive as form text; an unknown one is the caller's mistake (400), named.

@@ -1,13 +1,21 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::audit::recent_audit;
+use crate::api::audit::audit_log;
 use crate::components::ErrorBox;
 
 /// The newest audit records: who did what, to what, and how it ended.
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let entries = Resource::new(|| (), |()| recent_audit(200));
+    let entries = Resource::new(
+        || (),
+        |()| {
+            audit_log(bosun_model::AuditQuery {
+                limit: Some(200),
+                ..Default::default()
+            })
+        },
+    );
     view! {
         <Title text="Audit" />
         <h1>"Audit log"</h1>
@@ -15,7 +23,7 @@ pub fn AuditPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match entries.await {
                     Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    Ok(rows) => view! {
+                    Ok(page) => { let rows = page.items; view! {
                         <div class="table-wrap">
                             <table class="grid" data-testid="audit-table">
                                 <thead>
@@ -25,17 +33,17 @@ pub fn AuditPage() -> impl IntoView {
                                     {rows.into_iter().map(|e| view! {
                                         <tr>
                                             <td><time datetime=e.at.clone()>{e.at.clone()}</time></td>
-                                            <td>{e.actor}</td>
+                                            <td>{e.user}</td>
                                             <td><code>{e.action}</code></td>
-                                            <td>{e.target}</td>
+                                            <td>{format!("{}/{}/{}/{}", e.cluster, e.namespace, e.kind, e.name)}</td>
                                             <td class=format!("outcome-{}", e.outcome)>{e.outcome.clone()}</td>
-                                            <td>{e.detail}</td>
+                                            <td>{e.error}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
                         </div>
-                    }.into_any(),
+                    }.into_any() },
                 }
             })}
         </Suspense>

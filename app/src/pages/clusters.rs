@@ -35,6 +35,7 @@ fn ClusterCard(cluster: ClusterSummary) -> impl IntoView {
     let (badge, badge_class, reason) = match &cluster.health {
         ClusterHealth::Reachable => ("reachable", "badge ok", None),
         ClusterHealth::Unreachable(reason) => ("unreachable", "badge bad", Some(reason.clone())),
+        ClusterHealth::Unknown => ("checking", "badge", None),
     };
     let nodes = cluster.nodes.map_or_else(
         || "loading…".to_string(),

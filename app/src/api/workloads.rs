@@ -1,0 +1,163 @@
+//! Workloads: lists, details and actions. Each server function is a thin adapter over the
+//! same domain call the REST API and the CLI make.
+
+use bosun_model::{
+    ActionReply, AuditEntry, BatchItem, EventRow, ObjectRef, Page, PodRow, RevisionRow,
+    RolloutStatus, WorkloadDetail, WorkloadQuery, WorkloadRow,
+};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+/// A page of workloads from the watch caches.
+#[server(prefix = "/rpc", endpoint = "workloads/list", input = Json)]
+pub async fn list_workloads(query: WorkloadQuery) -> Result<Page<WorkloadRow>, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::workloads::list(&ui.ctx, &ui.inv, &query)
+        .await
+        .map_err(fail)
+}
+
+/// Everything the detail page shows at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadView {
+    pub detail: WorkloadDetail,
+    pub pods: Vec<PodRow>,
+    pub status: RolloutStatus,
+}
+
+/// A workload's detail, pods and rollout status.
+#[server(prefix = "/rpc", endpoint = "workloads/get", input = Json)]
+pub async fn fetch_workload(object: ObjectRef) -> Result<WorkloadView, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    let (ctx, inv) = (&ui.ctx, &ui.inv);
+    let detail = bosun_core::workloads::detail(ctx, inv, &object)
+        .await
+        .map_err(fail)?;
+    let pods = bosun_core::workloads::pods_of(ctx, inv, &object)
+        .await
+        .map_err(fail)?;
+    let status = bosun_core::workloads::status(ctx, inv, &object)
+        .await
+        .map_err(fail)?;
+    Ok(WorkloadView {
+        detail,
+        pods,
+        status,
+    })
+}
+
+/// A workload's revision history, newest first.
+#[server(prefix = "/rpc", endpoint = "workloads/revisions", input = Json)]
+pub async fn workload_revisions(object: ObjectRef) -> Result<Vec<RevisionRow>, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::workloads::revisions(&ui.ctx, &ui.inv, &object)
+        .await
+        .map_err(fail)
+}
+
+/// Events about an object (a workload or a pod).
+#[server(prefix = "/rpc", endpoint = "workloads/events", input = Json)]
+pub async fn object_events(object: ObjectRef) -> Result<Vec<EventRow>, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::workloads::events(&ui.ctx, &ui.inv, &object)
+        .await
+        .map_err(fail)
+}
+
+/// Every Bosun action on the object (the History tab).
+#[server(prefix = "/rpc", endpoint = "workloads/history", input = Json)]
+pub async fn object_history(object: ObjectRef) -> Result<Page<AuditEntry>, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::workloads::history(&ui.ctx, &ui.inv, &object, None)
+        .await
+        .map_err(fail)
+}
+
+/// Where the workload's rollout stands now.
+#[server(prefix = "/rpc", endpoint = "workloads/status", input = Json)]
+pub async fn fetch_rollout_status(object: ObjectRef) -> Result<RolloutStatus, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::workloads::status(&ui.ctx, &ui.inv, &object)
+        .await
+        .map_err(fail)
+}
+
+/// The actions the workload pages offer. One server function carries them all to the
+/// one audited action call, so no action is written twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum WorkloadAction {
+    Restart { force: bool },
+    Scale { replicas: i64 },
+    Rollback { revision: i64 },
+    Delete,
+    Suspend,
+    Resume,
+    RunNow,
+    DeletePod,
+}
+
+#[cfg(feature = "ssr")]
+impl WorkloadAction {
+    fn operation(self, target: ObjectRef) -> bosun_core::Operation {
+        use bosun_core::Operation;
+        match self {
+            WorkloadAction::Restart { force } => Operation::Restart { target, force },
+            WorkloadAction::Scale { replicas } => Operation::Scale { target, replicas },
+            WorkloadAction::Rollback { revision } => Operation::Rollback { target, revision },
+            WorkloadAction::Delete => Operation::Delete { target },
+            WorkloadAction::Suspend => Operation::SetSuspended {
+                target,
+                suspend: true,
+            },
+            WorkloadAction::Resume => Operation::SetSuspended {
+                target,
+                suspend: false,
+            },
+            WorkloadAction::RunNow => Operation::RunNow {
+                target,
+                job_name: None,
+            },
+            WorkloadAction::DeletePod => Operation::DeletePod { target },
+        }
+    }
+}
+
+/// Carries out one action on one object.
+#[server(prefix = "/rpc", endpoint = "workloads/act", input = Json)]
+pub async fn act(object: ObjectRef, action: WorkloadAction) -> Result<ActionReply, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::workloads::act(&ui.ctx, &ui.inv, action.operation(object))
+        .await
+        .map_err(fail)
+}
+
+/// Restarts a batch of workloads with bounded concurrency and answers every item. (The
+/// Workloads page sends items in small groups so results appear as they complete.)
+#[server(prefix = "/rpc", endpoint = "workloads/batch-restart", input = Json)]
+pub async fn batch_restart(
+    targets: Vec<ObjectRef>,
+    force: bool,
+) -> Result<Vec<BatchItem>, AppError> {
+    use crate::api::ssr::{fail, ui};
+    use futures::StreamExt;
+    let ui = ui()?;
+    bosun_core::workloads::check_batch(&ui.ctx, &ui.inv, &targets)
+        .await
+        .map_err(fail)?;
+    Ok(
+        bosun_core::workloads::restart_batch(&ui.ctx, &ui.inv, targets, force)
+            .collect()
+            .await,
+    )
+}

@@ -1,0 +1,443 @@
+//! One connected cluster: its two clients (short-timeout actions, long-lived watches), a
+//! watch cache per served kind, and its health, polled in the background and read from
+//! memory so no page view makes a live call.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::Duration;
+
+use bosun_core::{Connection, Error, Result};
+use bosun_model::kinds::ApiFamily;
+use bosun_model::{
+    ClusterHealth, ClusterSummary, ConnectionCheck, Health, KindId, NodeCounts, WatchError,
+    WorkloadCounts,
+};
+use kube::Client;
+use kube::api::ApiResource;
+use tokio::task::JoinHandle;
+
+use crate::cache::{Cache, CacheState, resource_name};
+use crate::{config, discovery, json, rows};
+
+/// How often health is polled.
+const HEALTH_EVERY: Duration = Duration::from_secs(15);
+/// How long a health probe may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The clients of a cluster.
+pub struct Clients {
+    /// Short timeouts, no automatic retries: actions and one-off reads.
+    pub action: Client,
+    /// Long reads, retried: watches.
+    pub watch: Client,
+    /// No read timeout: followed logs.
+    pub stream: Client,
+}
+
+/// What the health poll last found.
+#[derive(Debug, Clone)]
+struct HealthState {
+    health: ClusterHealth,
+    version: Option<String>,
+    last_error: Option<String>,
+    last_error_at: Option<String>,
+    last_reachable_at: Option<String>,
+}
+
+/// A cluster Bosun is connected to (or tried to connect to: a cluster whose settings
+/// cannot make a client is kept, with the reason, so it shows where people look).
+pub struct Cluster {
+    pub connection: Connection,
+    pub server: String,
+    clients: std::result::Result<Clients, String>,
+    caches: RwLock<BTreeMap<KindId, Arc<Cache>>>,
+    namespaces: Option<Cache>,
+    nodes: Option<Cache>,
+    /// The optional kinds found by discovery; `None` until discovery succeeded.
+    optional: RwLock<Option<Vec<KindId>>>,
+    health: Mutex<HealthState>,
+    background: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if let Some(task) = self
+            .background
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            task.abort();
+        }
+    }
+}
+
+fn now() -> String {
+    json::now_rfc3339()
+}
+
+impl Cluster {
+    /// Connects: builds the clients, starts the built-in kinds' caches, and a background
+    /// task that polls health and discovers optional kinds. Never fails: a cluster whose
+    /// settings are unusable is returned in an error state.
+    pub async fn connect(connection: &Connection, demo_kubeconfig: Option<&str>) -> Arc<Self> {
+        let built = match config::base_config(connection, demo_kubeconfig).await {
+            Ok(base) => {
+                let server = base.cluster_url.to_string();
+                let clients = (|| {
+                    Ok::<_, Error>(Clients {
+                        action: config::action_client(&base)?,
+                        watch: config::watch_client(&base)?,
+                        stream: config::stream_client(&base)?,
+                    })
+                })();
+                (server, clients.map_err(|e| e.to_string()))
+            }
+            Err(e) => (String::new(), Err(e.to_string())),
+        };
+        let (server, clients) = built;
+        let name = connection.name.clone();
+        let (caches, namespaces, nodes) = match &clients {
+            Ok(c) => {
+                let caches = discovery::builtin()
+                    .into_iter()
+                    .map(|(kind, ar)| (kind, Arc::new(Cache::start(&name, c.watch.clone(), ar))))
+                    .collect();
+                (
+                    caches,
+                    Some(Cache::start(
+                        &name,
+                        c.watch.clone(),
+                        discovery::namespaces(),
+                    )),
+                    Some(Cache::start(&name, c.watch.clone(), discovery::nodes())),
+                )
+            }
+            Err(_) => (BTreeMap::new(), None, None),
+        };
+        let health = match &clients {
+            Ok(_) => ClusterHealth::Unknown,
+            Err(reason) => ClusterHealth::Unreachable(reason.clone()),
+        };
+        let cluster = Arc::new(Self {
+            connection: connection.clone(),
+            server,
+            health: Mutex::new(HealthState {
+                last_error: clients.as_ref().err().cloned(),
+                last_error_at: clients.as_ref().err().map(|_| now()),
+                health,
+                version: None,
+                last_reachable_at: None,
+            }),
+            clients,
+            caches: RwLock::new(caches),
+            namespaces,
+            nodes,
+            optional: RwLock::new(None),
+            background: Mutex::new(None),
+        });
+        if cluster.clients.is_ok() {
+            let task = tokio::spawn(background(Arc::downgrade(&cluster)));
+            *cluster.background.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
+        }
+        cluster
+    }
+
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.connection.name
+    }
+
+    /// The clients, or why there are none.
+    pub fn clients(&self) -> Result<&Clients> {
+        self.clients.as_ref().map_err(|reason| {
+            Error::Unavailable(format!("cluster {} cannot be used: {reason}", self.name()))
+        })
+    }
+
+    /// The watch cache of a kind, or a 404 saying the cluster does not serve it.
+    pub fn cache(&self, kind: KindId) -> Result<Arc<Cache>> {
+        self.clients()?;
+        let caches = self.caches.read().unwrap_or_else(|e| e.into_inner());
+        caches.get(&kind).cloned().ok_or_else(|| {
+            let info = kind.info();
+            let why = match *self.optional.read().unwrap_or_else(|e| e.into_inner()) {
+                None => "its API has not been discovered yet (the cluster has not answered)",
+                Some(_) => "its API is not installed",
+            };
+            Error::NotFound(format!(
+                "cluster {} does not serve {}.{}: {why}",
+                self.name(),
+                info.plural,
+                info.group
+            ))
+        })
+    }
+
+    /// The API resource of a kind in this cluster (at the version discovery chose).
+    pub fn resource(&self, kind: KindId) -> Result<ApiResource> {
+        Ok(self.cache(kind)?.resource.clone())
+    }
+
+    /// The kinds served, in table order.
+    #[must_use]
+    pub fn kinds(&self) -> Vec<KindId> {
+        self.caches
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .copied()
+            .collect()
+    }
+
+    /// Names of the namespaces, from the cache.
+    pub fn namespace_names(&self) -> Result<Vec<String>> {
+        let cache = self.namespaces.as_ref().ok_or_else(|| {
+            self.clients()
+                .err()
+                .unwrap_or_else(|| Error::Internal("no namespace cache".into()))
+        })?;
+        let objects = cache
+            .objects()
+            .map_err(|state| self.not_ready("namespaces", &state))?;
+        let mut names: Vec<String> = objects
+            .iter()
+            .filter_map(|o| o.metadata.name.clone())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// The nodes, as the Nodes page lists them; empty while the cache fills.
+    #[must_use]
+    pub fn node_rows(&self) -> Vec<bosun_model::NodeRow> {
+        let Some(objects) = self.nodes.as_ref().and_then(|c| c.objects().ok()) else {
+            return Vec::new();
+        };
+        objects
+            .iter()
+            .map(|node| {
+                let n = rows::as_json(node);
+                let roles: Vec<&str> = node
+                    .metadata
+                    .labels
+                    .iter()
+                    .flatten()
+                    .filter_map(|(k, _)| k.strip_prefix("node-role.kubernetes.io/"))
+                    .collect();
+                bosun_model::NodeRow {
+                    cluster: self.name().to_string(),
+                    name: node.metadata.name.clone().unwrap_or_default(),
+                    ready: json::array(&n, "/status/conditions").iter().any(|c| {
+                        json::str(c, "/type") == "Ready" && json::str(c, "/status") == "True"
+                    }),
+                    schedulable: !json::bool(&n, "/spec/unschedulable"),
+                    roles: roles.join(","),
+                    kubelet_version: json::str(&n, "/status/nodeInfo/kubeletVersion").to_string(),
+                    cpu: json::str(&n, "/status/capacity/cpu").to_string(),
+                    memory: json::str(&n, "/status/capacity/memory").to_string(),
+                    created: node
+                        .metadata
+                        .creation_timestamp
+                        .as_ref()
+                        .map(|t| t.0.to_string())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect()
+    }
+
+    /// The error for a list whose cache holds nothing complete: still syncing, or failing.
+    #[must_use]
+    pub fn not_ready(&self, what: &str, state: &CacheState) -> Error {
+        match state {
+            CacheState::Syncing { seen } => Error::Unavailable(format!(
+                "cluster {}: {what} are syncing ({seen} so far); try again in a moment",
+                self.name()
+            )),
+            CacheState::Failed { reason, .. } => Error::Unavailable(format!(
+                "cluster {}: cannot watch {what}: {reason}",
+                self.name()
+            )),
+            CacheState::Ready => Error::Internal("cache ready but empty".into()),
+        }
+    }
+
+    /// Records the outcome of a call that says something about reachability.
+    fn record_health(&self, result: std::result::Result<String, String>) {
+        let mut h = self.health.lock().unwrap_or_else(|e| e.into_inner());
+        match result {
+            Ok(version) => {
+                h.health = ClusterHealth::Reachable;
+                h.version = Some(version);
+                h.last_reachable_at = Some(now());
+            }
+            Err(reason) => {
+                h.health = ClusterHealth::Unreachable(reason.clone());
+                h.last_error = Some(reason);
+                h.last_error_at = Some(now());
+            }
+        }
+    }
+
+    /// Asks the API server for its version, once.
+    pub async fn probe(&self) -> ConnectionCheck {
+        let result = match self.clients() {
+            Err(e) => Err(e.to_string()),
+            Ok(c) => {
+                match tokio::time::timeout(PROBE_TIMEOUT, c.action.apiserver_version()).await {
+                    Ok(Ok(info)) => Ok(info.git_version),
+                    Ok(Err(e)) => Err(crate::error::from_kube(self.name(), e).to_string()),
+                    Err(_) => Err(format!("no answer within {} s", PROBE_TIMEOUT.as_secs())),
+                }
+            }
+        };
+        let check = ConnectionCheck {
+            reachable: result.is_ok(),
+            server: self.server.clone(),
+            version: result.as_ref().ok().cloned(),
+            error: result.as_ref().err().cloned(),
+        };
+        self.record_health(result);
+        check
+    }
+
+    /// Starts caches for the optional kinds the cluster serves, once discovery answers.
+    async fn discover(&self) {
+        if self
+            .optional
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+        {
+            return;
+        }
+        let Ok(clients) = self.clients() else { return };
+        match discovery::optional(&clients.action).await {
+            Ok(found) => {
+                let mut caches = self.caches.write().unwrap_or_else(|e| e.into_inner());
+                for (kind, ar) in &found {
+                    caches.entry(*kind).or_insert_with(|| {
+                        Arc::new(Cache::start(self.name(), clients.watch.clone(), ar.clone()))
+                    });
+                }
+                let kinds: Vec<KindId> = found.iter().map(|(k, _)| *k).collect();
+                tracing::info!(cluster = self.name(), ?kinds, "optional kinds discovered");
+                *self.optional.write().unwrap_or_else(|e| e.into_inner()) = Some(kinds);
+            }
+            Err(e) => tracing::warn!(
+                cluster = self.name(),
+                "discovery failed (will retry): {}",
+                crate::error::causes(&e)
+            ),
+        }
+    }
+
+    /// The Clusters page's card, from memory.
+    #[must_use]
+    pub fn summary(&self) -> ClusterSummary {
+        let h = self
+            .health
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let nodes = self
+            .nodes
+            .as_ref()
+            .and_then(|c| c.objects().ok())
+            .map(|nodes| {
+                let values: Vec<serde_json::Value> =
+                    nodes.iter().map(|n| rows::as_json(n)).collect();
+                NodeCounts {
+                    total: values.len(),
+                    ready: values
+                        .iter()
+                        .filter(|n| {
+                            json::array(n, "/status/conditions").iter().any(|c| {
+                                json::str(c, "/type") == "Ready"
+                                    && json::str(c, "/status") == "True"
+                            })
+                        })
+                        .count(),
+                    unschedulable: values
+                        .iter()
+                        .filter(|n| json::bool(n, "/spec/unschedulable"))
+                        .count(),
+                }
+            });
+        let caches: Vec<(KindId, Arc<Cache>)> = self
+            .caches
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(k, c)| (*k, c.clone()))
+            .collect();
+        let mut healthy = 0;
+        let mut total = 0;
+        let mut complete = true;
+        let mut watch_errors = Vec::new();
+        for (kind, cache) in &caches {
+            if let CacheState::Failed { reason, .. } = cache.state() {
+                watch_errors.push(WatchError {
+                    resource: resource_name(&cache.resource),
+                    reason,
+                });
+            }
+            if *kind == KindId::Pod {
+                continue;
+            }
+            match cache.objects() {
+                Ok(objects) => {
+                    for obj in &objects {
+                        total += 1;
+                        if rows::workload_row(self.name(), *kind, obj).health == Health::Healthy {
+                            healthy += 1;
+                        }
+                    }
+                }
+                Err(_) => complete = false,
+            }
+        }
+        let optional_kinds = caches
+            .iter()
+            .map(|(k, _)| *k)
+            .filter(|k| k.info().family != ApiFamily::Kubernetes)
+            .collect();
+        ClusterSummary {
+            name: self.connection.name.clone(),
+            description: self.connection.description.clone(),
+            environment: self.connection.environment,
+            default_namespace: self.connection.default_namespace.clone(),
+            source: self.connection.source,
+            context: self.connection.context.clone(),
+            server: self.server.clone(),
+            version: h.version,
+            health: h.health,
+            last_error: h.last_error,
+            last_error_at: h.last_error_at,
+            last_reachable_at: h.last_reachable_at,
+            nodes,
+            namespaces: self
+                .namespaces
+                .as_ref()
+                .and_then(|c| c.objects().ok())
+                .map(|n| n.len()),
+            workloads: complete.then_some(WorkloadCounts { healthy, total }),
+            optional_kinds,
+            watch_errors,
+        }
+    }
+}
+
+/// Polls health and, until it succeeds, discovery. Ends when the cluster is dropped.
+async fn background(cluster: Weak<Cluster>) {
+    loop {
+        let Some(c) = cluster.upgrade() else { return };
+        let check = c.probe().await;
+        if check.reachable {
+            c.discover().await;
+        }
+        drop(c);
+        tokio::time::sleep(HEALTH_EVERY).await;
+    }
+}

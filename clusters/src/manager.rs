@@ -1,0 +1,367 @@
+//! The cluster client manager: every connected cluster by name, and the implementation of
+//! the domain's [`ClusterBackend`]. The kube client never leaves this crate, so nothing
+//! can reach a cluster without going through the domain's authorization and audit.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+use bosun_core::backend::LogStream;
+use bosun_core::{ClusterBackend, Connection, Error, Operation, Result};
+use bosun_model::{
+    ActionReply, ClusterSummary, ConnectionCheck, EventRow, KindId, LogOptions, ObjectRef, Page,
+    PodDetail, PodQuery, PodRow, RevisionRow, RolloutStatus, WorkloadDetail, WorkloadQuery,
+    WorkloadRow,
+};
+use futures::{AsyncBufReadExt, StreamExt, TryStreamExt};
+use http::Method;
+use k8s_openapi::api::core::v1::Pod;
+use kube::Api;
+use kube::api::LogParams;
+use serde_json::Value;
+
+use crate::cluster::Cluster;
+use crate::config::ACTION_DEADLINE;
+use crate::error::{from_kube, with_deadline};
+use crate::history::{self, url_encode};
+use crate::{config, json, ops, query, raw, rows, status};
+
+/// Largest log a non-followed request returns (the newest part when cut).
+const MAX_LOG_BYTES: i64 = 8 * 1024 * 1024;
+/// Events shown for one object at most.
+const MAX_EVENTS: usize = 200;
+
+/// Every cluster Bosun is connected to.
+#[derive(Default)]
+pub struct ClusterManager {
+    clusters: RwLock<BTreeMap<String, Arc<Cluster>>>,
+    /// The built-in demo cluster's kubeconfig, when this server runs one.
+    demo_kubeconfig: RwLock<Option<String>>,
+}
+
+impl ClusterManager {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Tells the manager where the built-in demo cluster is, for clusters whose source
+    /// is `demo`.
+    pub fn set_demo_kubeconfig(&self, kubeconfig: Option<String>) {
+        *self
+            .demo_kubeconfig
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = kubeconfig;
+    }
+
+    fn demo(&self) -> Option<String> {
+        self.demo_kubeconfig
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn all(&self) -> Vec<Arc<Cluster>> {
+        self.clusters
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    fn get(&self, name: &str) -> Result<Arc<Cluster>> {
+        self.clusters
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("no cluster named {name:?}")))
+    }
+
+    /// A workload object read live (detail pages and actions want the newest state; the
+    /// cache answers lists).
+    async fn live_object(&self, cluster: &Cluster, object: &ObjectRef) -> Result<Value> {
+        let resource = cluster.resource(object.kind)?;
+        let path = raw::path(&resource, Some(&object.namespace), Some(&object.name), None);
+        let client = &cluster.clients()?.action;
+        with_deadline(
+            cluster.name(),
+            ACTION_DEADLINE,
+            raw::get(client, cluster.name(), &path),
+        )
+        .await
+        .map_err(|e| match e {
+            Error::Cluster { status: 404, .. } => query::not_found(object),
+            other => other,
+        })
+    }
+}
+
+#[async_trait]
+impl ClusterBackend for ClusterManager {
+    async fn connect(&self, connection: &Connection) -> Result<()> {
+        let demo = self.demo();
+        let cluster = Cluster::connect(connection, demo.as_deref()).await;
+        self.clusters
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(connection.name.clone(), cluster);
+        Ok(())
+    }
+
+    fn disconnect(&self, name: &str) {
+        self.clusters
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name);
+    }
+
+    fn connected(&self) -> Vec<(String, String)> {
+        self.all()
+            .iter()
+            .map(|c| (c.name().to_string(), c.connection.revision.clone()))
+            .collect()
+    }
+
+    async fn check(&self, connection: &Connection) -> ConnectionCheck {
+        let demo = self.demo();
+        let base = match config::base_config(connection, demo.as_deref()).await {
+            Ok(base) => base,
+            Err(e) => {
+                return ConnectionCheck {
+                    reachable: false,
+                    server: String::new(),
+                    version: None,
+                    error: Some(e.to_string()),
+                };
+            }
+        };
+        let server = base.cluster_url.to_string();
+        let outcome = match config::action_client(&base) {
+            Err(e) => Err(e.to_string()),
+            Ok(client) => match tokio::time::timeout(
+                std::time::Duration::from_secs(5),
+                client.apiserver_version(),
+            )
+            .await
+            {
+                Ok(Ok(info)) => Ok(info.git_version),
+                Ok(Err(e)) => Err(from_kube(&connection.name, e).to_string()),
+                Err(_) => Err(format!(
+                    "cluster {} did not answer within 5 s",
+                    connection.name
+                )),
+            },
+        };
+        ConnectionCheck {
+            reachable: outcome.is_ok(),
+            server,
+            version: outcome.as_ref().ok().cloned(),
+            error: outcome.err(),
+        }
+    }
+
+    fn contexts(&self, kubeconfig: &str) -> Result<Vec<String>> {
+        config::contexts(kubeconfig)
+    }
+
+    fn summaries(&self) -> Vec<ClusterSummary> {
+        self.all().iter().map(|c| c.summary()).collect()
+    }
+
+    fn namespaces(&self, cluster: &str) -> Result<Vec<String>> {
+        self.get(cluster)?.namespace_names()
+    }
+
+    fn nodes(&self) -> Vec<bosun_model::NodeRow> {
+        let mut rows: Vec<bosun_model::NodeRow> =
+            self.all().iter().flat_map(|c| c.node_rows()).collect();
+        rows.sort_by(|a, b| (&a.cluster, &a.name).cmp(&(&b.cluster, &b.name)));
+        rows
+    }
+
+    fn workloads(&self, q: &WorkloadQuery) -> Result<Page<WorkloadRow>> {
+        query::workloads(&self.all(), q)
+    }
+
+    async fn workload(&self, object: &ObjectRef) -> Result<WorkloadDetail> {
+        let cluster = self.get(&object.cluster)?;
+        let obj = query::workload_object(&cluster, object)?;
+        Ok(rows::workload_detail(cluster.name(), object.kind, &obj))
+    }
+
+    fn workload_pods(&self, object: &ObjectRef) -> Result<Vec<PodRow>> {
+        let cluster = self.get(&object.cluster)?;
+        let mut pods: Vec<PodRow> = query::pods_of(&cluster, object)?
+            .iter()
+            .map(|p| rows::pod_row(cluster.name(), p))
+            .collect();
+        pods.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(pods)
+    }
+
+    async fn revisions(&self, object: &ObjectRef) -> Result<Vec<RevisionRow>> {
+        let cluster = self.get(&object.cluster)?;
+        if let Some(refusal) = object.kind.info().refusal(bosun_model::Action::Rollback) {
+            return Err(Error::NotApplicable(refusal));
+        }
+        let workload = self.live_object(&cluster, object).await?;
+        let client = &cluster.clients()?.action;
+        let revisions = with_deadline(
+            cluster.name(),
+            ACTION_DEADLINE,
+            history::load(client, cluster.name(), object.kind, &workload),
+        )
+        .await?;
+        Ok(history::rows(object.kind, &workload, &revisions))
+    }
+
+    async fn events(&self, object: &ObjectRef) -> Result<Vec<EventRow>> {
+        let cluster = self.get(&object.cluster)?;
+        let selector = format!(
+            "involvedObject.name={},involvedObject.kind={}",
+            object.name,
+            object.kind.info().kind
+        );
+        let path = format!(
+            "/api/v1/namespaces/{}/events?fieldSelector={}&limit={MAX_EVENTS}",
+            object.namespace,
+            url_encode(&selector)
+        );
+        let client = &cluster.clients()?.action;
+        let list = with_deadline(
+            cluster.name(),
+            ACTION_DEADLINE,
+            raw::send(client, cluster.name(), Method::GET, &path, None, None),
+        )
+        .await?;
+        let mut events: Vec<EventRow> =
+            json::array(&list, "/items").iter().map(event_row).collect();
+        // Warnings first, then newest first.
+        events.sort_by(|a, b| {
+            (b.type_ == "Warning", &b.last_seen).cmp(&(a.type_ == "Warning", &a.last_seen))
+        });
+        events.truncate(MAX_EVENTS);
+        Ok(events)
+    }
+
+    fn rollout_status(&self, object: &ObjectRef) -> Result<RolloutStatus> {
+        let cluster = self.get(&object.cluster)?;
+        let obj = query::workload_object(&cluster, object)?;
+        Ok(status::rollout_status(
+            object.kind,
+            &rows::as_json(&obj),
+            time::OffsetDateTime::now_utc(),
+        ))
+    }
+
+    fn changes(&self, object: &ObjectRef) -> Result<tokio::sync::watch::Receiver<u64>> {
+        Ok(self.get(&object.cluster)?.cache(object.kind)?.changes())
+    }
+
+    fn pods(&self, q: &PodQuery) -> Result<Page<PodRow>> {
+        let cluster = self.get(&q.cluster)?;
+        query::pods(&cluster, q)
+    }
+
+    async fn pod(&self, object: &ObjectRef) -> Result<PodDetail> {
+        let cluster = self.get(&object.cluster)?;
+        let cache = cluster.cache(KindId::Pod)?;
+        if let Some(obj) = cache.get(&object.namespace, &object.name) {
+            return Ok(rows::pod_detail(cluster.name(), &obj));
+        }
+        let live = self.live_object(&cluster, object).await?;
+        let obj: kube::api::DynamicObject = serde_json::from_value(live)
+            .map_err(|e| Error::Internal(format!("pod {}: {e}", object.name)))?;
+        Ok(rows::pod_detail(cluster.name(), &obj))
+    }
+
+    async fn logs(&self, object: &ObjectRef, options: &LogOptions) -> Result<LogStream> {
+        let cluster = self.get(&object.cluster)?;
+        let name = cluster.name().to_string();
+        let clients = cluster.clients()?;
+        let params = LogParams {
+            container: options.container.clone().filter(|c| !c.is_empty()),
+            follow: options.follow,
+            limit_bytes: (!options.follow).then_some(MAX_LOG_BYTES),
+            previous: options.previous,
+            since_seconds: options.since_seconds,
+            tail_lines: options.tail_lines,
+            timestamps: options.timestamps,
+            ..LogParams::default()
+        };
+        if !options.follow {
+            let api: Api<Pod> = Api::namespaced(clients.action.clone(), &object.namespace);
+            let text = with_deadline(&name, ACTION_DEADLINE, async {
+                api.logs(&object.name, &params)
+                    .await
+                    .map_err(|e| from_kube(&name, e))
+            })
+            .await?;
+            return Ok(futures::stream::once(async move { Ok(text) }).boxed());
+        }
+        let api: Api<Pod> = Api::namespaced(clients.stream.clone(), &object.namespace);
+        let reader = with_deadline(&name, ACTION_DEADLINE, async {
+            api.log_stream(&object.name, &params)
+                .await
+                .map_err(|e| from_kube(&name, e))
+        })
+        .await?;
+        let lines = reader
+            .lines()
+            .map_ok(|mut line| {
+                line.push('\n');
+                line
+            })
+            .map_err(move |e| {
+                Error::Unavailable(format!("log stream from cluster {name} ended: {e}"))
+            });
+        Ok(lines.boxed())
+    }
+
+    async fn execute(&self, operation: &Operation) -> Result<ActionReply> {
+        let cluster = self.get(&operation.object().cluster)?;
+        ops::execute(&cluster, operation)
+            .await
+            .map_err(|e| match e {
+                Error::Cluster {
+                    status: 404,
+                    ref reason,
+                    ..
+                } if reason == "NotFound" => query::not_found(operation.object()),
+                other => other,
+            })
+    }
+}
+
+fn event_row(e: &Value) -> EventRow {
+    let last = [
+        "/lastTimestamp",
+        "/eventTime",
+        "/firstTimestamp",
+        "/metadata/creationTimestamp",
+    ]
+    .iter()
+    .map(|p| json::str(e, p))
+    .find(|s| !s.is_empty())
+    .unwrap_or("");
+    let component = json::str(e, "/source/component");
+    EventRow {
+        type_: json::str(e, "/type").to_string(),
+        reason: json::str(e, "/reason").to_string(),
+        message: json::str(e, "/message").to_string(),
+        count: json::opt_int(e, "/count").unwrap_or(1),
+        object: format!(
+            "{}/{}",
+            json::str(e, "/involvedObject/kind"),
+            json::str(e, "/involvedObject/name")
+        ),
+        last_seen: last.to_string(),
+        source: if component.is_empty() {
+            json::str(e, "/reportingComponent").to_string()
+        } else {
+            component.to_string()
+        },
+    }
+}

@@ -1,0 +1,286 @@
+//! Lists served from the watch caches: filtered, sorted and paged on the server, so the
+//! browser gets summary rows of one page and never a whole list.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use bosun_core::{Error, Result};
+use bosun_model::kinds::StatusShape;
+use bosun_model::{KindId, ObjectRef, Page, PodQuery, PodRow, WorkloadQuery, WorkloadRow};
+use kube::api::DynamicObject;
+
+use crate::cluster::Cluster;
+use crate::rows::{self, as_json};
+use crate::selector::{FieldSelector, LabelSelector};
+
+fn bad(msg: String) -> Error {
+    Error::BadRequest(msg)
+}
+
+fn label_selector(raw: Option<&str>) -> Result<LabelSelector> {
+    LabelSelector::parse(raw.unwrap_or("")).map_err(bad)
+}
+
+fn name_filter(q: Option<&str>) -> Option<String> {
+    q.map(|q| q.trim().to_ascii_lowercase())
+        .filter(|q| !q.is_empty())
+}
+
+fn in_namespace(obj: &DynamicObject, namespace: Option<&str>) -> bool {
+    namespace.is_none_or(|ns| obj.metadata.namespace.as_deref() == Some(ns))
+}
+
+fn matches_name(obj: &DynamicObject, q: Option<&str>) -> bool {
+    q.is_none_or(|q| obj.metadata.name.as_deref().unwrap_or("").contains(q))
+}
+
+fn matches_labels(obj: &DynamicObject, selector: &LabelSelector) -> bool {
+    selector.is_empty()
+        || selector.matches(obj.metadata.labels.as_ref().unwrap_or(&Default::default()))
+}
+
+/// A sort key: the field, and whether descending.
+fn sort_spec(raw: Option<&str>, allowed: &[&str]) -> Result<(String, bool)> {
+    let raw = raw
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("name");
+    let (field, desc) = match raw.strip_prefix('-') {
+        Some(f) => (f, true),
+        None => (raw, false),
+    };
+    if allowed.contains(&field) {
+        Ok((field.to_string(), desc))
+    } else {
+        Err(bad(format!(
+            "cannot sort by {field:?}: use one of {}",
+            allowed.join(", ")
+        )))
+    }
+}
+
+const WORKLOAD_SORTS: &[&str] = &[
+    "name",
+    "namespace",
+    "kind",
+    "cluster",
+    "age",
+    "status",
+    "ready",
+];
+const POD_SORTS: &[&str] = &["name", "namespace", "status", "restarts", "node", "age"];
+
+fn identity(a: &WorkloadRow) -> (&str, &str, &str) {
+    (&a.cluster, &a.namespace, &a.name)
+}
+
+fn compare_workloads(field: &str, a: &WorkloadRow, b: &WorkloadRow) -> Ordering {
+    let primary = match field {
+        "name" => a.name.cmp(&b.name),
+        "namespace" => a.namespace.cmp(&b.namespace),
+        "kind" => a.kind.cmp(&b.kind),
+        "cluster" => a.cluster.cmp(&b.cluster),
+        // Youngest first: the smallest age.
+        "age" => b.created.cmp(&a.created),
+        // Worst first: failed, paused, progressing, healthy.
+        "status" => b.health.cmp(&a.health),
+        "ready" => (a.ready * b.desired.max(1)).cmp(&(b.ready * a.desired.max(1))),
+        _ => Ordering::Equal,
+    };
+    primary.then_with(|| identity(a).cmp(&identity(b)))
+}
+
+/// The clusters a query covers: one by name (404 if unknown) or all.
+fn selected<'a>(clusters: &'a [Arc<Cluster>], name: Option<&str>) -> Result<Vec<&'a Arc<Cluster>>> {
+    match name.filter(|n| !n.is_empty() && *n != "_all") {
+        None => Ok(clusters.iter().collect()),
+        Some(name) => clusters
+            .iter()
+            .find(|c| c.name() == name)
+            .map(|c| vec![c])
+            .ok_or_else(|| Error::NotFound(format!("no cluster named {name:?}"))),
+    }
+}
+
+/// A page of workloads across the chosen clusters and kinds. Kinds a cluster does not
+/// serve are skipped when listing every kind; asked for by name, they are a 404. A cache
+/// that cannot answer (syncing, failing) is a 503 with the reason for one cluster, and is
+/// left out (with a warning) when listing every cluster.
+pub fn workloads(clusters: &[Arc<Cluster>], q: &WorkloadQuery) -> Result<Page<WorkloadRow>> {
+    if q.kind == Some(KindId::Pod) {
+        return Err(bad("pods are not workloads: list them at .../pods".into()));
+    }
+    let selector = label_selector(q.label_selector.as_deref())?;
+    let (field, desc) = sort_spec(q.sort.as_deref(), WORKLOAD_SORTS)?;
+    let offset = Page::<WorkloadRow>::offset_of(q.continue_token.as_deref()).map_err(bad)?;
+    let name_q = name_filter(q.q.as_deref());
+    let namespace = q
+        .namespace
+        .as_deref()
+        .filter(|n| !n.is_empty() && *n != "_all");
+    let targets = selected(clusters, q.cluster.as_deref())?;
+    let single = targets.len() == 1;
+    let mut rows_out = Vec::new();
+    let mut warnings = Vec::new();
+    for cluster in targets {
+        let kinds: Vec<KindId> = match q.kind {
+            Some(kind) => vec![kind],
+            None => cluster
+                .kinds()
+                .into_iter()
+                .filter(|k| *k != KindId::Pod)
+                .collect(),
+        };
+        for kind in kinds {
+            let cache = match cluster.cache(kind) {
+                Ok(cache) => cache,
+                Err(e) if single => return Err(e),
+                Err(e) => {
+                    warnings.push(e.to_string());
+                    continue;
+                }
+            };
+            let objects = match cache.objects() {
+                Ok(objects) => objects,
+                Err(state) => {
+                    let err = cluster.not_ready(kind.route(), &state);
+                    if single {
+                        return Err(err);
+                    }
+                    warnings.push(err.to_string());
+                    continue;
+                }
+            };
+            rows_out.extend(
+                objects
+                    .iter()
+                    .filter(|o| in_namespace(o, namespace))
+                    .filter(|o| matches_name(o, name_q.as_deref()))
+                    .filter(|o| matches_labels(o, &selector))
+                    .map(|o| rows::workload_row(cluster.name(), kind, o)),
+            );
+        }
+    }
+    rows_out.sort_by(|a, b| {
+        let ord = compare_workloads(&field, a, b);
+        if desc { ord.reverse() } else { ord }
+    });
+    let mut page = Page::slice(
+        rows_out,
+        offset,
+        q.limit.unwrap_or(bosun_model::DEFAULT_PAGE),
+    );
+    page.warnings = warnings;
+    Ok(page)
+}
+
+fn compare_pods(field: &str, a: &PodRow, b: &PodRow) -> Ordering {
+    let primary = match field {
+        "name" => a.name.cmp(&b.name),
+        "namespace" => a.namespace.cmp(&b.namespace),
+        "status" => a.status.cmp(&b.status),
+        "restarts" => b.restarts.cmp(&a.restarts),
+        "node" => a.node.cmp(&b.node),
+        "age" => b.created.cmp(&a.created),
+        _ => Ordering::Equal,
+    };
+    primary.then_with(|| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)))
+}
+
+/// A page of pods of one cluster.
+pub fn pods(cluster: &Cluster, q: &PodQuery) -> Result<Page<PodRow>> {
+    let selector = label_selector(q.label_selector.as_deref())?;
+    let fields =
+        FieldSelector::parse_for_pods(q.field_selector.as_deref().unwrap_or("")).map_err(bad)?;
+    let (field, desc) = sort_spec(q.sort.as_deref(), POD_SORTS)?;
+    let offset = Page::<PodRow>::offset_of(q.continue_token.as_deref()).map_err(bad)?;
+    let name_q = name_filter(q.q.as_deref());
+    let namespace = q
+        .namespace
+        .as_deref()
+        .filter(|n| !n.is_empty() && *n != "_all");
+    let cache = cluster.cache(KindId::Pod)?;
+    let objects = cache.objects().map_err(|s| cluster.not_ready("pods", &s))?;
+    let mut out: Vec<PodRow> = objects
+        .iter()
+        .filter(|o| in_namespace(o, namespace))
+        .filter(|o| matches_name(o, name_q.as_deref()))
+        .filter(|o| matches_labels(o, &selector))
+        .filter(|o| fields.matches(&as_json(o)))
+        .map(|o| rows::pod_row(cluster.name(), o))
+        .collect();
+    out.sort_by(|a, b| {
+        let ord = compare_pods(&field, a, b);
+        if desc { ord.reverse() } else { ord }
+    });
+    Ok(Page::slice(
+        out,
+        offset,
+        q.limit.unwrap_or(bosun_model::DEFAULT_PAGE),
+    ))
+}
+
+/// One workload object from the cache.
+pub fn workload_object(cluster: &Cluster, object: &ObjectRef) -> Result<Arc<DynamicObject>> {
+    let cache = cluster.cache(object.kind)?;
+    if let Err(state) = cache.objects() {
+        return Err(cluster.not_ready(object.kind.route(), &state));
+    }
+    cache
+        .get(&object.namespace, &object.name)
+        .ok_or_else(|| not_found(object))
+}
+
+/// `deployments.apps "web" not found`, as the API server words it.
+#[must_use]
+pub fn not_found(object: &ObjectRef) -> Error {
+    let info = object.kind.info();
+    let resource = if info.group.is_empty() {
+        info.plural.to_string()
+    } else {
+        format!("{}.{}", info.plural, info.group)
+    };
+    Error::NotFound(format!(
+        "{resource} {:?} not found in namespace {:?} of cluster {}",
+        object.name, object.namespace, object.cluster
+    ))
+}
+
+/// The pods that belong to a workload, from the pod cache: by its selector, or for
+/// schedules by the Jobs they own.
+pub fn pods_of(cluster: &Cluster, object: &ObjectRef) -> Result<Vec<Arc<DynamicObject>>> {
+    let workload = workload_object(cluster, object)?;
+    let pods_cache = cluster.cache(KindId::Pod)?;
+    let pods = pods_cache
+        .objects()
+        .map_err(|s| cluster.not_ready("pods", &s))?;
+    let in_ns = pods
+        .into_iter()
+        .filter(|p| p.metadata.namespace.as_deref() == Some(object.namespace.as_str()));
+    if object.kind.info().shape == StatusShape::Schedule {
+        let uid = workload.metadata.uid.clone().unwrap_or_default();
+        let job_uids: Vec<String> = [KindId::Job, KindId::BroadcastJob]
+            .into_iter()
+            .filter_map(|k| cluster.cache(k).ok())
+            .filter_map(|c| c.objects().ok())
+            .flatten()
+            .filter(|j| owned_by(j, &uid))
+            .filter_map(|j| j.metadata.uid.clone())
+            .collect();
+        return Ok(in_ns
+            .filter(|p| job_uids.iter().any(|u| owned_by(p, u)))
+            .collect());
+    }
+    let selector = rows::selector_of(&as_json(&workload));
+    if selector.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(in_ns.filter(|p| matches_labels(p, &selector)).collect())
+}
+
+fn owned_by(obj: &DynamicObject, uid: &str) -> bool {
+    obj.metadata
+        .owner_references
+        .as_ref()
+        .is_some_and(|refs| refs.iter().any(|r| r.uid == uid))
+}

@@ -1,0 +1,157 @@
+//! The one audited action call: authorize (a refusal is audited too) → the one call that
+//! does the work → one audit record → the result. Every mutating action of Bosun, from a
+//! page, the REST API, the command line or a batch, goes through [`perform`]; transports
+//! only adapt their input and output.
+
+use std::future::Future;
+
+use bosun_model::{Action, Outcome};
+
+use crate::audit::{self, Record};
+use crate::auth::Caller;
+use crate::authz::{self, Target};
+use crate::request::Invocation;
+use crate::{Context, Error, Result};
+
+/// Authorizes `action` on `target` for the invocation's caller, runs `call`, and writes
+/// the audit record of a mutating action (and of any refusal of a signed-in caller).
+///
+/// `parameters` is what the request asked for (`{"replicas": 3}`), recorded as given;
+/// it must never hold secrets.
+///
+/// # Errors
+/// `Unauthorized` without a caller when one is needed, `Forbidden` when the role is
+/// too low, else whatever `call` returned.
+pub async fn perform<T, F, Fut>(
+    ctx: &Context,
+    invocation: &Invocation,
+    action: Action,
+    target: &Target,
+    parameters: serde_json::Value,
+    call: F,
+) -> Result<T>
+where
+    F: FnOnce(Option<Caller>) -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let caller = permit(ctx, invocation, action, target, &parameters).await?;
+    let result = call(caller).await;
+    if action.mutates() {
+        write(
+            ctx,
+            invocation,
+            None,
+            action,
+            target,
+            &parameters,
+            result.as_ref().map(|_| ()),
+        )
+        .await;
+    }
+    result
+}
+
+/// Authorizes `action` on `target`, writing the refusal to the audit log when a signed-in
+/// caller is refused. Anonymous refusals are not written: a stranger must not be able to
+/// fill the log (the request log has them).
+///
+/// # Errors
+/// `Unauthorized` or `Forbidden`, as [`authz::authorize`] decides.
+pub async fn permit(
+    ctx: &Context,
+    invocation: &Invocation,
+    action: Action,
+    target: &Target,
+    parameters: &serde_json::Value,
+) -> Result<Option<Caller>> {
+    match authz::authorize(invocation.caller.as_ref(), action, target) {
+        Ok(caller) => Ok(caller.cloned()),
+        Err(refusal) => {
+            if invocation.caller.is_some() {
+                write(
+                    ctx,
+                    invocation,
+                    None,
+                    action,
+                    target,
+                    parameters,
+                    Err(&refusal),
+                )
+                .await;
+            }
+            Err(refusal)
+        }
+    }
+}
+
+/// Writes the record of an action that cannot be authorized up front because who acts
+/// is what it establishes (signing in). `user` names the account once it is known.
+pub(crate) async fn record(
+    ctx: &Context,
+    invocation: &Invocation,
+    user: Option<&str>,
+    action: Action,
+    target: &Target,
+    result: Result<(), &Error>,
+) {
+    write(
+        ctx,
+        invocation,
+        user,
+        action,
+        target,
+        &serde_json::Value::Null,
+        result,
+    )
+    .await;
+}
+
+async fn write(
+    ctx: &Context,
+    invocation: &Invocation,
+    user: Option<&str>,
+    action: Action,
+    target: &Target,
+    parameters: &serde_json::Value,
+    result: Result<(), &Error>,
+) {
+    let (outcome, error) = match result {
+        Ok(()) => (Outcome::Succeeded, String::new()),
+        Err(e) if e.is_denial() => (Outcome::Denied, e.to_string()),
+        Err(e) => (Outcome::Failed, e.to_string()),
+    };
+    audit::insert(
+        &ctx.db,
+        Record {
+            invocation,
+            user,
+            action,
+            target,
+            parameters,
+            outcome,
+            error: &error,
+        },
+    )
+    .await;
+}
+
+/// Reads the audit log: every column can be filtered. Viewers and up.
+pub async fn audit_log(
+    ctx: &Context,
+    invocation: &Invocation,
+    query: &bosun_model::AuditQuery,
+) -> Result<bosun_model::Page<bosun_model::AuditEntry>> {
+    let target = Target::scope(
+        query.cluster.as_deref().unwrap_or(""),
+        query.namespace.as_deref().unwrap_or(""),
+    );
+    perform(
+        ctx,
+        invocation,
+        Action::AuditRead,
+        &target,
+        serde_json::Value::Null,
+        |_| audit::query(&ctx.db, query),
+    )
+    .await
+}

@@ -1,0 +1,195 @@
+//! How the domain reaches clusters: a trait, so this crate keeps no Kubernetes dependency.
+//! `bosun-clusters` implements it with kube-rs; the domain decides who may do what, the
+//! backend only knows how.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use bosun_model::{
+    Action, ActionReply, ClusterSummary, ConnectionCheck, Environment, EventRow, LogOptions,
+    NodeRow, ObjectRef, Page, PodDetail, PodQuery, PodRow, RevisionRow, RolloutStatus, SourceKind,
+    WorkloadDetail, WorkloadQuery, WorkloadRow,
+};
+use futures::stream::BoxStream;
+use serde::Serialize;
+
+use crate::Result;
+
+/// A change to make in a cluster. Each variant names its target and parameters, so the
+/// one audited action call can authorize and record it without knowing what it does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "operation", rename_all = "snake_case")]
+pub enum Operation {
+    /// `kubectl rollout restart` (or kubectl-kruise's); `force` then deletes the current
+    /// pods so replacements start at once.
+    Restart {
+        #[serde(skip)]
+        target: ObjectRef,
+        force: bool,
+    },
+    Scale {
+        #[serde(skip)]
+        target: ObjectRef,
+        replicas: i64,
+    },
+    /// `kubectl rollout undo --to-revision`; 0 is the previous revision.
+    Rollback {
+        #[serde(skip)]
+        target: ObjectRef,
+        revision: i64,
+    },
+    Delete {
+        #[serde(skip)]
+        target: ObjectRef,
+    },
+    /// Suspends (`true`) or resumes a schedule.
+    SetSuspended {
+        #[serde(skip)]
+        target: ObjectRef,
+        suspend: bool,
+    },
+    /// `kubectl create job --from=cronjob/NAME`, with `job_name` or a generated name.
+    RunNow {
+        #[serde(skip)]
+        target: ObjectRef,
+        job_name: Option<String>,
+    },
+    DeletePod {
+        #[serde(skip)]
+        target: ObjectRef,
+    },
+}
+
+impl Operation {
+    /// The action this operation is, for authorization and the audit log.
+    #[must_use]
+    pub fn action(&self) -> Action {
+        match self {
+            Operation::Restart { .. } => Action::Restart,
+            Operation::Scale { .. } => Action::Scale,
+            Operation::Rollback { .. } => Action::Rollback,
+            Operation::Delete { .. } => Action::Delete,
+            Operation::SetSuspended { suspend: true, .. } => Action::Suspend,
+            Operation::SetSuspended { suspend: false, .. } => Action::Resume,
+            Operation::RunNow { .. } => Action::RunNow,
+            Operation::DeletePod { .. } => Action::PodDelete,
+        }
+    }
+
+    /// The object acted on.
+    #[must_use]
+    pub fn object(&self) -> &ObjectRef {
+        match self {
+            Operation::Restart { target, .. }
+            | Operation::Scale { target, .. }
+            | Operation::Rollback { target, .. }
+            | Operation::Delete { target }
+            | Operation::SetSuspended { target, .. }
+            | Operation::RunNow { target, .. }
+            | Operation::DeletePod { target } => target,
+        }
+    }
+
+    /// The parameters as recorded in the audit log (`{"force":true}`); the target has
+    /// its own columns.
+    #[must_use]
+    pub fn parameters(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            map.remove("operation");
+            map.retain(|_, v| !v.is_null());
+        }
+        match value.as_object() {
+            Some(map) if map.is_empty() => serde_json::Value::Null,
+            _ => value,
+        }
+    }
+}
+
+/// A secret string (kubeconfig text) that never appears in `Debug` output or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// Everything needed to connect to one cluster, as stored (credentials decrypted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub name: String,
+    pub description: String,
+    pub environment: Environment,
+    pub default_namespace: String,
+    pub source: SourceKind,
+    pub context: Option<String>,
+    pub kubeconfig: Option<Secret>,
+    /// Changes whenever the stored record changes, so a running server can tell that a
+    /// connection made by the CLI or another replica needs re-connecting.
+    pub revision: String,
+}
+
+/// A stream of log text, in chunks of whole lines.
+pub type LogStream = BoxStream<'static, Result<String>>;
+
+/// The clusters, as the domain sees them.
+#[async_trait]
+pub trait ClusterBackend: Send + Sync {
+    /// Connects (or reconnects with new settings) a cluster. Never fails because the
+    /// cluster is unreachable: the connection then reports that in its health.
+    async fn connect(&self, connection: &Connection) -> Result<()>;
+    /// Forgets a cluster and stops watching it.
+    fn disconnect(&self, name: &str);
+    /// The connections in use and their revisions, to compare with what is stored.
+    fn connected(&self) -> Vec<(String, String)>;
+    /// Tries a connection without keeping it: does the cluster answer, and which version.
+    async fn check(&self, connection: &Connection) -> ConnectionCheck;
+    /// The contexts of a kubeconfig, checking that it parses.
+    fn contexts(&self, kubeconfig: &str) -> Result<Vec<String>>;
+
+    /// Every connected cluster's health and counts, from memory (no call to a cluster).
+    fn summaries(&self) -> Vec<ClusterSummary>;
+    fn namespaces(&self, cluster: &str) -> Result<Vec<String>>;
+    /// Every node of every cluster whose node cache is filled.
+    fn nodes(&self) -> Vec<NodeRow>;
+
+    fn workloads(&self, query: &WorkloadQuery) -> Result<Page<WorkloadRow>>;
+    async fn workload(&self, object: &ObjectRef) -> Result<WorkloadDetail>;
+    fn workload_pods(&self, object: &ObjectRef) -> Result<Vec<PodRow>>;
+    async fn revisions(&self, object: &ObjectRef) -> Result<Vec<RevisionRow>>;
+    async fn events(&self, object: &ObjectRef) -> Result<Vec<EventRow>>;
+    fn rollout_status(&self, object: &ObjectRef) -> Result<RolloutStatus>;
+    /// A receiver that changes whenever the cached objects of `object`'s kind change, so
+    /// a rollout can be followed without polling the cluster.
+    fn changes(&self, object: &ObjectRef) -> Result<tokio::sync::watch::Receiver<u64>>;
+
+    fn pods(&self, query: &PodQuery) -> Result<Page<PodRow>>;
+    async fn pod(&self, object: &ObjectRef) -> Result<PodDetail>;
+    async fn logs(&self, object: &ObjectRef, options: &LogOptions) -> Result<LogStream>;
+
+    /// Carries out one change. Answers within the action deadline or fails with
+    /// `Unavailable` naming the cluster.
+    async fn execute(&self, operation: &Operation) -> Result<ActionReply>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bosun_model::KindId;
+
+    #[test]
+    fn parameters_leave_the_target_to_its_own_columns() {
+        let target = ObjectRef::new("demo", "shop", KindId::Deployment, "web");
+        let restart = Operation::Restart {
+            target: target.clone(),
+            force: true,
+        };
+        assert_eq!(restart.parameters(), serde_json::json!({"force": true}));
+        assert_eq!(restart.action(), Action::Restart);
+        let delete = Operation::Delete { target };
+        assert_eq!(delete.parameters(), serde_json::Value::Null);
+        assert_eq!(format!("{:?}", Secret("token: abc".into())), "Secret(…)");
+    }
+}

@@ -1,0 +1,207 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Role;
+
+/// Everything a person can ask Bosun to do, reads included. Authorization decides on an
+/// action and its target, the audit log names actions by [`Action::name`], and the UI
+/// draws a button only for actions the kind table lists and the user's role allows, so
+/// the three can never disagree about what an action is called or who may do it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    SignIn,
+    SignOut,
+    /// Read anything the console shows about clusters and what runs on them.
+    Read,
+    AuditRead,
+    UserList,
+    UserCreate,
+    UserSetRole,
+    UserDisable,
+    UserEnable,
+    UserSetPassword,
+    TokenCreate,
+    TokenRevoke,
+    ClusterAdd,
+    ClusterUpdate,
+    ClusterRemove,
+    ClusterTest,
+    Restart,
+    Scale,
+    Rollback,
+    Delete,
+    Suspend,
+    Resume,
+    RunNow,
+    PodDelete,
+}
+
+impl Action {
+    /// Every action, for tests that walk the whole authorization matrix.
+    pub const ALL: [Action; 24] = [
+        Action::SignIn,
+        Action::SignOut,
+        Action::Read,
+        Action::AuditRead,
+        Action::UserList,
+        Action::UserCreate,
+        Action::UserSetRole,
+        Action::UserDisable,
+        Action::UserEnable,
+        Action::UserSetPassword,
+        Action::TokenCreate,
+        Action::TokenRevoke,
+        Action::ClusterAdd,
+        Action::ClusterUpdate,
+        Action::ClusterRemove,
+        Action::ClusterTest,
+        Action::Restart,
+        Action::Scale,
+        Action::Rollback,
+        Action::Delete,
+        Action::Suspend,
+        Action::Resume,
+        Action::RunNow,
+        Action::PodDelete,
+    ];
+
+    /// The stable dotted name written to the audit log and shown on the Audit page.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::SignIn => "session.login",
+            Action::SignOut => "session.logout",
+            Action::Read => "read",
+            Action::AuditRead => "audit.read",
+            Action::UserList => "user.list",
+            Action::UserCreate => "user.create",
+            Action::UserSetRole => "user.set_role",
+            Action::UserDisable => "user.disable",
+            Action::UserEnable => "user.enable",
+            Action::UserSetPassword => "user.passwd",
+            Action::TokenCreate => "token.create",
+            Action::TokenRevoke => "token.revoke",
+            Action::ClusterAdd => "cluster.add",
+            Action::ClusterUpdate => "cluster.update",
+            Action::ClusterRemove => "cluster.remove",
+            Action::ClusterTest => "cluster.test",
+            Action::Restart => "workload.restart",
+            Action::Scale => "workload.scale",
+            Action::Rollback => "workload.rollback",
+            Action::Delete => "workload.delete",
+            Action::Suspend => "workload.suspend",
+            Action::Resume => "workload.resume",
+            Action::RunNow => "workload.run",
+            Action::PodDelete => "pod.delete",
+        }
+    }
+
+    /// The least role that may perform the action; `None` means anyone, signed in or not.
+    #[must_use]
+    pub fn required_role(self) -> Option<Role> {
+        match self {
+            Action::SignIn | Action::SignOut => None,
+            Action::Read | Action::AuditRead => Some(Role::Viewer),
+            Action::Restart
+            | Action::Scale
+            | Action::Rollback
+            | Action::Delete
+            | Action::Suspend
+            | Action::Resume
+            | Action::RunNow
+            | Action::PodDelete => Some(Role::Operator),
+            Action::UserList
+            | Action::UserCreate
+            | Action::UserSetRole
+            | Action::UserDisable
+            | Action::UserEnable
+            | Action::UserSetPassword
+            | Action::TokenCreate
+            | Action::TokenRevoke
+            | Action::ClusterAdd
+            | Action::ClusterUpdate
+            | Action::ClusterRemove
+            | Action::ClusterTest => Some(Role::Admin),
+        }
+    }
+
+    /// Whether the action changes something; only those are written to the audit log
+    /// when they are carried out (refusals of any action are written too).
+    #[must_use]
+    pub fn mutates(self) -> bool {
+        !matches!(
+            self,
+            Action::Read | Action::AuditRead | Action::UserList | Action::ClusterTest
+        )
+    }
+
+    /// The verb on a button.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::SignIn => "Sign in",
+            Action::SignOut => "Sign out",
+            Action::Read | Action::AuditRead | Action::UserList => "View",
+            Action::UserCreate => "Create user",
+            Action::UserSetRole => "Change role",
+            Action::UserDisable => "Disable",
+            Action::UserEnable => "Enable",
+            Action::UserSetPassword => "Set password",
+            Action::TokenCreate => "Create token",
+            Action::TokenRevoke => "Revoke token",
+            Action::ClusterAdd => "Add cluster",
+            Action::ClusterUpdate => "Save",
+            Action::ClusterRemove => "Delete cluster",
+            Action::ClusterTest => "Test connection",
+            Action::Restart => "Restart",
+            Action::Scale => "Scale",
+            Action::Rollback => "Roll back",
+            Action::Delete => "Delete",
+            Action::Suspend => "Suspend",
+            Action::Resume => "Resume",
+            Action::RunNow => "Run now",
+            Action::PodDelete => "Delete pod",
+        }
+    }
+
+    /// Whether a role may perform this action.
+    #[must_use]
+    pub fn allowed_for(self, role: Option<Role>) -> bool {
+        match (self.required_role(), role) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(need), Some(have)) => have.allows(need),
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_a_unique_audit_name() {
+        let mut names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Action::ALL.len());
+    }
+
+    #[test]
+    fn workload_actions_need_an_operator_and_cluster_changes_an_admin() {
+        assert!(!Action::Restart.allowed_for(Some(Role::Viewer)));
+        assert!(Action::Restart.allowed_for(Some(Role::Operator)));
+        assert!(!Action::ClusterAdd.allowed_for(Some(Role::Operator)));
+        assert!(Action::Read.allowed_for(Some(Role::Viewer)));
+        assert!(!Action::Read.allowed_for(None));
+        assert!(Action::SignIn.allowed_for(None));
+    }
+}

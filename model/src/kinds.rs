@@ -1,0 +1,516 @@
+//! The one table of kinds Bosun lists and acts on. The server authorizes, routes, watches
+//! and acts from it; the browser draws its filters and buttons from it. Adding a kind is a
+//! row here plus whatever is genuinely new about it (a status shape, a restart method).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Action;
+
+/// A kind Bosun knows. Serialised as the path segment Bosun's REST API uses for it
+/// (`deployments`, `advancedstatefulsets`), so JSON bodies and URLs spell kinds alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KindId {
+    #[serde(rename = "deployments")]
+    Deployment,
+    #[serde(rename = "statefulsets")]
+    StatefulSet,
+    #[serde(rename = "daemonsets")]
+    DaemonSet,
+    #[serde(rename = "jobs")]
+    Job,
+    #[serde(rename = "cronjobs")]
+    CronJob,
+    #[serde(rename = "clonesets")]
+    CloneSet,
+    #[serde(rename = "advancedstatefulsets")]
+    AdvancedStatefulSet,
+    #[serde(rename = "advanceddaemonsets")]
+    AdvancedDaemonSet,
+    #[serde(rename = "broadcastjobs")]
+    BroadcastJob,
+    #[serde(rename = "advancedcronjobs")]
+    AdvancedCronJob,
+    #[serde(rename = "pods")]
+    Pod,
+}
+
+/// The API family a kind belongs to. Optional families are discovered per cluster: a
+/// kind whose family the cluster does not serve is neither watched nor offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApiFamily {
+    /// Built into every Kubernetes cluster.
+    Kubernetes,
+    /// OpenKruise (`apps.kruise.io`).
+    OpenKruise,
+}
+
+/// Where a kind's revision history is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RevisionSource {
+    /// Deployments: one ReplicaSet per pod template.
+    ReplicaSets,
+    /// StatefulSets, DaemonSets and their OpenKruise counterparts.
+    ControllerRevisions,
+    /// No history (jobs, pods).
+    None,
+}
+
+/// The patch format a rollback sends, as the reference tool for the kind does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PatchFormat {
+    Json,
+    Merge,
+    StrategicMerge,
+}
+
+/// How `restart` is done, exactly as the reference tool for the kind does it
+/// (`../shared/REFERENCE.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RestartMethod {
+    /// `kubectl rollout restart`: the pod template's `kubectl.kubernetes.io/restartedAt`
+    /// annotation, sent as a patch of this format (strategic for built-in kinds; merge for
+    /// custom resources, which refuse strategic merge patches).
+    TemplateAnnotation(PatchFormat),
+    /// `kubectl-kruise rollout restart`: `RESTARTED_AT` on every container, then a PUT of
+    /// the whole object with the resourceVersion that was read (retried on 409).
+    ContainerEnv,
+    /// Run-to-completion kinds: "restarting is not supported".
+    NotSupported,
+}
+
+/// Which fields hold a kind's desired and ready counts and its health.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StatusShape {
+    /// `spec.replicas` with `status.{replicas,updatedReplicas,readyReplicas,availableReplicas}`.
+    Replicas,
+    /// `status.{desiredNumberScheduled,updatedNumberScheduled,numberReady,numberAvailable}`.
+    DaemonSet,
+    /// `spec.completions` with `status.{active,succeeded,failed}` and Complete/Failed conditions.
+    Job,
+    /// `status.{desired,active,succeeded,failed,phase}` of an OpenKruise BroadcastJob.
+    BroadcastJob,
+    /// A schedule: suspended or not, active runs, last schedule time.
+    Schedule,
+    /// A pod's phase and container statuses.
+    Pod,
+}
+
+/// Everything Bosun knows about one kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindInfo {
+    pub id: KindId,
+    /// The API's kind name (`StatefulSet` for both the built-in and the Advanced one).
+    pub kind: &'static str,
+    /// What people call it in the console.
+    pub label: &'static str,
+    pub group: &'static str,
+    /// Served versions, preferred first; discovery picks the first one a cluster serves.
+    pub versions: &'static [&'static str],
+    /// The API's plural (`statefulsets` for both StatefulSets).
+    pub plural: &'static str,
+    /// A CustomResourceDefinition: refuses strategic merge patches.
+    pub custom: bool,
+    pub family: ApiFamily,
+    /// Has the `/scale` subresource.
+    pub scale: bool,
+    pub revisions: RevisionSource,
+    /// How a rollback is sent (meaningful only when `revisions` is not `None`).
+    pub rollback_patch: PatchFormat,
+    pub restart: RestartMethod,
+    pub shape: StatusShape,
+    /// Where `suspend` lives for kinds that can be suspended (`/spec/suspend`, `/spec/paused`).
+    pub suspend_field: Option<&'static str>,
+    /// Where the pod template is, as JSON pointers tried in order (AdvancedCronJobs hold a
+    /// Job or a BroadcastJob template); empty for pods.
+    pub pod_template: &'static [&'static str],
+    /// Whether the kind reports a progress deadline (Deployments); others get the
+    /// console-side deadline when a restart is followed.
+    pub progress_deadline: bool,
+    /// The actions that apply, in the order buttons are drawn.
+    pub actions: &'static [Action],
+}
+
+const APPS: &str = "apps";
+const BATCH: &str = "batch";
+const KRUISE: &str = "apps.kruise.io";
+
+const ROLLING: &[Action] = &[
+    Action::Restart,
+    Action::Scale,
+    Action::Rollback,
+    Action::Delete,
+];
+const DAEMON: &[Action] = &[Action::Restart, Action::Rollback, Action::Delete];
+const RUN_ONCE: &[Action] = &[Action::Delete];
+const SCHEDULED: &[Action] = &[
+    Action::RunNow,
+    Action::Suspend,
+    Action::Resume,
+    Action::Delete,
+];
+const KRUISE_SCHEDULED: &[Action] = &[Action::Suspend, Action::Resume, Action::Delete];
+const POD: &[Action] = &[Action::PodDelete];
+
+const TEMPLATE: &[&str] = &["/spec/template"];
+const JOB_TEMPLATE: &[&str] = &["/spec/jobTemplate/spec/template"];
+const KRUISE_JOB_TEMPLATE: &[&str] = &[
+    "/spec/template/jobTemplate/spec/template",
+    "/spec/template/broadcastJobTemplate/spec/template",
+];
+const NO_TEMPLATE: &[&str] = &[];
+
+/// Every kind, in the order the console lists them.
+pub static KINDS: &[KindInfo] = &[
+    KindInfo {
+        id: KindId::Deployment,
+        kind: "Deployment",
+        label: "Deployment",
+        group: APPS,
+        versions: &["v1"],
+        plural: "deployments",
+        custom: false,
+        family: ApiFamily::Kubernetes,
+        scale: true,
+        revisions: RevisionSource::ReplicaSets,
+        rollback_patch: PatchFormat::Json,
+        restart: RestartMethod::TemplateAnnotation(PatchFormat::StrategicMerge),
+        shape: StatusShape::Replicas,
+        suspend_field: None,
+        pod_template: TEMPLATE,
+        progress_deadline: true,
+        actions: ROLLING,
+    },
+    KindInfo {
+        id: KindId::StatefulSet,
+        kind: "StatefulSet",
+        label: "StatefulSet",
+        group: APPS,
+        versions: &["v1"],
+        plural: "statefulsets",
+        custom: false,
+        family: ApiFamily::Kubernetes,
+        scale: true,
+        revisions: RevisionSource::ControllerRevisions,
+        rollback_patch: PatchFormat::StrategicMerge,
+        restart: RestartMethod::TemplateAnnotation(PatchFormat::StrategicMerge),
+        shape: StatusShape::Replicas,
+        suspend_field: None,
+        pod_template: TEMPLATE,
+        progress_deadline: false,
+        actions: ROLLING,
+    },
+    KindInfo {
+        id: KindId::DaemonSet,
+        kind: "DaemonSet",
+        label: "DaemonSet",
+        group: APPS,
+        versions: &["v1"],
+        plural: "daemonsets",
+        custom: false,
+        family: ApiFamily::Kubernetes,
+        scale: false,
+        revisions: RevisionSource::ControllerRevisions,
+        rollback_patch: PatchFormat::StrategicMerge,
+        restart: RestartMethod::TemplateAnnotation(PatchFormat::StrategicMerge),
+        shape: StatusShape::DaemonSet,
+        suspend_field: None,
+        pod_template: TEMPLATE,
+        progress_deadline: false,
+        actions: DAEMON,
+    },
+    KindInfo {
+        id: KindId::Job,
+        kind: "Job",
+        label: "Job",
+        group: BATCH,
+        versions: &["v1"],
+        plural: "jobs",
+        custom: false,
+        family: ApiFamily::Kubernetes,
+        scale: false,
+        revisions: RevisionSource::None,
+        rollback_patch: PatchFormat::Merge,
+        restart: RestartMethod::NotSupported,
+        shape: StatusShape::Job,
+        suspend_field: None,
+        pod_template: TEMPLATE,
+        progress_deadline: false,
+        actions: RUN_ONCE,
+    },
+    KindInfo {
+        id: KindId::CronJob,
+        kind: "CronJob",
+        label: "CronJob",
+        group: BATCH,
+        versions: &["v1"],
+        plural: "cronjobs",
+        custom: false,
+        family: ApiFamily::Kubernetes,
+        scale: false,
+        revisions: RevisionSource::None,
+        rollback_patch: PatchFormat::Merge,
+        restart: RestartMethod::NotSupported,
+        shape: StatusShape::Schedule,
+        suspend_field: Some("/spec/suspend"),
+        pod_template: JOB_TEMPLATE,
+        progress_deadline: false,
+        actions: SCHEDULED,
+    },
+    KindInfo {
+        id: KindId::CloneSet,
+        kind: "CloneSet",
+        label: "CloneSet",
+        group: KRUISE,
+        versions: &["v1alpha1"],
+        plural: "clonesets",
+        custom: true,
+        family: ApiFamily::OpenKruise,
+        scale: true,
+        revisions: RevisionSource::ControllerRevisions,
+        rollback_patch: PatchFormat::Merge,
+        restart: RestartMethod::ContainerEnv,
+        shape: StatusShape::Replicas,
+        suspend_field: None,
+        pod_template: TEMPLATE,
+        progress_deadline: false,
+        actions: ROLLING,
+    },
+    KindInfo {
+        id: KindId::AdvancedStatefulSet,
+        kind: "StatefulSet",
+        label: "Advanced StatefulSet",
+        group: KRUISE,
+        versions: &["v1beta1", "v1alpha1"],
+        plural: "statefulsets",
+        custom: true,
+        family: ApiFamily::OpenKruise,
+        scale: true,
+        revisions: RevisionSource::ControllerRevisions,
+        rollback_patch: PatchFormat::Merge,
+        restart: RestartMethod::ContainerEnv,
+        shape: StatusShape::Replicas,
+        suspend_field: None,
+        pod_template: TEMPLATE,
+        progress_deadline: false,
+        actions: ROLLING,
+    },
+    KindInfo {
+        id: KindId::AdvancedDaemonSet,
+        kind: "DaemonSet",
+        label: "Advanced DaemonSet",
+        group: KRUISE,
+        versions: &["v1alpha1"],
+        plural: "daemonsets",
+        custom: true,
+        family: ApiFamily::OpenKruise,
+        scale: false,
+        revisions: RevisionSource::ControllerRevisions,
+        rollback_patch: PatchFormat::Merge,
+        restart: RestartMethod::TemplateAnnotation(PatchFormat::Merge),
+        shape: StatusShape::DaemonSet,
+        suspend_field: None,
+        pod_template: TEMPLATE,
+        progress_deadline: false,
+        actions: DAEMON,
+    },
+    KindInfo {
+        id: KindId::BroadcastJob,
+        kind: "BroadcastJob",
+        label: "BroadcastJob",
+        group: KRUISE,
+        versions: &["v1alpha1"],
+        plural: "broadcastjobs",
+        custom: true,
+        family: ApiFamily::OpenKruise,
+        scale: false,
+        revisions: RevisionSource::None,
+        rollback_patch: PatchFormat::Merge,
+        restart: RestartMethod::NotSupported,
+        shape: StatusShape::BroadcastJob,
+        suspend_field: None,
+        pod_template: TEMPLATE,
+        progress_deadline: false,
+        actions: RUN_ONCE,
+    },
+    KindInfo {
+        id: KindId::AdvancedCronJob,
+        kind: "AdvancedCronJob",
+        label: "AdvancedCronJob",
+        group: KRUISE,
+        versions: &["v1alpha1"],
+        plural: "advancedcronjobs",
+        custom: true,
+        family: ApiFamily::OpenKruise,
+        scale: false,
+        revisions: RevisionSource::None,
+        rollback_patch: PatchFormat::Merge,
+        restart: RestartMethod::NotSupported,
+        shape: StatusShape::Schedule,
+        suspend_field: Some("/spec/paused"),
+        pod_template: KRUISE_JOB_TEMPLATE,
+        progress_deadline: false,
+        actions: KRUISE_SCHEDULED,
+    },
+    KindInfo {
+        id: KindId::Pod,
+        kind: "Pod",
+        label: "Pod",
+        group: "",
+        versions: &["v1"],
+        plural: "pods",
+        custom: false,
+        family: ApiFamily::Kubernetes,
+        scale: false,
+        revisions: RevisionSource::None,
+        rollback_patch: PatchFormat::Merge,
+        restart: RestartMethod::NotSupported,
+        shape: StatusShape::Pod,
+        suspend_field: None,
+        pod_template: NO_TEMPLATE,
+        progress_deadline: false,
+        actions: POD,
+    },
+];
+
+impl KindId {
+    /// Every workload kind (everything but pods), in table order.
+    pub fn workloads() -> impl Iterator<Item = KindId> {
+        KINDS.iter().map(|k| k.id).filter(|k| *k != KindId::Pod)
+    }
+
+    /// This kind's row of the table.
+    #[must_use]
+    pub fn info(self) -> &'static KindInfo {
+        KINDS
+            .iter()
+            .find(|k| k.id == self)
+            .expect("every KindId has a row in KINDS")
+    }
+
+    /// The path segment of Bosun's REST API (`advancedstatefulsets`).
+    #[must_use]
+    pub fn route(self) -> &'static str {
+        match self {
+            KindId::Deployment => "deployments",
+            KindId::StatefulSet => "statefulsets",
+            KindId::DaemonSet => "daemonsets",
+            KindId::Job => "jobs",
+            KindId::CronJob => "cronjobs",
+            KindId::CloneSet => "clonesets",
+            KindId::AdvancedStatefulSet => "advancedstatefulsets",
+            KindId::AdvancedDaemonSet => "advanceddaemonsets",
+            KindId::BroadcastJob => "broadcastjobs",
+            KindId::AdvancedCronJob => "advancedcronjobs",
+            KindId::Pod => "pods",
+        }
+    }
+
+    /// Whether `action` applies to this kind.
+    #[must_use]
+    pub fn supports(self, action: Action) -> bool {
+        self.info().actions.contains(&action)
+    }
+}
+
+impl KindInfo {
+    /// Why `action` does not apply to this kind, in the words of the reference tool where
+    /// it has some; `None` when it applies.
+    #[must_use]
+    pub fn refusal(&self, action: Action) -> Option<String> {
+        if self.actions.contains(&action) {
+            return None;
+        }
+        let what = format!("{}.{}", self.plural, self.group);
+        let what = what.trim_end_matches('.');
+        Some(match action {
+            Action::Restart => format!("{what}: restarting is not supported"),
+            Action::Scale => format!(
+                "{}: scaling is not supported ({} have no /scale subresource)",
+                what,
+                self.id.route()
+            ),
+            Action::Rollback => {
+                format!("{what}: rolling back is not supported (no revision history)")
+            }
+            Action::Suspend | Action::Resume => {
+                format!("{what}: only CronJobs and AdvancedCronJobs can be suspended or resumed")
+            }
+            Action::RunNow => format!("{what}: only CronJobs can be run now"),
+            Action::PodDelete => format!("{what}: only pods can be deleted as pods"),
+            Action::Delete => format!("{what}: use the pod actions to delete a pod"),
+            other => format!("{what}: {} does not apply to this kind", other.name()),
+        })
+    }
+}
+
+impl fmt::Display for KindId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.route())
+    }
+}
+
+/// A kind name that is not in the table.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unsupported kind {0:?}: expected one of deployments, statefulsets, daemonsets, jobs, cronjobs, clonesets, advancedstatefulsets, advanceddaemonsets, broadcastjobs, advancedcronjobs"
+)]
+pub struct UnknownKind(pub String);
+
+impl FromStr for KindId {
+    type Err = UnknownKind;
+
+    /// Accepts Bosun's plural (`deployments`), and for convenience the singular or the
+    /// Kruise Dashboard's type name (`deployment`, `cloneset`), case-insensitively.
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        let lower = raw.trim().to_ascii_lowercase();
+        KINDS
+            .iter()
+            .find(|k| {
+                let route = k.id.route();
+                lower == route || Some(lower.as_str()) == route.strip_suffix('s')
+            })
+            .map(|k| k.id)
+            .ok_or_else(|| UnknownKind(raw.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_one_row_and_round_trips_through_its_route() {
+        for info in KINDS {
+            assert_eq!(info.id.info(), info);
+            assert_eq!(info.id.route().parse::<KindId>(), Ok(info.id));
+            let json = serde_json::to_string(&info.id).unwrap();
+            assert_eq!(json, format!("{:?}", info.id.route()));
+        }
+        assert_eq!("CloneSet".parse::<KindId>(), Ok(KindId::CloneSet));
+        assert!("replicasets".parse::<KindId>().is_err());
+    }
+
+    #[test]
+    fn the_table_says_which_actions_apply() {
+        assert!(KindId::Deployment.supports(Action::Scale));
+        assert!(!KindId::DaemonSet.supports(Action::Scale));
+        assert!(!KindId::Job.supports(Action::Restart));
+        let refusal = KindId::Job.info().refusal(Action::Restart).unwrap();
+        assert_eq!(refusal, "jobs.batch: restarting is not supported");
+        assert!(KindId::CronJob.supports(Action::RunNow));
+        assert_eq!(
+            KindId::Deployment.info().restart,
+            RestartMethod::TemplateAnnotation(PatchFormat::StrategicMerge)
+        );
+        assert_eq!(KindId::CloneSet.info().restart, RestartMethod::ContainerEnv);
+    }
+}

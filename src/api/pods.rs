@@ -1,0 +1,169 @@
+//! Pods over the API: lists from the watch cache, details, deletion, events and logs
+//! (streamed while following).
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use bosun_core::Operation;
+use bosun_core::workloads as domain;
+use bosun_model::{
+    ActionReply, EventRow, KindId, LogOptions, ObjectRef, Page, PodDetail, PodQuery, PodRow,
+};
+use futures::StreamExt;
+use serde::Deserialize;
+
+use super::{Api, ApiError, ApiPath, ApiQuery, Data, data};
+use crate::server::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct ScopePath {
+    cluster: String,
+    ns: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PodPath {
+    cluster: String,
+    ns: String,
+    name: String,
+}
+
+impl PodPath {
+    fn object(&self) -> ObjectRef {
+        ObjectRef::new(&self.cluster, &self.ns, KindId::Pod, &self.name)
+    }
+}
+
+/// `?labelSelector=&fieldSelector=&q=&limit=&continue=&sort=`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PodParams {
+    #[serde(rename = "labelSelector")]
+    label_selector: Option<String>,
+    #[serde(rename = "fieldSelector")]
+    field_selector: Option<String>,
+    q: Option<String>,
+    limit: Option<usize>,
+    #[serde(rename = "continue")]
+    continue_token: Option<String>,
+    sort: Option<String>,
+}
+
+/// `GET /clusters/{cluster}/namespaces/{ns}/pods`
+pub async fn list(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ScopePath>,
+    ApiQuery(p): ApiQuery<PodParams>,
+) -> Result<Data<Page<PodRow>>, ApiError> {
+    let query = PodQuery {
+        cluster: path.cluster,
+        namespace: (path.ns != "_all").then_some(path.ns),
+        label_selector: p.label_selector,
+        field_selector: p.field_selector,
+        q: p.q,
+        sort: p.sort,
+        limit: p.limit,
+        continue_token: p.continue_token,
+    };
+    Ok(data(domain::pods(&state.ctx, &inv, &query).await?))
+}
+
+/// `GET .../pods/{name}`
+pub async fn get(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<PodPath>,
+) -> Result<Data<PodDetail>, ApiError> {
+    Ok(data(domain::pod(&state.ctx, &inv, &path.object()).await?))
+}
+
+/// `DELETE .../pods/{name}`
+pub async fn delete(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<PodPath>,
+) -> Result<Data<ActionReply>, ApiError> {
+    let op = Operation::DeletePod {
+        target: path.object(),
+    };
+    Ok(data(domain::act(&state.ctx, &inv, op).await?))
+}
+
+/// `GET .../pods/{name}/events`
+pub async fn events(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<PodPath>,
+) -> Result<Data<Page<EventRow>>, ApiError> {
+    let events = domain::events(&state.ctx, &inv, &path.object()).await?;
+    Ok(data(Page::slice(events, 0, bosun_model::MAX_PAGE)))
+}
+
+/// `?container=&tailLines=&sinceSeconds=&timestamps=&previous=&follow=&download=`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogParams {
+    container: Option<String>,
+    #[serde(rename = "tailLines")]
+    tail_lines: Option<i64>,
+    #[serde(rename = "sinceSeconds")]
+    since_seconds: Option<i64>,
+    #[serde(default)]
+    timestamps: bool,
+    #[serde(default)]
+    previous: bool,
+    #[serde(default)]
+    follow: bool,
+    #[serde(default)]
+    download: bool,
+}
+
+/// `GET .../pods/{name}/logs`: plain text, streamed as the container writes when
+/// following; with `download=true` as an attachment named after the pod.
+pub async fn logs(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<PodPath>,
+    ApiQuery(p): ApiQuery<LogParams>,
+) -> Result<Response, ApiError> {
+    let options = LogOptions {
+        container: p.container.clone(),
+        tail_lines: p.tail_lines,
+        since_seconds: p.since_seconds,
+        timestamps: p.timestamps,
+        previous: p.previous,
+        follow: p.follow,
+    };
+    let stream = domain::logs(&state.ctx, &inv, &path.object(), &options).await?;
+    // An error after the first bytes cannot change the status any more: it ends the
+    // stream with a last line saying why.
+    let body = Body::from_stream(stream.map(|chunk| {
+        Ok::<_, std::convert::Infallible>(match chunk {
+            Ok(text) => text,
+            Err(e) => format!("\n[bosun] log stream ended: {}\n", e.public_message()),
+        })
+    }));
+    let mut response = (
+        [(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        body,
+    )
+        .into_response();
+    response.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+    if p.download {
+        let file = format!(
+            "attachment; filename=\"{}{}.log\"",
+            path.name,
+            p.container.map(|c| format!("-{c}")).unwrap_or_default()
+        );
+        if let Ok(value) = http::HeaderValue::from_str(&file) {
+            response
+                .headers_mut()
+                .insert(http::header::CONTENT_DISPOSITION, value);
+        }
+    }
+    Ok(response)
+}

@@ -1,0 +1,416 @@
+//! Workloads over the API: lists from the watch caches, details, and the actions, each a
+//! thin adapter over `bosun_core::workloads`.
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use bosun_core::Operation;
+use bosun_core::workloads as domain;
+use bosun_model::{
+    ActionReply, AuditEntry, BatchItem, BatchStatus, EventRow, KindId, ObjectRef, Page, PodRow,
+    RevisionRow, RolloutStatus, WorkloadDetail, WorkloadQuery, WorkloadRow,
+};
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::{Api, ApiError, ApiJson, ApiPath, ApiQuery, Data, data};
+use crate::server::AppState;
+
+/// `_all` in a path means every namespace (or every cluster).
+fn all_or(value: &str) -> Option<String> {
+    (value != "_all").then(|| value.to_string())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ScopePath {
+    cluster: String,
+    ns: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct KindPath {
+    cluster: String,
+    ns: String,
+    kind: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ObjectPath {
+    cluster: String,
+    ns: String,
+    kind: String,
+    name: String,
+}
+
+/// The seed's path: `/apps/{appId}/_proxy/clusters/{cluster}/namespaces/{ns}/{kind}/{name}/restart`.
+#[derive(Debug, Deserialize)]
+pub struct ProxyPath {
+    #[serde(rename = "appId")]
+    _app_id: String,
+    cluster: String,
+    ns: String,
+    kind: String,
+    name: String,
+}
+
+impl ObjectPath {
+    fn object(&self) -> Result<ObjectRef, ApiError> {
+        let kind = domain::parse_kind(&self.kind)?;
+        if kind == KindId::Pod {
+            return Err(
+                bosun_core::Error::BadRequest("pods are served at .../pods/{name}".into()).into(),
+            );
+        }
+        Ok(ObjectRef::new(&self.cluster, &self.ns, kind, &self.name))
+    }
+}
+
+/// `?labelSelector=&q=&limit=&continue=&sort=`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    #[serde(rename = "labelSelector")]
+    label_selector: Option<String>,
+    q: Option<String>,
+    limit: Option<usize>,
+    #[serde(rename = "continue")]
+    continue_token: Option<String>,
+    sort: Option<String>,
+}
+
+fn workload_query(cluster: &str, ns: &str, kind: Option<KindId>, p: ListParams) -> WorkloadQuery {
+    WorkloadQuery {
+        cluster: all_or(cluster),
+        namespace: all_or(ns),
+        kind,
+        q: p.q,
+        label_selector: p.label_selector,
+        sort: p.sort,
+        limit: p.limit,
+        continue_token: p.continue_token,
+    }
+}
+
+/// `GET /clusters/{cluster}/namespaces/{ns}/workloads`: every workload kind at once.
+pub async fn list_all(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ScopePath>,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Data<Page<WorkloadRow>>, ApiError> {
+    let query = workload_query(&path.cluster, &path.ns, None, params);
+    Ok(data(domain::list(&state.ctx, &inv, &query).await?))
+}
+
+/// `GET /clusters/{cluster}/namespaces/{ns}/{kind}`
+pub async fn list(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<KindPath>,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Data<Page<WorkloadRow>>, ApiError> {
+    let kind = domain::parse_kind(&path.kind)?;
+    let query = workload_query(&path.cluster, &path.ns, Some(kind), params);
+    Ok(data(domain::list(&state.ctx, &inv, &query).await?))
+}
+
+/// `GET .../{kind}/{name}`
+pub async fn get(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ObjectPath>,
+) -> Result<Data<WorkloadDetail>, ApiError> {
+    Ok(data(
+        domain::detail(&state.ctx, &inv, &path.object()?).await?,
+    ))
+}
+
+/// `GET .../{kind}/{name}/pods`
+pub async fn pods(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ObjectPath>,
+) -> Result<Data<Page<PodRow>>, ApiError> {
+    let pods = domain::pods_of(&state.ctx, &inv, &path.object()?).await?;
+    Ok(data(Page::slice(pods, 0, bosun_model::MAX_PAGE)))
+}
+
+/// `GET .../{kind}/{name}/revisions`, newest first.
+pub async fn revisions(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ObjectPath>,
+) -> Result<Data<Page<RevisionRow>>, ApiError> {
+    let revisions = domain::revisions(&state.ctx, &inv, &path.object()?).await?;
+    Ok(data(Page::slice(revisions, 0, bosun_model::MAX_PAGE)))
+}
+
+/// `GET .../{kind}/{name}/events`, warnings first.
+pub async fn events(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ObjectPath>,
+) -> Result<Data<Page<EventRow>>, ApiError> {
+    let events = domain::events(&state.ctx, &inv, &path.object()?).await?;
+    Ok(data(Page::slice(events, 0, bosun_model::MAX_PAGE)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryParams {
+    before: Option<i64>,
+}
+
+/// `GET .../{kind}/{name}/history`: every Bosun action on the object, newest first.
+pub async fn history(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ObjectPath>,
+    ApiQuery(params): ApiQuery<HistoryParams>,
+) -> Result<Data<Page<AuditEntry>>, ApiError> {
+    Ok(data(
+        domain::history(&state.ctx, &inv, &path.object()?, params.before).await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusParams {
+    #[serde(default)]
+    watch: bool,
+}
+
+/// `GET .../{kind}/{name}/status` in `kubectl rollout status` terms; with `?watch=true`
+/// one JSON line per change until the rollout is done or failed (like
+/// `kubectl rollout status -w`).
+pub async fn status(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ObjectPath>,
+    ApiQuery(params): ApiQuery<StatusParams>,
+) -> Result<Response, ApiError> {
+    let object = path.object()?;
+    if !params.watch {
+        let status: RolloutStatus = domain::status(&state.ctx, &inv, &object).await?;
+        return Ok(data(status).into_response());
+    }
+    let updates = domain::follow_status(&state.ctx, &inv, &object).await?;
+    let lines = updates.map(|update| {
+        let line = match update {
+            Ok(status) => serde_json::json!({ "data": status }),
+            Err(e) => {
+                serde_json::json!({ "code": e.code().as_str(), "message": e.public_message() })
+            }
+        };
+        Ok::<_, std::convert::Infallible>(format!("{line}\n"))
+    });
+    Ok((
+        [(http::header::CONTENT_TYPE, "application/x-ndjson")],
+        Body::from_stream(lines),
+    )
+        .into_response())
+}
+
+/// Parses an optional JSON body: empty means the defaults.
+fn optional_body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|e| bosun_core::Error::BadRequest(format!("invalid JSON body: {e}")).into())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestartBody {
+    #[serde(default)]
+    force: bool,
+}
+
+async fn restart_object(
+    state: &AppState,
+    inv: &bosun_core::Invocation,
+    object: ObjectRef,
+    body: &Bytes,
+) -> Result<Data<ActionReply>, ApiError> {
+    let RestartBody { force } = optional_body(body)?;
+    let op = Operation::Restart {
+        target: object,
+        force,
+    };
+    Ok(data(domain::act(&state.ctx, inv, op).await?))
+}
+
+/// `PUT .../{kind}/{name}/restart` `{"force": bool}` (optional)
+pub async fn restart(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ObjectPath>,
+    body: Bytes,
+) -> Result<Data<ActionReply>, ApiError> {
+    restart_object(&state, &inv, path.object()?, &body).await
+}
+
+/// The seed's restart path, answered by the same call.
+pub async fn restart_via_proxy(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ProxyPath>,
+    body: Bytes,
+) -> Result<Data<ActionReply>, ApiError> {
+    let object = ObjectPath {
+        cluster: path.cluster,
+        ns: path.ns,
+        kind: path.kind,
+        name: path.name,
+    }
+    .object()?;
+    restart_object(&state, &inv, object, &body).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleBody {
+    replicas: i64,
+}
+
+/// `PUT .../{kind}/{name}/scale` `{"replicas": N}`
+pub async fn scale(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ObjectPath>,
+    ApiJson(body): ApiJson<ScaleBody>,
+) -> Result<Data<ActionReply>, ApiError> {
+    let op = Operation::Scale {
+        target: path.object()?,
+        replicas: body.replicas,
+    };
+    Ok(data(domain::act(&state.ctx, &inv, op).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RollbackBody {
+    #[serde(default)]
+    revision: i64,
+}
+
+/// `PUT .../{kind}/{name}/rollback` `{"revision": N}` (0 or absent: the previous one)
+pub async fn rollback(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ObjectPath>,
+    body: Bytes,
+) -> Result<Data<ActionReply>, ApiError> {
+    let RollbackBody { revision } = optional_body(&body)?;
+    let op = Operation::Rollback {
+        target: path.object()?,
+        revision,
+    };
+    Ok(data(domain::act(&state.ctx, &inv, op).await?))
+}
+
+/// `DELETE .../{kind}/{name}`
+pub async fn delete(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ObjectPath>,
+) -> Result<Data<ActionReply>, ApiError> {
+    let op = Operation::Delete {
+        target: path.object()?,
+    };
+    Ok(data(domain::act(&state.ctx, &inv, op).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuspendBody {
+    suspend: bool,
+}
+
+/// `PUT .../cronjobs/{name}/suspend` `{"suspend": bool}` (also AdvancedCronJobs)
+pub async fn suspend(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ObjectPath>,
+    ApiJson(body): ApiJson<SuspendBody>,
+) -> Result<Data<ActionReply>, ApiError> {
+    let op = Operation::SetSuspended {
+        target: path.object()?,
+        suspend: body.suspend,
+    };
+    Ok(data(domain::act(&state.ctx, &inv, op).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunBody {
+    name: Option<String>,
+}
+
+/// `POST .../cronjobs/{name}/run` `{"name"?}`: a Job from the CronJob's template.
+pub async fn run(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ObjectPath>,
+    body: Bytes,
+) -> Result<Data<ActionReply>, ApiError> {
+    let RunBody { name } = optional_body(&body)?;
+    let op = Operation::RunNow {
+        target: path.object()?,
+        job_name: name,
+    };
+    Ok(data(domain::act(&state.ctx, &inv, op).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchBody {
+    targets: Vec<ObjectRef>,
+    #[serde(default)]
+    force: bool,
+}
+
+/// The answer to a batch: every item in the order given, and counts.
+#[derive(Debug, Serialize)]
+pub struct BatchResult {
+    items: Vec<BatchItem>,
+    total: usize,
+    restarted: usize,
+    skipped: usize,
+    failed: usize,
+}
+
+/// `POST /batch/restart` `{"targets":[{"cluster","namespace","kind","name"}],"force":false}`
+pub async fn batch_restart(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiJson(body): ApiJson<BatchBody>,
+) -> Result<Data<BatchResult>, ApiError> {
+    domain::check_batch(&state.ctx, &inv, &body.targets).await?;
+    let order = body.targets.clone();
+    let mut items: Vec<BatchItem> =
+        domain::restart_batch(&state.ctx, &inv, body.targets, body.force)
+            .collect()
+            .await;
+    items.sort_by_key(|item| {
+        order
+            .iter()
+            .position(|t| {
+                t.cluster == item.cluster
+                    && t.namespace == item.namespace
+                    && t.kind == item.kind
+                    && t.name == item.name
+            })
+            .unwrap_or(usize::MAX)
+    });
+    let count = |s: BatchStatus| items.iter().filter(|i| i.status == s).count();
+    Ok(data(BatchResult {
+        total: items.len(),
+        restarted: count(BatchStatus::Restarted),
+        skipped: count(BatchStatus::Skipped),
+        failed: count(BatchStatus::Failed),
+        items,
+    }))
+}
