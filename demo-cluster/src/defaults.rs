@@ -56,6 +56,21 @@ fn template(obj: &mut Value) {
     }
 }
 
+/// Drops every key named `$patch` from a custom resource. The real server prunes fields a
+/// CRD's structural schema does not declare, and no schema declares `$patch`; clients that
+/// send strategic-merge directives in a merge patch (kubectl-kruise's rollback sends a
+/// ControllerRevision's `"$patch": "replace"` template) must not leave them stored.
+pub fn prune_patch_directives(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.remove("$patch");
+            m.values_mut().for_each(prune_patch_directives);
+        }
+        Value::Array(a) => a.iter_mut().for_each(prune_patch_directives),
+        _ => {}
+    }
+}
+
 /// Applies kind defaults in place.
 pub fn apply(def: &KindDef, obj: &mut Value) {
     if let Some(spec) = obj.get_mut("spec") {

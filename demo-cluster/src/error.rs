@@ -18,6 +18,8 @@ pub enum Error {
     },
     #[error("failed to seed {what}: {message}")]
     Seed { what: String, message: String },
+    #[error("failed to set up TLS: {message}")]
+    Tls { message: String },
 }
 
 /// Result with the crate's error.

@@ -199,9 +199,15 @@ pub mod res {
     pub const JOBS: Res = ("batch", "jobs");
     pub const CRONJOBS: Res = ("batch", "cronjobs");
     pub const PDBS: Res = ("policy", "poddisruptionbudgets");
+    pub const CLUSTER_ROLES: Res = ("rbac.authorization.k8s.io", "clusterroles");
+    pub const CLUSTER_ROLE_BINDINGS: Res = ("rbac.authorization.k8s.io", "clusterrolebindings");
+    pub const ROLES: Res = ("rbac.authorization.k8s.io", "roles");
+    pub const ROLE_BINDINGS: Res = ("rbac.authorization.k8s.io", "rolebindings");
     pub const CLONESETS: Res = ("apps.kruise.io", "clonesets");
     pub const KRUISE_STATEFULSETS: Res = ("apps.kruise.io", "statefulsets");
     pub const KRUISE_DAEMONSETS: Res = ("apps.kruise.io", "daemonsets");
+    pub const BROADCAST_JOBS: Res = ("apps.kruise.io", "broadcastjobs");
+    pub const ADVANCED_CRON_JOBS: Res = ("apps.kruise.io", "advancedcronjobs");
     pub const ROLLOUTS: Res = ("rollouts.kruise.io", "rollouts");
     pub const VMS: Res = ("kubevirt.io", "virtualmachines");
     pub const VMIS: Res = ("kubevirt.io", "virtualmachineinstances");

@@ -1,8 +1,8 @@
 //! An in-process Kubernetes API emulator with a simulated control plane.
 //!
 //! `DemoCluster::start` seeds a deterministic demo world (namespaces, nodes, workloads,
-//! an OpenKruise CloneSet under a canary Rollout, KubeVirt VMs), binds a plain-HTTP API
-//! server on loopback and runs controllers (scheduler, kubelet, Deployment, ReplicaSet,
+//! an OpenKruise CloneSet under a canary Rollout, KubeVirt VMs), binds an API server on
+//! loopback (plain HTTP and HTTPS on one port, `tls.rs`) and runs controllers (scheduler, kubelet, Deployment, ReplicaSet,
 //! StatefulSet, DaemonSet, Job, CronJob, CloneSet, Rollout, KubeVirt, garbage collector)
 //! as tokio tasks. The real `kubectl` and kube-rs clients work against it, which is why
 //! the emphasis is on wire-level fidelity: discovery, OpenAPI, Tables, watch streams,
@@ -10,8 +10,13 @@
 //!
 //! The whole world is one table of kinds (`kinds.rs`) over one JSON object store
 //! (`store.rs`); kinds differ in data, not in code paths.
+//!
+//! Requests authenticate with static bearer tokens (`DemoConfig::users`) and are
+//! authorized by RBAC over the stored roles and bindings (`access/`); requests without
+//! credentials act as an administrator while `DemoConfig::anonymous_admin` is on.
 #![forbid(unsafe_code)]
 
+mod access;
 mod clock;
 mod controllers;
 mod defaults;
@@ -29,11 +34,13 @@ mod selectors;
 mod status;
 mod store;
 mod table;
+mod tls;
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+pub use access::{ADMIN_TOKEN, DemoUser, THROTTLED_TOKEN, VIEWER_TOKEN};
 pub use error::{Error, Result};
 
 use clock::Clock;
@@ -48,8 +55,17 @@ pub struct DemoConfig {
     pub scale: Option<ScaleSpec>,
     /// Speed of the simulated control plane: 1.0 is real time, tests use e.g. 20.0.
     pub time_scale: f64,
-    /// Keep every request for assertions (`recorded_requests`).
+    /// Keep every request for assertions (`recorded_requests`), including the ones
+    /// authentication, throttling or authorization refused.
     pub record_requests: bool,
+    /// Who may call the API, by bearer token. Defaults to `DemoUser::defaults()`:
+    /// `demo-token` (administrator), `demo-viewer-token` (read-only through the seeded
+    /// ClusterRoleBinding `bosun-viewer`) and `demo-throttled-token` (an administrator
+    /// whose every mutation gets 429).
+    pub users: Vec<DemoUser>,
+    /// Requests without an `Authorization: Bearer` header act as an administrator
+    /// (`system:anonymous` in group `system:masters`); when off they get 401.
+    pub anonymous_admin: bool,
 }
 
 impl Default for DemoConfig {
@@ -59,6 +75,8 @@ impl Default for DemoConfig {
             scale: None,
             time_scale: 1.0,
             record_requests: false,
+            users: DemoUser::defaults(),
+            anonymous_admin: true,
         }
     }
 }
@@ -87,6 +105,8 @@ pub(crate) struct Shared {
     pub store: Arc<Store>,
     pub clock: Clock,
     pub recorder: Option<Mutex<Vec<RecordedRequest>>>,
+    /// Authentication, throttling and authorization of every request.
+    pub access: access::Access,
     pub server_address: String,
     /// Becomes `true` on `DemoCluster::shutdown`; streaming responses end on it.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
@@ -121,6 +141,8 @@ impl Shared {
 pub struct DemoCluster {
     shared: Arc<Shared>,
     addr: SocketAddr,
+    /// The CA of this cluster's generated certificate, for its kubeconfigs.
+    ca_pem: String,
     shutdown: tokio::sync::watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -155,12 +177,15 @@ impl DemoCluster {
             store,
             clock,
             recorder: config.record_requests.then(|| Mutex::new(Vec::new())),
+            access: access::Access::new(&config.users, config.anonymous_admin),
             server_address: addr.to_string(),
             shutdown: rx.clone(),
             evictions: Mutex::new(()),
         });
         let mut tasks = Vec::new();
         let app = routes::router(shared.clone());
+        let pki = tls::Pki::generate()?;
+        let listener = tls::DualListener::new(listener, addr, &pki)?;
         let mut srx = rx.clone();
         tasks.push(tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -174,23 +199,54 @@ impl DemoCluster {
         Ok(DemoCluster {
             shared,
             addr,
+            ca_pem: pki.ca_pem,
             shutdown: tx,
             tasks,
         })
     }
 
-    /// Base URL of the API server, e.g. `http://127.0.0.1:40123`.
+    /// Base URL of the API server over plain HTTP, e.g. `http://127.0.0.1:40123`. The
+    /// same port serves HTTPS, which the kubeconfigs use (`https_url`).
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
-    /// A kubeconfig pointing at this cluster with a static token user, `context_name`
-    /// as the current context.
+    /// Base URL of the API server over HTTPS (demo certificate, CA in the kubeconfigs).
+    pub fn https_url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// A kubeconfig pointing at this cluster as the administrator (`demo-token`, user
+    /// entry `{context_name}-admin`), `context_name` as the current context.
     pub fn kubeconfig_yaml(&self, context_name: &str) -> String {
+        self.kubeconfig(context_name, "admin", ADMIN_TOKEN)
+    }
+
+    /// A kubeconfig like `kubeconfig_yaml` that authenticates with `token` instead (user
+    /// entry `{context_name}-user`), e.g. `VIEWER_TOKEN` or a token the cluster does not
+    /// know, to see its 401.
+    pub fn kubeconfig_yaml_for(&self, context_name: &str, token: &str) -> String {
+        self.kubeconfig(context_name, "user", token)
+    }
+
+    fn kubeconfig(&self, ctx: &str, user_suffix: &str, token: &str) -> String {
+        use base64::Engine as _;
+        // JSON strings are YAML scalars, so odd tokens or names cannot break the document.
+        let q = |s: &str| serde_json::Value::from(s).to_string();
+        let user = format!("{ctx}-{user_suffix}");
+        let ca = base64::engine::general_purpose::STANDARD.encode(&self.ca_pem);
+        // The certificate names loopback only; other addresses verify it as `localhost`.
+        let server_name = if self.addr.ip().is_loopback() {
+            String::new()
+        } else {
+            "    tls-server-name: localhost\n".to_string()
+        };
         format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: {ctx}\n  cluster:\n    server: {url}\ncontexts:\n- name: {ctx}\n  context:\n    cluster: {ctx}\n    user: {ctx}-admin\n    namespace: default\ncurrent-context: {ctx}\npreferences: {{}}\nusers:\n- name: {ctx}-admin\n  user:\n    token: demo-token\n",
-            ctx = context_name,
-            url = self.url()
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: {c}\n  cluster:\n    server: {url}\n    certificate-authority-data: {ca}\n{server_name}contexts:\n- name: {c}\n  context:\n    cluster: {c}\n    user: {u}\n    namespace: default\ncurrent-context: {c}\npreferences: {{}}\nusers:\n- name: {u}\n  user:\n    token: {t}\n",
+            c = q(ctx),
+            u = q(&user),
+            t = q(token),
+            url = self.https_url()
         )
     }
 

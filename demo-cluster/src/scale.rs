@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::ScaleSpec;
 use crate::clock::now_rfc3339;
-use crate::controllers::kubelet::running_status;
+use crate::controllers::kubelet::started_status;
 use crate::error::Result;
 use crate::kinds::{res, storage_def};
 use crate::seed::{deployment, put};
@@ -64,7 +64,7 @@ pub fn generate(store: &crate::store::Store, spec: ScaleSpec) -> Result<()> {
                 );
                 let mut pod = crate::controllers::pod_from_template(&rs, &template, &pod_name, &[]);
                 pod["spec"]["nodeName"] = json!(node);
-                pod["status"] = running_status(&pod, node, &now);
+                pod["status"] = started_status(&pod, node, &now);
                 store
                     .create(res::PODS, pod)
                     .map_err(|e| crate::Error::Seed {

@@ -12,6 +12,8 @@ pub struct ApiError {
     pub reason: &'static str,
     pub message: String,
     pub details: Option<Value>,
+    /// Seconds for the `Retry-After` header (throttling), as the real server sends it.
+    pub retry_after: Option<u64>,
 }
 
 pub type ApiResult<T> = std::result::Result<T, ApiError>;
@@ -31,7 +33,46 @@ impl ApiError {
             reason,
             message: message.into(),
             details: None,
+            retry_after: None,
         }
+    }
+
+    /// No or unknown credentials (the body carries no details, as on the real server).
+    pub fn unauthorized() -> Self {
+        Self::new(401, "Unauthorized", "Unauthorized")
+    }
+
+    /// An authorizer's denial, as `apierrors.NewForbidden` words it: `why` is the
+    /// "User ... cannot ..." sentence. A collection request has no name.
+    pub fn forbidden(group: &str, resource: &str, name: &str, why: &str) -> Self {
+        let q = qualified(group, resource);
+        let message = if name.is_empty() {
+            format!("{q} is forbidden: {why}")
+        } else {
+            format!("{q} \"{name}\" is forbidden: {why}")
+        };
+        let mut d = json!({ "kind": resource });
+        if !name.is_empty() {
+            d["name"] = json!(name);
+        }
+        if !group.is_empty() {
+            d["group"] = json!(group);
+        }
+        let mut e = Self::new(403, "Forbidden", message);
+        e.details = Some(d);
+        e
+    }
+
+    /// API Priority and Fairness turning a request away: retry after `seconds`.
+    pub fn throttled(seconds: u64) -> Self {
+        let mut e = Self::new(
+            429,
+            "TooManyRequests",
+            "Too many requests, please try again later.",
+        );
+        e.details = Some(json!({ "retryAfterSeconds": seconds }));
+        e.retry_after = Some(seconds);
+        e
     }
 
     pub fn not_found(group: &str, plural: &str, name: &str) -> Self {
@@ -162,6 +203,11 @@ pub fn json_response(code: u16, body: &Value) -> Response {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        json_response(self.code, &self.to_status())
+        let mut resp = json_response(self.code, &self.to_status());
+        if let Some(seconds) = self.retry_after {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        resp
     }
 }

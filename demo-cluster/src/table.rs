@@ -65,15 +65,24 @@ fn pod_status(o: &Value) -> Value {
     json!(s(o, &["status", "phase"]))
 }
 
+/// `3 (45s ago)`: restarts and the age of the latest one, as the real printer shows them.
 fn pod_restarts(o: &Value) -> Value {
-    let n: i64 = get(o, &["status", "containerStatuses"])
+    let statuses = get(o, &["status", "containerStatuses"])
         .and_then(Value::as_array)
-        .map_or(0, |c| {
-            c.iter()
-                .map(|x| x["restartCount"].as_i64().unwrap_or(0))
-                .sum()
-        });
-    json!(n)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let n: i64 = statuses
+        .iter()
+        .map(|x| x["restartCount"].as_i64().unwrap_or(0))
+        .sum();
+    let last = statuses
+        .iter()
+        .filter_map(|x| x.pointer("/lastState/terminated/finishedAt")?.as_str())
+        .max();
+    json!(match last {
+        Some(t) if n > 0 => format!("{n} ({} ago)", human_duration(age_secs(t))),
+        _ => n.to_string(),
+    })
 }
 
 fn ready_of(o: &Value, ready: &[&str], total: &[&str]) -> Value {

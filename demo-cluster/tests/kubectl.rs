@@ -33,7 +33,7 @@ async fn get_lists_every_kind_across_namespaces() {
         "{table}"
     );
     let deploys = h.json(&["get", "deploy", "-n", "shop"]).await;
-    assert_eq!(names(&deploys), ["api", "web"]);
+    assert_eq!(names(&deploys), ["api", "web", "worker"]);
     assert_eq!(
         names(&h.json(&["get", "nodes"]).await),
         ["node-1", "node-2", "node-3"]
@@ -92,7 +92,7 @@ async fn label_selectors_filter_lists() {
     for (sel, want) in [
         ("app=web", vec!["web"]),
         ("app in (web,api)", vec!["api", "web"]),
-        ("app!=web,app notin (cart)", vec!["api", "redis"]),
+        ("app!=web,app notin (cart)", vec!["api", "redis", "worker"]),
     ] {
         let v = h.json(&["get", "pods", "-n", "shop", "-l", sel]).await;
         let mut apps: Vec<String> = items(&v)
@@ -656,11 +656,28 @@ async fn cordon_drain_uncordon() {
         "uncordon removes the field"
     );
 
+    // kubectl looks up a pod's DaemonSet in apps/v1 only, so the Advanced DaemonSet's pod
+    // stops the drain unless forced, as on a real cluster running OpenKruise.
+    let refused = h
+        .kubectl(&[
+            "drain",
+            "node-2",
+            "--ignore-daemonsets",
+            "--delete-emptydir-data",
+            "--timeout=120s",
+        ])
+        .await;
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && stderr.contains("daemonsets.apps \"log-agent\" not found"),
+        "{stderr}"
+    );
     h.ok(&[
         "drain",
         "node-2",
         "--ignore-daemonsets",
         "--delete-emptydir-data",
+        "--force",
         "--timeout=120s",
     ])
     .await;

@@ -1,6 +1,9 @@
 //! Deployment controller: one ReplicaSet per distinct template (`pod-template-hash`),
 //! numbered by `deployment.kubernetes.io/revision`, rolled with maxSurge/maxUnavailable,
-//! old ones pruned to `revisionHistoryLimit`, and the status `kubectl rollout status` reads.
+//! old ones pruned to `revisionHistoryLimit`, and the status `kubectl rollout status` reads
+//! (its `Progressing` condition and progress deadline live in `progress`).
+
+mod progress;
 
 use std::sync::Arc;
 
@@ -9,6 +12,7 @@ use serde_json::{Map, Value, json};
 use super::{Ctx, set_condition, write_status};
 use crate::kinds::{self, res};
 use crate::meta;
+use progress::{Counts, NewReplicaSet, Rollout};
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
 /// Annotations of the Deployment that are not copied to its ReplicaSets.
@@ -172,6 +176,7 @@ fn reconcile_one(ctx: &mut Ctx, d: &Arc<Value>) {
     let new_pos = rss.iter().position(|r| {
         meta::template_hash(r.pointer("/spec/template").unwrap_or(&Value::Null)) == hash
     });
+    let mut new_rs_event = NewReplicaSet::Unchanged;
     // A paused Deployment still gets its first ReplicaSet, so a seeded paused one has pods.
     if !paused || rss.is_empty() {
         match new_pos {
@@ -183,7 +188,11 @@ fn reconcile_one(ctx: &mut Ctx, d: &Arc<Value>) {
                 };
                 let rs = new_replicaset(d, &hash, max_rev.saturating_add(1), initial, max_surge);
                 let rs_name = meta::name(&rs).to_string();
-                if ctx.store.create(res::REPLICASETS, rs).is_ok() && initial > 0 {
+                let created = ctx.store.create(res::REPLICASETS, rs).is_ok();
+                if created {
+                    new_rs_event = NewReplicaSet::Created;
+                }
+                if created && initial > 0 {
                     let msg = format!("Scaled up replica set {rs_name} from 0 to {initial}");
                     super::events::record(
                         ctx.store,
@@ -211,6 +220,7 @@ fn reconcile_one(ctx: &mut Ctx, d: &Arc<Value>) {
                         );
                         Ok(())
                     });
+                new_rs_event = NewReplicaSet::Found;
                 rss = owned(ctx);
             }
             Some(_) => {}
@@ -266,9 +276,8 @@ fn reconcile_one(ctx: &mut Ctx, d: &Arc<Value>) {
         d,
         &owned(ctx),
         new_rs.as_ref().map(|n| meta::name(n).to_string()),
-        desired,
         unavail,
-        paused,
+        new_rs_event,
     );
 }
 
@@ -333,10 +342,10 @@ fn update_status(
     d: &Value,
     rss: &[Arc<Value>],
     new_name: Option<String>,
-    desired: i64,
     unavail: i64,
-    paused: bool,
+    new_rs_event: NewReplicaSet,
 ) {
+    let desired = meta::i(d, &["spec", "replicas"]);
     let sum = |f: &str| -> i64 { rss.iter().map(|r| meta::i(r, &["status", f])).sum() };
     let replicas = sum("replicas");
     let ready = sum("readyReplicas");
@@ -365,32 +374,24 @@ fn update_status(
             "Deployment does not have minimum availability.",
         );
     }
-    let rs_name = new_rs.map(|r| meta::name(r)).unwrap_or("");
-    if paused {
-        set_condition(
-            &mut conds,
-            "Progressing",
-            "Unknown",
-            "DeploymentPaused",
-            "Deployment is paused",
-        );
-    } else if updated == desired && replicas == desired && available == desired {
-        set_condition(
-            &mut conds,
-            "Progressing",
-            "True",
-            "NewReplicaSetAvailable",
-            &format!("ReplicaSet \"{rs_name}\" has successfully progressed."),
-        );
-    } else {
-        set_condition(
-            &mut conds,
-            "Progressing",
-            "True",
-            "ReplicaSetUpdated",
-            &format!("ReplicaSet \"{rs_name}\" is progressing."),
-        );
-    }
+    progress::update(
+        &mut conds,
+        &Rollout {
+            deployment: d,
+            new_rs: new_rs.map(|r| meta::name(r)),
+            new_rs_event,
+            desired,
+            paused: meta::b(d, &["spec", "paused"]),
+            before: Counts::of_status(d),
+            now: Counts {
+                replicas,
+                updated,
+                ready,
+                available,
+            },
+            time_scale: ctx.clock.scale(),
+        },
+    );
     let mut status = json!({
         "observedGeneration": meta::i(d, &["metadata", "generation"]),
         "replicas": replicas,

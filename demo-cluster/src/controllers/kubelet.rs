@@ -1,6 +1,12 @@
 //! Kubelet: scheduled pods start after a short (simulated) delay and become Running and
 //! Ready; pods of Jobs (restartPolicy Never/OnFailure) succeed a little later; terminating
-//! pods disappear after their grace period (capped so demos stay snappy).
+//! pods disappear after their grace period (capped so demos stay snappy). Started pods'
+//! containers may crash and restart (`crash_loop`) or never get their image
+//! (`image_pull`).
+
+mod crash_loop;
+mod image_pull;
+mod pod_status;
 
 use serde_json::{Value, json};
 
@@ -9,61 +15,14 @@ use crate::clock::now_rfc3339;
 use crate::kinds::res;
 use crate::meta;
 
+pub use pod_status::started_status;
+
 /// Simulated seconds from scheduling to Running/Ready.
 pub const START_SECS: f64 = 1.5;
 /// Simulated seconds a run-to-completion pod runs.
 const RUN_SECS: f64 = 3.0;
 /// Upper bound on the simulated graceful termination.
 const MAX_GRACE_SECS: f64 = 2.0;
-
-/// The IP a pod gets on a node (stable per pod name).
-pub fn pod_ip(node: &str, pod: &Value) -> String {
-    let idx: u64 = node
-        .rsplit('-')
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(9);
-    let h = meta::fnv(format!("{}/{}", meta::namespace(pod), meta::name(pod)).as_bytes());
-    format!("10.244.{}.{}", idx, 2 + h % 250)
-}
-
-/// Status of a pod that is Running and Ready on `node`.
-pub fn running_status(pod: &Value, node: &str, now: &str) -> Value {
-    let statuses: Vec<Value> = pod
-        .pointer("/spec/containers")
-        .and_then(Value::as_array)
-        .map(|cs| {
-            cs.iter()
-                .map(|c| {
-                    let name = c["name"].as_str().unwrap_or("");
-                    let image = c["image"].as_str().unwrap_or("");
-                    json!({
-                        "name": name,
-                        "image": image,
-                        "imageID": format!("docker.io/library/{image}@sha256:{:016x}", meta::fnv(image.as_bytes())),
-                        "containerID": format!("containerd://{:016x}", meta::fnv(format!("{}/{name}", meta::uid(pod)).as_bytes())),
-                        "ready": true,
-                        "started": true,
-                        "restartCount": 0,
-                        "state": { "running": { "startedAt": now } },
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let ip = pod_ip(node, pod);
-    let cond = |t: &str| json!({ "type": t, "status": "True", "lastProbeTime": null, "lastTransitionTime": now });
-    json!({
-        "phase": "Running",
-        "hostIP": format!("192.168.49.{}", 10 + node.rsplit('-').next().and_then(|n| n.parse::<u32>().ok()).unwrap_or(0)),
-        "podIP": ip,
-        "podIPs": [{ "ip": ip }],
-        "startTime": now,
-        "qosClass": "BestEffort",
-        "conditions": [cond("PodReadyToStartContainers"), cond("Initialized"), cond("Ready"), cond("ContainersReady"), cond("PodScheduled")],
-        "containerStatuses": statuses,
-    })
-}
 
 fn succeeded_status(pod: &Value) -> Value {
     let now = now_rfc3339();
@@ -109,6 +68,10 @@ fn started_events(ctx: &Ctx, pod: &Value) {
             c["name"].as_str().unwrap_or(""),
             c["image"].as_str().unwrap_or(""),
         );
+        if image_pull::fails(image) {
+            image_pull::record_events(ctx, pod, image, image_pull::ERR_IMAGE_PULL);
+            continue;
+        }
         let rec = |reason: &str, msg: String| {
             super::events::record(ctx.store, pod, "Normal", reason, &msg, "kubelet")
         };
@@ -118,6 +81,41 @@ fn started_events(ctx: &Ctx, pod: &Value) {
         );
         rec("Created", format!("Created container {name}"));
         rec("Started", format!("Started container {name}"));
+    }
+}
+
+/// Whether the kubelet already started the pod (it reported container statuses).
+fn started(pod: &Value) -> bool {
+    pod.pointer("/status/containerStatuses")
+        .and_then(Value::as_array)
+        .is_some_and(|c| !c.is_empty())
+}
+
+/// Crash loops and image pull back-offs of a started pod's containers.
+fn sync_containers(ctx: &mut Ctx, pod: &Value) {
+    // Most pods have neither: skip the status copy (a bulk world has 10,000 pods).
+    let specs = pod.pointer("/spec/containers").and_then(Value::as_array);
+    let eventful = specs.into_iter().flatten().any(|c| {
+        crash_loop::crash_period(c).is_some()
+            || image_pull::fails(c["image"].as_str().unwrap_or(""))
+    });
+    if !eventful {
+        return;
+    }
+    let Some(mut status) = pod.get("status").cloned() else {
+        return;
+    };
+    let since_start = ctx.state.since(&format!("start/{}", meta::uid(pod)));
+    let pulling_for = ctx.clock.sim_elapsed(since_start).as_secs_f64() - START_SECS;
+    let mut changed = crash_loop::sync(ctx, pod, &mut status);
+    changed |= image_pull::sync(ctx, pod, &mut status, pulling_for);
+    if changed {
+        let _ = ctx
+            .store
+            .modify(res::PODS, meta::namespace(pod), meta::name(pod), |o| {
+                o["status"] = status;
+                Ok(())
+            });
     }
 }
 
@@ -155,8 +153,9 @@ pub fn reconcile(ctx: &mut Ctx) {
             continue;
         }
         match meta::s(&pod, &["status", "phase"]) {
+            "Pending" | "" if started(&pod) => sync_containers(ctx, &pod),
             "Pending" | "" if ctx.after(&format!("start/{uid}"), START_SECS) => {
-                let status = running_status(&pod, &node, &now_rfc3339());
+                let status = started_status(&pod, &node, &now_rfc3339());
                 started_events(ctx, &pod);
                 let _ = ctx.store.modify(res::PODS, &ns, &name, |o| {
                     o["status"] = status;
@@ -164,6 +163,7 @@ pub fn reconcile(ctx: &mut Ctx) {
                 });
             }
             "Running" => {
+                sync_containers(ctx, &pod);
                 let run_to_completion = meta::s(&pod, &["spec", "restartPolicy"]) != "Always";
                 if run_to_completion && ctx.after(&format!("run/{uid}"), RUN_SECS) {
                     let status = succeeded_status(&pod);

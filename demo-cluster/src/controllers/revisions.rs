@@ -61,30 +61,37 @@ pub fn ensure(ctx: &mut Ctx, owner: &Value) -> (String, String) {
         }
         Some(_) => {}
         None => {
-            let mut labels = template
-                .pointer("/metadata/labels")
-                .cloned()
-                .filter(Value::is_object)
-                .unwrap_or(json!({}));
-            labels["controller-revision-hash"] = json!(hash);
-            let mut data_template = template.clone();
-            data_template["$patch"] = json!("replace");
-            let cr = json!({
-                "apiVersion": "apps/v1",
-                "kind": "ControllerRevision",
-                "metadata": {
-                    "name": name,
-                    "namespace": meta::namespace(owner),
-                    "labels": labels,
-                    "ownerReferences": [meta::owner_ref(owner)],
-                },
-                "data": { "spec": { "template": data_template } },
-                "revision": max.saturating_add(1),
-            });
+            let cr = revision_object(owner, &template, max.saturating_add(1));
             let _ = ctx.store.create(res::CONTROLLER_REVISIONS, cr);
         }
     }
     (name, hash)
+}
+
+/// The ControllerRevision `{owner}-{hash}` holding `template` as revision `number`. The
+/// template carries `"$patch": "replace"`, as the real controllers store it for rollbacks.
+pub fn revision_object(owner: &Value, template: &Value, number: i64) -> Value {
+    let hash = meta::template_hash(template);
+    let mut labels = template
+        .pointer("/metadata/labels")
+        .cloned()
+        .filter(Value::is_object)
+        .unwrap_or(json!({}));
+    labels["controller-revision-hash"] = json!(hash);
+    let mut data_template = template.clone();
+    data_template["$patch"] = json!("replace");
+    json!({
+        "apiVersion": "apps/v1",
+        "kind": "ControllerRevision",
+        "metadata": {
+            "name": format!("{}-{hash}", meta::name(owner)),
+            "namespace": meta::namespace(owner),
+            "labels": labels,
+            "ownerReferences": [meta::owner_ref(owner)],
+        },
+        "data": { "spec": { "template": data_template } },
+        "revision": number,
+    })
 }
 
 /// Deletes the oldest revisions beyond `spec.revisionHistoryLimit`, except `keep`.

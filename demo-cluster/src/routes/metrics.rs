@@ -1,4 +1,4 @@
-//! Computed kinds: metrics.k8s.io node/pod metrics and SelfSubjectAccessReview.
+//! Computed kinds: metrics.k8s.io node and pod metrics.
 
 use std::sync::Arc;
 
@@ -71,15 +71,6 @@ fn node_metrics(node: &Value, pods: &[Arc<Value>]) -> Value {
 
 pub fn handle(app: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> ApiResult<Response> {
     let def = rp.def;
-    if def.plural == "selfsubjectaccessreviews" {
-        if req.method != Method::POST {
-            return Err(ApiError::method_not_allowed());
-        }
-        let mut body = super::resource::parse_body(req)?;
-        super::resource::require_object(&body)?;
-        body["status"] = json!({ "allowed": true, "reason": "the demo cluster allows everything" });
-        return Ok(json_response(201, &body));
-    }
     if req.method != Method::GET {
         return Err(ApiError::method_not_allowed());
     }

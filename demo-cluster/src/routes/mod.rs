@@ -1,9 +1,12 @@
-//! HTTP entry point: one fallback handler parses the Kubernetes path grammar and hands
-//! off to discovery, OpenAPI or the generic resource handlers.
+//! HTTP entry point: one fallback handler records the request, admits it (authentication,
+//! throttling, authorization), parses the Kubernetes path grammar and hands off to
+//! discovery, OpenAPI or the generic resource handlers.
 
+mod access_review;
 mod delete;
 mod kubevirt;
 mod list;
+mod logs;
 mod metrics;
 mod pods;
 mod query;
@@ -19,6 +22,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, Method, Uri, header};
 
+use crate::access::User;
 use crate::kinds::{self, KUBEVIRT_SUBRESOURCES_GROUP, KindDef};
 use crate::status::{ApiError, ApiResult, json_response};
 use crate::{RecordedRequest, Shared, discovery, openapi};
@@ -56,6 +60,8 @@ pub struct Req {
     pub content_type: String,
     pub accept: String,
     pub body: Bytes,
+    /// Who the request acts as (authenticated and authorized already).
+    pub user: User,
 }
 
 async fn handle(
@@ -84,12 +90,21 @@ async fn handle(
                 body: String::from_utf8_lossy(&body).into_owned(),
             });
     }
+    let query = Query::parse(uri.query().unwrap_or(""));
+    let user = match app
+        .access
+        .admit(&app.store, &headers, &method, uri.path(), &query)
+    {
+        Ok(user) => user,
+        Err(e) => return e.into_response(),
+    };
     let req = Req {
         method,
-        query: Query::parse(uri.query().unwrap_or("")),
+        query,
         content_type,
         accept: header_str(header::ACCEPT),
         body,
+        user,
     };
     match dispatch(&app, uri.path(), req).await {
         Ok(r) => r,

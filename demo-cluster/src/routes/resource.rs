@@ -8,7 +8,7 @@ use http::Method;
 use serde_json::{Value, json};
 
 use super::delete::{delete, delete_collection};
-use super::{Req, ResourcePath, list, metrics, pods, scale, watch};
+use super::{Req, ResourcePath, access_review, list, logs, metrics, pods, scale, watch};
 use crate::kinds::{KindDef, res};
 use crate::meta;
 use crate::patch::{PatchType, apply as ssa, json as jsonpatch, merge, strategic};
@@ -17,6 +17,9 @@ use crate::{Shared, defaults, table};
 
 pub async fn handle(app: &Arc<Shared>, rp: ResourcePath, req: Req) -> ApiResult<Response> {
     let def = rp.def;
+    if def.plural == "selfsubjectaccessreviews" {
+        return access_review::create(app, &req);
+    }
     if def.virtual_kind {
         return metrics::handle(app, &rp, &req);
     }
@@ -56,7 +59,7 @@ pub async fn handle(app: &Arc<Shared>, rp: ResourcePath, req: Req) -> ApiResult<
                 }
                 ("status", Method::PATCH) => patch(app, def, &ns, name, &req, true),
                 ("scale", _) => scale::handle(app, def, &ns, name, &req),
-                ("log", Method::GET) => pods::log(app, &ns, name, &req),
+                ("log", Method::GET) => logs::serve(app, &ns, name, &req),
                 ("eviction", Method::POST) => pods::evict(app, &ns, name, &req),
                 _ => Err(ApiError::method_not_allowed()),
             }
@@ -291,6 +294,9 @@ pub fn prepare_new(app: &Shared, def: &KindDef, ns: &str, mut obj: Value) -> Api
         m.remove("status");
     }
     defaults::apply(def, &mut obj);
+    if def.custom {
+        defaults::prune_patch_directives(&mut obj);
+    }
     Ok(obj)
 }
 
@@ -337,7 +343,7 @@ fn commit(
     if def.namespaced {
         new["metadata"]["namespace"] = json!(meta::namespace(old));
     }
-    let new = if status_only {
+    let mut new = if status_only {
         let mut o = old.clone();
         o["status"] = new.get("status").cloned().unwrap_or(Value::Null);
         o
@@ -355,6 +361,9 @@ fn commit(
         defaults::apply(def, &mut new);
         new
     };
+    if def.custom {
+        defaults::prune_patch_directives(&mut new);
+    }
     if dry_run(req) {
         return Ok(respond(def, &new, req, 200));
     }

@@ -112,6 +112,29 @@ pub fn config(store: &Store) -> Result<()> {
             "subjects": [{ "kind": "Group", "name": "viewers", "apiGroup": RBAC }],
         }),
     )?;
+    // Every authenticated user may ask what it may do (`kubectl auth can-i`), as the
+    // bootstrap policy of a real cluster allows.
+    let bootstrap = json!({ "kubernetes.io/bootstrapping": "rbac-defaults" });
+    put(
+        store,
+        res::CLUSTER_ROLES,
+        json!({
+            "metadata": { "name": "system:basic-user", "labels": bootstrap },
+            "rules": [
+                { "apiGroups": ["authorization.k8s.io"], "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], "verbs": ["create"] },
+                { "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"], "verbs": ["create"] },
+            ],
+        }),
+    )?;
+    put(
+        store,
+        res::CLUSTER_ROLE_BINDINGS,
+        json!({
+            "metadata": { "name": "system:basic-user", "labels": bootstrap },
+            "roleRef": { "apiGroup": RBAC, "kind": "ClusterRole", "name": "system:basic-user" },
+            "subjects": [{ "kind": "Group", "name": "system:authenticated", "apiGroup": RBAC }],
+        }),
+    )?;
     put(
         store,
         (RBAC, "roles"),

@@ -3,6 +3,7 @@
 //! are created as specs; the controllers bring up their pods.
 
 mod config;
+mod cron_history;
 mod kruise;
 mod kubevirt;
 mod workloads;

@@ -1,9 +1,10 @@
 //! Seeded built-in workloads: Deployments (one with two revisions of history, one
-//! paused), a StatefulSet, a DaemonSet, a Job and a CronJob, Services and PDBs.
+//! paused, one whose worker crashes every 45 s, one whose image does not exist), a
+//! StatefulSet, a DaemonSet, a Job and a CronJob with two past runs, Services and PDBs.
 
 use serde_json::json;
 
-use super::{container, deployment, put, service, template};
+use super::{container, cron_history, deployment, put, service, template};
 use crate::error::Result;
 use crate::kinds::{res, storage_def};
 use crate::store::Store;
@@ -57,6 +58,33 @@ pub fn workloads(store: &Store) -> Result<()> {
     let mut ledger = deployment("payments", "ledger", 1, "ghcr.io/bosun/ledger:0.7.3");
     ledger["spec"]["paused"] = json!(true);
     put(store, res::DEPLOYMENTS, ledger)?;
+    // shop/worker: the worker container crashes every 45 simulated seconds (restarts,
+    // `lastState`, previous logs); its log shipper runs beside it.
+    let mut worker = deployment("shop", "worker", 2, "ghcr.io/bosun/worker:3.1.0");
+    worker["spec"]["template"]["spec"]["containers"] = json!([
+        {
+            "name": "worker", "image": "ghcr.io/bosun/worker:3.1.0",
+            "env": [
+                { "name": "DEMO_CRASH_EVERY_SECONDS", "value": "45" },
+                { "name": "QUEUE", "value": "orders" },
+            ],
+            "resources": { "requests": { "cpu": "100m", "memory": "128Mi" } },
+        },
+        {
+            "name": "log-shipper", "image": "fluent/fluent-bit:3.1",
+            "resources": { "requests": { "cpu": "50m", "memory": "64Mi" } },
+        },
+    ]);
+    put(store, res::DEPLOYMENTS, worker)?;
+    // payments/reports: its image is never found, so it fails its 60 s progress deadline.
+    let mut reports = deployment(
+        "payments",
+        "reports",
+        1,
+        "ghcr.io/bosun/reports:does-not-exist",
+    );
+    reports["spec"]["progressDeadlineSeconds"] = json!(60);
+    put(store, res::DEPLOYMENTS, reports)?;
     let mut coredns = deployment(
         "kube-system",
         "coredns",
@@ -104,7 +132,7 @@ pub fn workloads(store: &Store) -> Result<()> {
         res::JOBS,
         json!({ "metadata": { "name": "db-migrate", "namespace": "data" }, "spec": { "template": job_template } }),
     )?;
-    put(
+    let backup = put(
         store,
         res::CRONJOBS,
         json!({
@@ -115,6 +143,7 @@ pub fn workloads(store: &Store) -> Result<()> {
             } } } } },
         }),
     )?;
+    cron_history::past_runs(store, &backup)?;
     for (ns, name, port, headless) in [
         ("shop", "web", 80, false),
         ("shop", "api", 8080, false),

@@ -41,17 +41,21 @@ pub async fn start() -> Harness {
 }
 
 impl Harness {
-    /// Runs kubectl with this cluster's kubeconfig (killed after 120 s).
+    /// Runs kubectl with this cluster's kubeconfig (the administrator's token).
     pub async fn kubectl(&self, args: &[&str]) -> Output {
-        let mut cmd = tokio::process::Command::new(KUBECTL);
-        cmd.arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .args(args)
-            .kill_on_drop(true);
-        tokio::time::timeout(Duration::from_secs(120), cmd.output())
-            .await
-            .unwrap_or_else(|_| panic!("kubectl {args:?} timed out"))
-            .expect("kubectl runs")
+        run_kubectl(&self.kubeconfig, args).await
+    }
+
+    /// Runs kubectl as the user of `token` (e.g. `VIEWER_TOKEN`, or one the cluster does
+    /// not know).
+    pub async fn kubectl_as(&self, token: &str, args: &[&str]) -> Output {
+        let path = self.kubeconfig.with_file_name(format!(
+            "kubeconfig-{}",
+            token.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        ));
+        std::fs::write(&path, self.cluster.kubeconfig_yaml_for("demo", token))
+            .expect("kubeconfig written");
+        run_kubectl(&path, args).await
     }
 
     /// Runs kubectl, asserts success, returns stdout.
@@ -93,6 +97,19 @@ impl Harness {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
+}
+
+/// Runs kubectl with a kubeconfig (killed after 120 s).
+async fn run_kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> Output {
+    let mut cmd = tokio::process::Command::new(KUBECTL);
+    cmd.arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .kill_on_drop(true);
+    tokio::time::timeout(Duration::from_secs(120), cmd.output())
+        .await
+        .unwrap_or_else(|_| panic!("kubectl {args:?} timed out"))
+        .expect("kubectl runs")
 }
 
 /// Polls an async condition until it holds.
