@@ -5,8 +5,10 @@
 //! Server-only code sits behind `#[cfg(feature = "ssr")]` so none of it reaches the browser.
 
 pub mod api;
+mod browser;
 mod components;
 pub mod error;
+mod format;
 mod pages;
 
 use leptos::prelude::*;
@@ -53,6 +55,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::ClustersPage />
                     <Route path=path!("clusters") view=pages::ClustersPage />
                     <Route path=path!("workloads") view=pages::WorkloadsPage />
+                    <Route path=path!("workloads/:cluster/:namespace/:kind/:name") view=pages::WorkloadDetailPage />
+                    <Route path=path!("pods/:cluster/:namespace/:name") view=pages::PodPage />
                     <Route path=path!("rollouts") view=pages::RolloutsPage />
                     <Route path=path!("vms") view=pages::VirtualMachinesPage />
                     <Route path=path!("nodes") view=pages::NodesPage />

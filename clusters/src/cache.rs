@@ -8,7 +8,7 @@ use futures::StreamExt;
 use kube::api::{ApiResource, DynamicObject};
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::{WatchStreamExt, watcher};
-use kube::{Api, Client, ResourceExt};
+use kube::{Api, Client};
 use tokio::task::JoinHandle;
 
 /// Where a cache stands.
@@ -80,7 +80,7 @@ impl Cache {
         let task = tokio::spawn(async move {
             let events = watcher(api, watcher::Config::default())
                 .default_backoff()
-                .modify(|obj: &mut DynamicObject| obj.managed_fields_mut().clear())
+                .modify(|obj: &mut DynamicObject| obj.metadata.managed_fields = None)
                 .reflect(writer);
             futures::pin_mut!(events);
             let mut last_error = String::new();

@@ -1,4 +1,5 @@
 //! Browser entry point: hydrates the server-rendered page so it becomes interactive.
+#![recursion_limit = "512"]
 
 /// Called by the script Leptos puts in every page once the wasm module has loaded.
 #[wasm_bindgen::prelude::wasm_bindgen]

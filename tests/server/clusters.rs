@@ -139,7 +139,7 @@ async fn an_admin_adds_a_cluster_from_a_kubeconfig_and_its_credentials_stay_secr
         (saved["environment"].as_str(), saved["context"].as_str()),
         (Some("stage"), Some("staging-ctx"))
     );
-    assert_eq!(saved["server"], format!("{}/", other.url()));
+    assert_eq!(saved["server"], format!("{}/", other.https_url()));
     assert!(
         !body.to_string().contains("demo-token"),
         "credentials never go back: {body}"

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet, Redirect};
 
 use crate::api::{Logout, auth::current_user};
-use crate::components::ErrorBox;
+use crate::components::{ErrorBox, ToastStack, provide_toasts};
 
 const SECTIONS: [(&str, &str); 7] = [
     ("/clusters", "Clusters"),
@@ -40,6 +40,7 @@ fn Frame(me: Me) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let is_admin = me.role.allows(Role::Admin);
     provide_context(me.clone());
+    provide_toasts();
     view! {
         <div class="app">
             <header class="topbar">
@@ -64,6 +65,7 @@ fn Frame(me: Me) -> impl IntoView {
             <main class="content" id="main">
                 <Outlet />
             </main>
+            <ToastStack />
         </div>
     }
 }

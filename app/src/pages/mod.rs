@@ -1,12 +1,19 @@
-//! One module per page.
+//! One module per page (and the pieces a page is made of).
 
 mod admin;
-mod audit;
+pub mod audit;
+mod batch;
+mod cluster_form;
 mod clusters;
 mod login;
 mod nodes;
 mod not_found;
+pub mod pods;
+mod revisions;
 mod sections;
+pub mod workload_detail;
+pub mod workload_table;
+pub mod workloads;
 
 pub use admin::AdminPage;
 pub use audit::AuditPage;
@@ -14,4 +21,7 @@ pub use clusters::ClustersPage;
 pub use login::LoginPage;
 pub use nodes::NodesPage;
 pub use not_found::NotFound;
-pub use sections::{RolloutsPage, VirtualMachinesPage, WorkloadsPage};
+pub use pods::PodPage;
+pub use sections::{RolloutsPage, VirtualMachinesPage};
+pub use workload_detail::WorkloadDetailPage;
+pub use workloads::WorkloadsPage;

@@ -14,11 +14,6 @@ fn Section(title: &'static str, what: &'static str) -> impl IntoView {
 }
 
 #[component]
-pub fn WorkloadsPage() -> impl IntoView {
-    view! { <Section title="Workloads" what="Deployments, StatefulSets, DaemonSets and OpenKruise workloads across clusters." /> }
-}
-
-#[component]
 pub fn RolloutsPage() -> impl IntoView {
     view! { <Section title="Rollouts" what="OpenKruise canary rollouts, their steps and approvals." /> }
 }
