@@ -37,22 +37,6 @@ pub fn age(rfc3339: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rfc3339_to_unix() {
-        assert_eq!(unix_seconds("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(unix_seconds("2026-11-22T10:00:00Z"), Some(1_795_341_600));
-        assert_eq!(
-            unix_seconds("2024-02-29T12:00:00.123Z"),
-            Some(1_709_208_000)
-        );
-        assert_eq!(unix_seconds("yesterday"), None);
-    }
-}
-
 /// Percent-encodes a query value.
 #[must_use]
 pub fn url_encode(raw: &str) -> String {
@@ -79,5 +63,21 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
         String::new()
     } else {
         format!("?{}", parts.join("&"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_to_unix() {
+        assert_eq!(unix_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(unix_seconds("2026-11-22T10:00:00Z"), Some(1_795_341_600));
+        assert_eq!(
+            unix_seconds("2024-02-29T12:00:00.123Z"),
+            Some(1_709_208_000)
+        );
+        assert_eq!(unix_seconds("yesterday"), None);
     }
 }

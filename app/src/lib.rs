@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("clusters") view=pages::ClustersPage />
                     <Route path=path!("workloads") view=pages::WorkloadsPage />
                     <Route path=path!("workloads/:cluster/:namespace/:kind/:name") view=pages::WorkloadDetailPage />
+                    <Route path=path!("pods") view=pages::PodListPage />
                     <Route path=path!("pods/:cluster/:namespace/:name") view=pages::PodPage />
                     <Route path=path!("rollouts") view=pages::RolloutsPage />
                     <Route path=path!("vms") view=pages::VirtualMachinesPage />

@@ -383,7 +383,7 @@ impl Cluster {
                     reason,
                 });
             }
-            if *kind == KindId::Pod {
+            if kind.info().category != bosun_model::Category::Workload {
                 continue;
             }
             match cache.objects() {

@@ -107,8 +107,11 @@ fn selected<'a>(clusters: &'a [Arc<Cluster>], name: Option<&str>) -> Result<Vec<
 /// that cannot answer (syncing, failing) is a 503 with the reason for one cluster, and is
 /// left out (with a warning) when listing every cluster.
 pub fn workloads(clusters: &[Arc<Cluster>], q: &WorkloadQuery) -> Result<Page<WorkloadRow>> {
-    if q.kind == Some(KindId::Pod) {
-        return Err(bad("pods are not workloads: list them at .../pods".into()));
+    if let Some(kind) = q
+        .kind
+        .filter(|k| k.info().category != bosun_model::Category::Workload)
+    {
+        return Err(bad(format!("{kind} are not workloads")));
     }
     let selector = label_selector(q.label_selector.as_deref())?;
     let (field, desc) = sort_spec(q.sort.as_deref(), WORKLOAD_SORTS)?;

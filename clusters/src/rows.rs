@@ -137,6 +137,24 @@ fn health(info: &KindInfo, obj: &Value, ready: i64, desired: i64) -> (Health, Op
             }
         }
         StatusShape::Pod => (Health::Healthy, None),
+        StatusShape::Phase => {
+            let phase = [
+                json::str(obj, "/status/phase"),
+                json::str(obj, "/status/printableStatus"),
+            ]
+            .into_iter()
+            .find(|p| !p.is_empty())
+            .unwrap_or("");
+            let health = match phase {
+                "Healthy" | "Running" => Health::Healthy,
+                "Stopped" | "Paused" | "Disabled" | "Disabling" | "Terminating" => Health::Paused,
+                p if p.starts_with("Error") || p == "CrashLoopBackOff" || p == "Unknown" => {
+                    Health::Failed
+                }
+                _ => Health::Progressing,
+            };
+            (health, (!phase.is_empty()).then(|| phase.to_string()))
+        }
     }
 }
 
@@ -160,7 +178,7 @@ fn counts(info: &KindInfo, obj: &Value) -> (i64, i64) {
             json::int(obj, "/status/desired"),
         ),
         StatusShape::Schedule => (json::array(obj, "/status/active").len() as i64, 0),
-        StatusShape::Pod => (0, 0),
+        StatusShape::Pod | StatusShape::Phase => (0, 0),
     }
 }
 
@@ -313,6 +331,11 @@ fn fact_fields(kind: KindId) -> &'static [(&'static str, &'static str)] {
             ("Update revision", "/status/updateRevision"),
         ],
         KindId::Pod => &[],
+        KindId::Rollout => &[("Phase", "/status/phase"), ("Message", "/status/message")],
+        KindId::VirtualMachine => &[
+            ("Status", "/status/printableStatus"),
+            ("Run strategy", "/spec/runStrategy"),
+        ],
     }
 }
 

@@ -36,6 +36,22 @@ pub enum KindId {
     AdvancedCronJob,
     #[serde(rename = "pods")]
     Pod,
+    #[serde(rename = "rollouts")]
+    Rollout,
+    #[serde(rename = "virtualmachines")]
+    VirtualMachine,
+}
+
+/// What a kind is to the console: which page lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    Workload,
+    Pod,
+    /// OpenKruise Rollouts (their page and actions arrive with the rollouts issue).
+    Rollout,
+    /// KubeVirt virtual machines (their page and actions arrive with the VM issue).
+    VirtualMachine,
 }
 
 /// The API family a kind belongs to. Optional families are discovered per cluster: a
@@ -47,6 +63,10 @@ pub enum ApiFamily {
     Kubernetes,
     /// OpenKruise (`apps.kruise.io`).
     OpenKruise,
+    /// OpenKruise Rollout (`rollouts.kruise.io`).
+    KruiseRollout,
+    /// KubeVirt (`kubevirt.io`).
+    KubeVirt,
 }
 
 /// Where a kind's revision history is kept.
@@ -102,12 +122,16 @@ pub enum StatusShape {
     Schedule,
     /// A pod's phase and container statuses.
     Pod,
+    /// `status.phase` of a Rollout, `status.printableStatus` of a virtual machine: read
+    /// by their own pages.
+    Phase,
 }
 
 /// Everything Bosun knows about one kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KindInfo {
     pub id: KindId,
+    pub category: Category,
     /// The API's kind name (`StatefulSet` for both the built-in and the Advanced one).
     pub kind: &'static str,
     /// What people call it in the console.
@@ -172,6 +196,7 @@ const NO_TEMPLATE: &[&str] = &[];
 pub static KINDS: &[KindInfo] = &[
     KindInfo {
         id: KindId::Deployment,
+        category: Category::Workload,
         kind: "Deployment",
         label: "Deployment",
         group: APPS,
@@ -191,6 +216,7 @@ pub static KINDS: &[KindInfo] = &[
     },
     KindInfo {
         id: KindId::StatefulSet,
+        category: Category::Workload,
         kind: "StatefulSet",
         label: "StatefulSet",
         group: APPS,
@@ -210,6 +236,7 @@ pub static KINDS: &[KindInfo] = &[
     },
     KindInfo {
         id: KindId::DaemonSet,
+        category: Category::Workload,
         kind: "DaemonSet",
         label: "DaemonSet",
         group: APPS,
@@ -229,6 +256,7 @@ pub static KINDS: &[KindInfo] = &[
     },
     KindInfo {
         id: KindId::Job,
+        category: Category::Workload,
         kind: "Job",
         label: "Job",
         group: BATCH,
@@ -248,6 +276,7 @@ pub static KINDS: &[KindInfo] = &[
     },
     KindInfo {
         id: KindId::CronJob,
+        category: Category::Workload,
         kind: "CronJob",
         label: "CronJob",
         group: BATCH,
@@ -267,6 +296,7 @@ pub static KINDS: &[KindInfo] = &[
     },
     KindInfo {
         id: KindId::CloneSet,
+        category: Category::Workload,
         kind: "CloneSet",
         label: "CloneSet",
         group: KRUISE,
@@ -286,6 +316,7 @@ pub static KINDS: &[KindInfo] = &[
     },
     KindInfo {
         id: KindId::AdvancedStatefulSet,
+        category: Category::Workload,
         kind: "StatefulSet",
         label: "Advanced StatefulSet",
         group: KRUISE,
@@ -305,6 +336,7 @@ pub static KINDS: &[KindInfo] = &[
     },
     KindInfo {
         id: KindId::AdvancedDaemonSet,
+        category: Category::Workload,
         kind: "DaemonSet",
         label: "Advanced DaemonSet",
         group: KRUISE,
@@ -324,6 +356,7 @@ pub static KINDS: &[KindInfo] = &[
     },
     KindInfo {
         id: KindId::BroadcastJob,
+        category: Category::Workload,
         kind: "BroadcastJob",
         label: "BroadcastJob",
         group: KRUISE,
@@ -343,6 +376,7 @@ pub static KINDS: &[KindInfo] = &[
     },
     KindInfo {
         id: KindId::AdvancedCronJob,
+        category: Category::Workload,
         kind: "AdvancedCronJob",
         label: "AdvancedCronJob",
         group: KRUISE,
@@ -362,6 +396,7 @@ pub static KINDS: &[KindInfo] = &[
     },
     KindInfo {
         id: KindId::Pod,
+        category: Category::Pod,
         kind: "Pod",
         label: "Pod",
         group: "",
@@ -379,12 +414,55 @@ pub static KINDS: &[KindInfo] = &[
         progress_deadline: false,
         actions: POD,
     },
+    KindInfo {
+        id: KindId::Rollout,
+        category: Category::Rollout,
+        kind: "Rollout",
+        label: "Rollout",
+        group: "rollouts.kruise.io",
+        versions: &["v1beta1", "v1alpha1"],
+        plural: "rollouts",
+        custom: true,
+        family: ApiFamily::KruiseRollout,
+        scale: false,
+        revisions: RevisionSource::None,
+        rollback_patch: PatchFormat::Merge,
+        restart: RestartMethod::NotSupported,
+        shape: StatusShape::Phase,
+        suspend_field: None,
+        pod_template: NO_TEMPLATE,
+        progress_deadline: false,
+        actions: &[],
+    },
+    KindInfo {
+        id: KindId::VirtualMachine,
+        category: Category::VirtualMachine,
+        kind: "VirtualMachine",
+        label: "Virtual machine",
+        group: "kubevirt.io",
+        versions: &["v1"],
+        plural: "virtualmachines",
+        custom: true,
+        family: ApiFamily::KubeVirt,
+        scale: false,
+        revisions: RevisionSource::None,
+        rollback_patch: PatchFormat::Merge,
+        restart: RestartMethod::NotSupported,
+        shape: StatusShape::Phase,
+        suspend_field: None,
+        pod_template: NO_TEMPLATE,
+        progress_deadline: false,
+        actions: &[],
+    },
 ];
 
 impl KindId {
-    /// Every workload kind (everything but pods), in table order.
+    /// Every workload kind, in table order.
     pub fn workloads() -> impl Iterator<Item = KindId> {
-        KINDS.iter().map(|k| k.id).filter(|k| *k != KindId::Pod)
+        KINDS
+            .iter()
+            .filter(|k| k.category == Category::Workload)
+            .map(|k| k.id)
     }
 
     /// This kind's row of the table.
@@ -411,6 +489,8 @@ impl KindId {
             KindId::BroadcastJob => "broadcastjobs",
             KindId::AdvancedCronJob => "advancedcronjobs",
             KindId::Pod => "pods",
+            KindId::Rollout => "rollouts",
+            KindId::VirtualMachine => "virtualmachines",
         }
     }
 

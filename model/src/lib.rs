@@ -24,7 +24,7 @@ pub use cluster::{
     Environment, NodeCounts, SourceKind, WatchError, WorkloadCounts,
 };
 pub use error_code::ErrorCode;
-pub use kinds::{KINDS, KindId, KindInfo};
+pub use kinds::{Category, KINDS, KindId, KindInfo};
 pub use node::NodeRow;
 pub use page::{DEFAULT_PAGE, MAX_PAGE, Page, PodQuery, WorkloadQuery};
 pub use role::{ParseRoleError, Role};

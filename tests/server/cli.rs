@@ -4,6 +4,8 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::{TestServer, audit_rows, send};
+
 fn bosun(data_dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_bosun"))
         .arg("--data-dir")
@@ -291,4 +293,106 @@ fn demo_cluster_command_serves_a_world_kubectl_can_read() {
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+// The CLI runs as a child process while this test's demo cluster serves it: the runtime
+// needs a thread that is not waiting for the child.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_commands_add_list_and_remove_with_the_same_audit_as_the_api() {
+    let other = crate::clusters::second_cluster().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let kubeconfig = dir.join("staging.kubeconfig");
+    other.write_kubeconfig(&kubeconfig, "staging").unwrap();
+    let out = bosun(
+        dir,
+        &[
+            "cluster",
+            "add",
+            "staging",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--env",
+            "stage",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("added cluster staging"), "{stdout}");
+    assert!(stdout.contains("connection: reachable"), "{stdout}");
+
+    let out = bosun(dir, &["cluster", "list"], None);
+    assert!(
+        text(&out.stdout)
+            .lines()
+            .any(|l| l.starts_with("staging") && l.contains("kubeconfig") && l.ends_with("stage")),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let broken = dir.join("broken.kubeconfig");
+    std::fs::write(&broken, "clusters: [this is: not yaml").unwrap();
+    let out = bosun(
+        dir,
+        &[
+            "cluster",
+            "add",
+            "broken",
+            "--kubeconfig",
+            broken.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("kubeconfig does not parse"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // The same addition through the API leaves the same record, from another source.
+    let srv = TestServer::start_with(|c| c.data_dir = dir.to_path_buf()).await;
+    let admin = srv.admin().await;
+    let yaml = std::fs::read_to_string(&kubeconfig).unwrap();
+    let (status, body) = send(
+        &admin,
+        "POST",
+        &srv.url("/api/v1/clusters"),
+        Some(serde_json::json!({"name": "staging2", "kubeconfig": yaml, "environment": "stage"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let rows = audit_rows(&srv, "action=cluster.add&outcome=succeeded").await;
+    let by_source = |source: &str| {
+        rows.iter()
+            .find(|r| r["source"] == source)
+            .cloned()
+            .unwrap_or_else(|| panic!("{source}: {rows:?}"))
+    };
+    let (cli, api) = (by_source("cli"), by_source("api"));
+    assert_eq!(
+        (cli["user"].as_str(), api["user"].as_str()),
+        (Some("cli"), Some("admin"))
+    );
+    assert_eq!(
+        (cli["kind"].as_str(), cli["cluster"].as_str()),
+        (Some("cluster"), Some("staging"))
+    );
+    assert_eq!(
+        cli["parameters"], api["parameters"],
+        "the same parameters whichever way it came"
+    );
+    srv.stop().await;
+
+    let out = bosun(dir, &["cluster", "remove", "staging"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = bosun(dir, &["cluster", "remove", "staging"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no cluster named \"staging\""),
+        "{}",
+        text(&out.stderr)
+    );
+    other.shutdown().await;
 }

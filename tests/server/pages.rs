@@ -29,6 +29,7 @@ async fn signed_in_shell_shows_user_role_and_every_section() {
     for section in [
         "Clusters",
         "Workloads",
+        "Pods",
         "Rollouts",
         "Virtual machines",
         "Nodes",
@@ -100,5 +101,51 @@ async fn assets_and_probes_skip_the_session_store() {
             "{path} touched the session"
         );
     }
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn cluster_pages_render_on_the_server_before_any_script_runs() {
+    let srv = TestServer::with_demo().await;
+    let viewer = srv.as_role(bosun_core::Role::Viewer).await;
+    let page = |path: &'static str| {
+        let viewer = viewer.clone();
+        let url = srv.url(path);
+        async move {
+            let res = viewer.get(url).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+            res.text().await.unwrap()
+        }
+    };
+    let html = page("/workloads?cluster=demo&ns=shop&sort=-name").await;
+    assert!(
+        html.contains(r#"data-workload="demo/shop/deployments/web""#),
+        "the rows are in the HTML"
+    );
+    assert!(
+        !html.contains(r#"data-workload="demo/data/statefulsets/postgres""#),
+        "filtered by namespace"
+    );
+    assert!(
+        html.find(r#"data-name="worker""#) < html.find(r#"data-name="api""#),
+        "sorted by name, descending"
+    );
+    assert!(
+        !html.contains(r#"class="row-actions"><details"#),
+        "a viewer gets no action menu"
+    );
+    let html = page("/workloads/demo/shop/deployments/web?tab=revisions").await;
+    assert!(
+        html.contains("upgrade nginx to 1.27") && html.contains("initial release"),
+        "revisions render"
+    );
+    let html = page("/pods/demo/data/postgres-0").await;
+    assert!(html.contains("postgres:16.4"));
+    let html = page("/pods?cluster=demo&labels=app%3Dweb").await;
+    assert_eq!(html.matches("data-pod=").count(), 3, "three web pods");
+    let html = page("/clusters").await;
+    assert!(html.contains(r#"data-cluster="demo""#));
+    let html = page("/audit?action=session.login").await;
+    assert!(html.contains(r#"data-action="session.login""#));
     srv.stop().await;
 }

@@ -7,9 +7,10 @@ use leptos_router::components::{A, Outlet, Redirect};
 use crate::api::{Logout, auth::current_user};
 use crate::components::{ErrorBox, ToastStack, provide_toasts};
 
-const SECTIONS: [(&str, &str); 7] = [
+const SECTIONS: [(&str, &str); 8] = [
     ("/clusters", "Clusters"),
     ("/workloads", "Workloads"),
+    ("/pods", "Pods"),
     ("/rollouts", "Rollouts"),
     ("/vms", "Virtual machines"),
     ("/nodes", "Nodes"),

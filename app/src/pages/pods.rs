@@ -212,10 +212,11 @@ fn LogViewer(object: ObjectRef, containers: Vec<String>) -> impl IntoView {
                 },
                 move |end| {
                     following.set(false);
-                    if let Some(reason) = end {
-                        if reason != "AbortError" && !reason.contains("abort") {
-                            problem.set(Some(reason));
-                        }
+                    if let Some(reason) = end
+                        && reason != "AbortError"
+                        && !reason.contains("abort")
+                    {
+                        problem.set(Some(reason));
                     }
                 },
             );

@@ -1,0 +1,151 @@
+//! The Pods page: one cluster's pods, filtered by namespace, label and field selectors and
+//! name, sorted and paged on the server from the watch cache. Filters live in the URL.
+
+use bosun_model::{ClusterSummary, PodQuery};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::clusters::list_clusters;
+use crate::api::pods::list_pods;
+use crate::components::ErrorBox;
+use crate::format::query_string;
+use crate::pages::pods::PodTable;
+
+/// The filters, as they appear in the URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Filters {
+    cluster: String,
+    ns: String,
+    labels: String,
+    fields: String,
+    q: String,
+    sort: String,
+    cont: String,
+}
+
+impl Filters {
+    fn from_url(map: &leptos_router::params::ParamsMap) -> Self {
+        let get = |k: &str| map.get(k).unwrap_or_default();
+        Self {
+            cluster: get("cluster"),
+            ns: get("ns"),
+            labels: get("labels"),
+            fields: get("fields"),
+            q: get("q"),
+            sort: get("sort"),
+            cont: get("continue"),
+        }
+    }
+
+    fn href(&self, cont: &str) -> String {
+        let qs = query_string(&[
+            ("cluster", &self.cluster),
+            ("ns", &self.ns),
+            ("labels", &self.labels),
+            ("fields", &self.fields),
+            ("q", &self.q),
+            ("sort", &self.sort),
+            ("continue", cont),
+        ]);
+        format!("/pods{qs}")
+    }
+}
+
+/// The cluster a pod list is of: the URL's, else the first one.
+fn cluster_of(filters: &Filters, clusters: &[ClusterSummary]) -> Option<String> {
+    if filters.cluster.is_empty() {
+        clusters.first().map(|c| c.name.clone())
+    } else {
+        Some(filters.cluster.clone())
+    }
+}
+
+#[component]
+pub fn PodListPage() -> impl IntoView {
+    let url = use_query_map();
+    let filters = Memo::new(move |_| Filters::from_url(&url.get()));
+    let clusters = Resource::new(|| (), |()| list_clusters());
+    let pods = Resource::new(
+        move || filters.get(),
+        move |f| async move {
+            let all = list_clusters().await?;
+            let Some(cluster) = cluster_of(&f, &all) else {
+                return Ok(None);
+            };
+            let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+            let query = PodQuery {
+                cluster,
+                namespace: opt(&f.ns),
+                label_selector: opt(&f.labels),
+                field_selector: opt(&f.fields),
+                q: opt(&f.q),
+                sort: opt(&f.sort),
+                limit: Some(bosun_model::DEFAULT_PAGE),
+                continue_token: opt(&f.cont),
+            };
+            list_pods(query).await.map(Some)
+        },
+    );
+    view! {
+        <Title text="Pods" />
+        <h1>"Pods"</h1>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let f = filters.get_untracked();
+                let list = clusters.await.unwrap_or_default();
+                let current = cluster_of(&f, &list).unwrap_or_default();
+                let answer = pods.await;
+                let (ns, labels, fields, q, sort) = (f.ns.clone(), f.labels.clone(), f.fields.clone(), f.q.clone(), f.sort.clone());
+                let form = view! {
+                    <Form method="GET" action="/pods" attr:class="filters" attr:data-testid="pod-filters">
+                        <label><span>"Cluster"</span>
+                            <select name="cluster">
+                                {list.iter().map(|c| {
+                                    let selected = c.name == current;
+                                    view! { <option value=c.name.clone() selected=selected>{c.name.clone()}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label><span>"Namespace"</span><input name="ns" value=ns placeholder="all namespaces" /></label>
+                        <label><span>"Labels"</span><input name="labels" value=labels placeholder="app=web" /></label>
+                        <label><span>"Fields"</span><input name="fields" value=fields placeholder="spec.nodeName=node-1" /></label>
+                        <label><span>"Name"</span><input name="q" type="search" value=q placeholder="contains…" /></label>
+                        <label><span>"Sort"</span>
+                            <select name="sort">
+                                {[("name", "Name"), ("namespace", "Namespace"), ("status", "Status"), ("restarts", "Most restarts"), ("node", "Node"), ("age", "Newest")]
+                                    .into_iter()
+                                    .map(|(v, l)| view! { <option value=v selected=sort == v>{l}</option> })
+                                    .collect_view()}
+                            </select>
+                        </label>
+                        <button type="submit" class="primary">"Apply"</button>
+                    </Form>
+                };
+                let body = match answer {
+                    Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    Ok(None) => view! { <p class="empty-state">"No clusters are connected."</p> }.into_any(),
+                    Ok(Some(page)) => {
+                        let offset: usize = f.cont.parse().unwrap_or(0);
+                        let range = if page.total == 0 {
+                            "No pods match.".to_string()
+                        } else {
+                            format!("{}–{} of {}", offset + 1, offset + page.items.len(), page.total)
+                        };
+                        let next = page.continue_token.clone().map(|t| f.href(&t));
+                        view! {
+                            <PodTable pods=page.items />
+                            <nav class="pager" aria-label="Pages">
+                                <span>{range}</span>
+                                {(offset > 0).then(|| view! { <a href=f.href("")>"First page"</a> })}
+                                {next.map(|href| view! { <a href=href>"Next page"</a> })}
+                            </nav>
+                        }.into_any()
+                    }
+                };
+                view! { {form} {body} }
+            })}
+        </Transition>
+    }
+}
