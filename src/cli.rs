@@ -229,7 +229,7 @@ fn secret_key_from_env() -> Option<String> {
 }
 
 /// The domain's context for a command: the database, the credentials key (verified), and
-/// a cluster manager with no connections yet.
+/// a cluster manager that connects without watching.
 async fn open_context(data_dir: &Path) -> Result<Context, CliError> {
     let db = bosun_core::db::open(data_dir)
         .await
@@ -238,7 +238,7 @@ async fn open_context(data_dir: &Path) -> Result<Context, CliError> {
     secrets.verify(&db).await?;
     Ok(Context::new(
         db,
-        Arc::new(ClusterManager::new()),
+        Arc::new(ClusterManager::without_watches()),
         Arc::new(secrets),
     ))
 }

@@ -88,7 +88,13 @@ impl Cache {
                 let mut state = task_state.lock().unwrap_or_else(|e| e.into_inner());
                 match event {
                     Ok(watcher::Event::Init) => {
-                        if !matches!(*state, CacheState::Failed { had_data: true, .. }) {
+                        // A re-list (after an expired watch) keeps serving the complete
+                        // list the reflector holds until the new one is in.
+                        let had_data = matches!(
+                            *state,
+                            CacheState::Ready | CacheState::Failed { had_data: true, .. }
+                        );
+                        if !had_data {
                             *state = CacheState::Syncing { seen: 0 };
                         }
                     }
@@ -155,6 +161,12 @@ impl Cache {
             key.within(namespace)
         };
         self.store.get(&key)
+    }
+
+    /// A number that grows with every change of the cache.
+    #[must_use]
+    pub fn version(&self) -> u64 {
+        *self.changes.borrow()
     }
 
     /// A receiver that changes whenever the cache does (for following a rollout).

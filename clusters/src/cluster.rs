@@ -8,15 +8,13 @@ use std::time::Duration;
 
 use bosun_core::{Connection, Error, Result};
 use bosun_model::kinds::ApiFamily;
-use bosun_model::{
-    ClusterHealth, ClusterSummary, ConnectionCheck, Health, KindId, NodeCounts, WatchError,
-    WorkloadCounts,
-};
+use bosun_model::{ClusterHealth, ClusterSummary, ConnectionCheck, KindId, WatchError};
 use kube::Client;
 use kube::api::ApiResource;
 use tokio::task::JoinHandle;
 
 use crate::cache::{Cache, CacheState, resource_name};
+use crate::counts::{self, WorkloadTally};
 use crate::{config, discovery, json, rows};
 
 /// How often health is polled.
@@ -56,6 +54,7 @@ pub struct Cluster {
     /// The optional kinds found by discovery; `None` until discovery succeeded.
     optional: RwLock<Option<Vec<KindId>>>,
     health: Mutex<HealthState>,
+    tally: WorkloadTally,
     background: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -77,10 +76,14 @@ fn now() -> String {
 }
 
 impl Cluster {
-    /// Connects: builds the clients, starts the built-in kinds' caches, and a background
-    /// task that polls health and discovers optional kinds. Never fails: a cluster whose
-    /// settings are unusable is returned in an error state.
-    pub async fn connect(connection: &Connection, demo_kubeconfig: Option<&str>) -> Arc<Self> {
+    /// Connects: builds the clients and, when `watch`, starts the built-in kinds' caches
+    /// and a background task that polls health and discovers optional kinds. Never fails:
+    /// a cluster whose settings are unusable is returned in an error state.
+    pub async fn connect(
+        connection: &Connection,
+        demo_kubeconfig: Option<&str>,
+        watch: bool,
+    ) -> Arc<Self> {
         let built = match config::base_config(connection, demo_kubeconfig).await {
             Ok(base) => {
                 let server = base.cluster_url.to_string();
@@ -98,7 +101,7 @@ impl Cluster {
         let (server, clients) = built;
         let name = connection.name.clone();
         let (caches, namespaces, nodes) = match &clients {
-            Ok(c) => {
+            Ok(c) if watch => {
                 let caches = discovery::builtin()
                     .into_iter()
                     .map(|(kind, ar)| (kind, Arc::new(Cache::start(&name, c.watch.clone(), ar))))
@@ -113,7 +116,7 @@ impl Cluster {
                     Some(Cache::start(&name, c.watch.clone(), discovery::nodes())),
                 )
             }
-            Err(_) => (BTreeMap::new(), None, None),
+            _ => (BTreeMap::new(), None, None),
         };
         let health = match &clients {
             Ok(_) => ClusterHealth::Unknown,
@@ -134,9 +137,10 @@ impl Cluster {
             namespaces,
             nodes,
             optional: RwLock::new(None),
+            tally: WorkloadTally::default(),
             background: Mutex::new(None),
         });
-        if cluster.clients.is_ok() {
+        if watch && cluster.clients.is_ok() {
             let task = tokio::spawn(background(Arc::downgrade(&cluster)));
             *cluster.background.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
         }
@@ -341,30 +345,7 @@ impl Cluster {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        let nodes = self
-            .nodes
-            .as_ref()
-            .and_then(|c| c.objects().ok())
-            .map(|nodes| {
-                let values: Vec<serde_json::Value> =
-                    nodes.iter().map(|n| rows::as_json(n)).collect();
-                NodeCounts {
-                    total: values.len(),
-                    ready: values
-                        .iter()
-                        .filter(|n| {
-                            json::array(n, "/status/conditions").iter().any(|c| {
-                                json::str(c, "/type") == "Ready"
-                                    && json::str(c, "/status") == "True"
-                            })
-                        })
-                        .count(),
-                    unschedulable: values
-                        .iter()
-                        .filter(|n| json::bool(n, "/spec/unschedulable"))
-                        .count(),
-                }
-            });
+        let nodes = self.nodes.as_ref().and_then(counts::nodes);
         let caches: Vec<(KindId, Arc<Cache>)> = self
             .caches
             .read()
@@ -372,32 +353,17 @@ impl Cluster {
             .iter()
             .map(|(k, c)| (*k, c.clone()))
             .collect();
-        let mut healthy = 0;
-        let mut total = 0;
-        let mut complete = true;
-        let mut watch_errors = Vec::new();
-        for (kind, cache) in &caches {
-            if let CacheState::Failed { reason, .. } = cache.state() {
-                watch_errors.push(WatchError {
+        let watch_errors = caches
+            .iter()
+            .filter_map(|(_, cache)| match cache.state() {
+                CacheState::Failed { reason, .. } => Some(WatchError {
                     resource: resource_name(&cache.resource),
                     reason,
-                });
-            }
-            if kind.info().category != bosun_model::Category::Workload {
-                continue;
-            }
-            match cache.objects() {
-                Ok(objects) => {
-                    for obj in &objects {
-                        total += 1;
-                        if rows::workload_row(self.name(), *kind, obj).health == Health::Healthy {
-                            healthy += 1;
-                        }
-                    }
-                }
-                Err(_) => complete = false,
-            }
-        }
+                }),
+                _ => None,
+            })
+            .collect();
+        let workloads = self.tally.counts(self.name(), &caches);
         let optional_kinds = caches
             .iter()
             .map(|(k, _)| *k)
@@ -422,7 +388,7 @@ impl Cluster {
                 .as_ref()
                 .and_then(|c| c.objects().ok())
                 .map(|n| n.len()),
-            workloads: complete.then_some(WorkloadCounts { healthy, total }),
+            workloads,
             optional_kinds,
             watch_errors,
         }

@@ -32,12 +32,24 @@ pub fn contexts(kubeconfig: &str) -> Result<Vec<String>> {
     Ok(names)
 }
 
+/// Parses a kubeconfig. A parser's message can quote the document (a token where a map
+/// was expected), and what it says ends up in answers and the audit log: so the error
+/// says where, never what.
 fn parse(kubeconfig: &str) -> Result<Kubeconfig> {
-    Kubeconfig::from_yaml(kubeconfig).map_err(|e| {
-        Error::BadRequest(format!(
-            "kubeconfig does not parse: {}",
-            crate::error::causes(&e)
-        ))
+    if let Err(e) = serde_yaml::from_str::<serde_yaml::Value>(kubeconfig) {
+        let place = e
+            .location()
+            .map(|l| format!(" at line {}, column {}", l.line(), l.column()))
+            .unwrap_or_default();
+        return Err(Error::BadRequest(format!(
+            "kubeconfig does not parse: it is not YAML{place}"
+        )));
+    }
+    Kubeconfig::from_yaml(kubeconfig).map_err(|_| {
+        Error::BadRequest(
+            "kubeconfig does not parse: it is YAML, but not a kubeconfig (apiVersion, and clusters, contexts and users each with a name)"
+                .into(),
+        )
     })
 }
 

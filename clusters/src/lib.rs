@@ -11,6 +11,7 @@
 mod cache;
 mod cluster;
 mod config;
+mod counts;
 mod discovery;
 mod error;
 mod history;

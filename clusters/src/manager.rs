@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
-use bosun_core::backend::LogStream;
+use bosun_core::backend::{LogStream, Visible};
 use bosun_core::{ClusterBackend, Connection, Error, Operation, Result};
 use bosun_model::{
     ActionReply, ClusterSummary, ConnectionCheck, EventRow, KindId, LogOptions, ObjectRef, Page,
     PodDetail, PodQuery, PodRow, RevisionRow, RolloutStatus, WorkloadDetail, WorkloadQuery,
     WorkloadRow,
 };
-use futures::{AsyncBufReadExt, StreamExt, TryStreamExt};
+use futures::{AsyncReadExt, StreamExt};
 use http::Method;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
@@ -28,21 +28,44 @@ use crate::{config, json, ops, query, raw, rows, status};
 
 /// Largest log a non-followed request returns (the newest part when cut).
 const MAX_LOG_BYTES: i64 = 8 * 1024 * 1024;
-/// Events shown for one object at most.
-const MAX_EVENTS: usize = 200;
+/// Events read for one object at most. The API server applies the limit before any
+/// order, so it is generous: the events of one object are few unless it misbehaves.
+const MAX_EVENTS: usize = 1000;
 
 /// Every cluster Bosun is connected to.
-#[derive(Default)]
 pub struct ClusterManager {
     clusters: RwLock<BTreeMap<String, Arc<Cluster>>>,
     /// The built-in demo cluster's kubeconfig, when this server runs one.
     demo_kubeconfig: RwLock<Option<String>>,
+    /// Whether connections watch their clusters (the server) or only act (the CLI).
+    watch: bool,
+}
+
+impl Default for ClusterManager {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl ClusterManager {
+    /// The server's manager: every connection watches its cluster.
     #[must_use]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            clusters: RwLock::default(),
+            demo_kubeconfig: RwLock::default(),
+            watch: true,
+        }
+    }
+
+    /// A manager for one-shot commands: connections test and act, but start no watches
+    /// (a CLI run would otherwise list every pod of a cluster to print one line).
+    #[must_use]
+    pub fn without_watches() -> Self {
+        Self {
+            watch: false,
+            ..Self::new()
+        }
     }
 
     /// Tells the manager where the built-in demo cluster is, for clusters whose source
@@ -102,7 +125,7 @@ impl ClusterManager {
 impl ClusterBackend for ClusterManager {
     async fn connect(&self, connection: &Connection) -> Result<()> {
         let demo = self.demo();
-        let cluster = Cluster::connect(connection, demo.as_deref()).await;
+        let cluster = Cluster::connect(connection, demo.as_deref(), self.watch).await;
         self.clusters
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -181,8 +204,8 @@ impl ClusterBackend for ClusterManager {
         rows
     }
 
-    fn workloads(&self, q: &WorkloadQuery) -> Result<Page<WorkloadRow>> {
-        query::workloads(&self.all(), q)
+    fn workloads(&self, q: &WorkloadQuery, visible: &Visible<'_>) -> Result<Page<WorkloadRow>> {
+        query::workloads(&self.all(), q, visible)
     }
 
     async fn workload(&self, object: &ObjectRef) -> Result<WorkloadDetail> {
@@ -246,13 +269,24 @@ impl ClusterBackend for ClusterManager {
         Ok(events)
     }
 
-    fn rollout_status(&self, object: &ObjectRef) -> Result<RolloutStatus> {
+    fn rollout_status(
+        &self,
+        object: &ObjectRef,
+        following_since: Option<&str>,
+    ) -> Result<RolloutStatus> {
         let cluster = self.get(&object.cluster)?;
         let obj = query::workload_object(&cluster, object)?;
+        let since = match following_since {
+            None => None,
+            Some(raw) => Some(json::parse_time(raw).ok_or_else(|| {
+                Error::BadRequest(format!("since {raw:?} is not an RFC 3339 time"))
+            })?),
+        };
         Ok(status::rollout_status(
             object.kind,
             &rows::as_json(&obj),
             time::OffsetDateTime::now_utc(),
+            since,
         ))
     }
 
@@ -260,9 +294,9 @@ impl ClusterBackend for ClusterManager {
         Ok(self.get(&object.cluster)?.cache(object.kind)?.changes())
     }
 
-    fn pods(&self, q: &PodQuery) -> Result<Page<PodRow>> {
+    fn pods(&self, q: &PodQuery, visible: &Visible<'_>) -> Result<Page<PodRow>> {
         let cluster = self.get(&q.cluster)?;
-        query::pods(&cluster, q)
+        query::pods(&cluster, q, visible)
     }
 
     async fn pod(&self, object: &ObjectRef) -> Result<PodDetail> {
@@ -308,16 +342,7 @@ impl ClusterBackend for ClusterManager {
                 .map_err(|e| from_kube(&name, e))
         })
         .await?;
-        let lines = reader
-            .lines()
-            .map_ok(|mut line| {
-                line.push('\n');
-                line
-            })
-            .map_err(move |e| {
-                Error::Unavailable(format!("log stream from cluster {name} ended: {e}"))
-            });
-        Ok(lines.boxed())
+        Ok(text_chunks(Box::pin(reader), name).boxed())
     }
 
     async fn execute(&self, operation: &Operation) -> Result<ActionReply> {
@@ -333,6 +358,54 @@ impl ClusterBackend for ClusterManager {
                 other => other,
             })
     }
+}
+
+/// Most bytes read from a followed log at once.
+const LOG_CHUNK: usize = 16 * 1024;
+
+/// A followed log as text, in chunks as they arrive: whole characters only (a character
+/// split between two reads waits for its end), and never a line buffered whole, so a
+/// container that writes no newline cannot grow the server's memory.
+fn text_chunks(
+    reader: std::pin::Pin<Box<dyn futures::AsyncRead + Send>>,
+    cluster: String,
+) -> impl futures::Stream<Item = Result<String>> + Send {
+    futures::stream::unfold(Some((reader, Vec::new())), move |state| {
+        let cluster = cluster.clone();
+        async move {
+            let (mut reader, mut pending) = state?;
+            let mut buf = vec![0u8; LOG_CHUNK];
+            loop {
+                match reader.read(&mut buf).await {
+                    Ok(0) if pending.is_empty() => return None,
+                    Ok(0) => {
+                        return Some((Ok(String::from_utf8_lossy(&pending).into_owned()), None));
+                    }
+                    Ok(n) => {
+                        pending.extend_from_slice(&buf[..n]);
+                        let valid = match std::str::from_utf8(&pending) {
+                            Ok(_) => pending.len(),
+                            // An invalid byte is not waiting for more: pass it on as such.
+                            Err(e) if e.error_len().is_some() => pending.len(),
+                            Err(e) => e.valid_up_to(),
+                        };
+                        if valid == 0 {
+                            continue;
+                        }
+                        let rest = pending.split_off(valid);
+                        let text = String::from_utf8_lossy(&pending).into_owned();
+                        return Some((Ok(text), Some((reader, rest))));
+                    }
+                    Err(e) => {
+                        let ended = Error::Unavailable(format!(
+                            "log stream from cluster {cluster} ended: {e}"
+                        ));
+                        return Some((Err(ended), None));
+                    }
+                }
+            }
+        }
+    })
 }
 
 fn event_row(e: &Value) -> EventRow {

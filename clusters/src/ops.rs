@@ -5,6 +5,7 @@
 use bosun_core::{Error, Operation, Result};
 use bosun_model::kinds::{PatchFormat, RestartMethod};
 use bosun_model::{ActionReply, KindId, ObjectRef};
+use futures::StreamExt;
 use http::Method;
 use serde_json::{Value, json};
 
@@ -31,8 +32,12 @@ fn reply(message: String) -> ActionReply {
         message,
         timestamp: j::now_rfc3339(),
         success: true,
+        restarted_at: None,
     }
 }
+
+/// Pods deleted at once by a forced restart, at most this many at the same time.
+const DELETES_IN_FLIGHT: usize = 8;
 
 /// Carries out `op` in `cluster` within the action deadline.
 pub async fn execute(cluster: &Cluster, op: &Operation) -> Result<ActionReply> {
@@ -74,10 +79,26 @@ fn locate<'a>(cluster: &'a Cluster, target: &ObjectRef) -> Result<Located<'a>> {
 /// restartedAt annotation; a paused Deployment refused), the same annotation by merge
 /// patch for Advanced DaemonSets, and `kubectl-kruise rollout restart` for CloneSets and
 /// Advanced StatefulSets (RESTARTED_AT on every container, PUT with the read version).
+///
+/// Forced, the pods running before the restart are listed first and deleted after it
+/// (each by uid, so a replacement with the same name is never hit); the restart has
+/// happened whatever becomes of the deletions, so their trouble is reported, not failed.
 async fn restart(cluster: &Cluster, target: &ObjectRef, force: bool) -> Result<ActionReply> {
     let at = locate(cluster, target)?;
     let now = j::now_rfc3339();
-    match target.kind.info().restart {
+    let info = target.kind.info();
+    if info.restart == RestartMethod::NotSupported {
+        return Err(Error::NotApplicable(format!(
+            "{}: restarting is not supported",
+            target.kind
+        )));
+    }
+    let before = if force {
+        current_pods(&at, target).await?
+    } else {
+        Vec::new()
+    };
+    match info.restart {
         RestartMethod::TemplateAnnotation(format) => {
             if target.kind == KindId::Deployment {
                 let current = raw::get(at.client, at.cluster, &at.path).await?;
@@ -92,21 +113,15 @@ async fn restart(cluster: &Cluster, target: &ObjectRef, force: bool) -> Result<A
             raw::patch(at.client, at.cluster, &at.path, content_type(format), &body).await?;
         }
         RestartMethod::ContainerEnv => replace_with_env(&at, &now).await?,
-        RestartMethod::NotSupported => {
-            return Err(Error::NotApplicable(format!(
-                "{}: restarting is not supported",
-                target.kind
-            )));
-        }
+        RestartMethod::NotSupported => unreachable!("refused above"),
     }
     let mut message = format!("{} restarted successfully", target.describe());
     if force {
-        let deleted = delete_current_pods(cluster, target).await?;
-        message.push_str(&format!(
-            "; {deleted} pods deleted so replacements start now"
-        ));
+        message.push_str(&delete_pods(&at, &target.namespace, before).await);
     }
-    Ok(reply(message))
+    let mut answer = reply(message);
+    answer.restarted_at = Some(now);
+    Ok(answer)
 }
 
 /// Sets `RESTARTED_AT` on every container (replacing an existing one in place, keeping
@@ -162,14 +177,13 @@ pub fn set_restarted_env(obj: &mut Value, now: &str) {
     }
 }
 
-/// Deletes the workload's current pods at once (a forced restart): listed live by the
-/// workload's selector, so none is missed because a cache lags.
-async fn delete_current_pods(cluster: &Cluster, target: &ObjectRef) -> Result<usize> {
-    let at = locate(cluster, target)?;
+/// The workload's pods now (name and uid), listed live by its selector so none is missed
+/// because a cache lags.
+async fn current_pods(at: &Located<'_>, target: &ObjectRef) -> Result<Vec<(String, String)>> {
     let workload = raw::get(at.client, at.cluster, &at.path).await?;
     let selector = rows::selector_of(&workload).to_query();
     if selector.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let list_path = format!(
         "/api/v1/namespaces/{}/pods?labelSelector={}",
@@ -177,26 +191,63 @@ async fn delete_current_pods(cluster: &Cluster, target: &ObjectRef) -> Result<us
         url_encode(&selector)
     );
     let pods = raw::get(at.client, at.cluster, &list_path).await?;
-    let mut deleted = 0;
-    for pod in j::array(&pods, "/items") {
-        if pod
-            .pointer("/metadata/deletionTimestamp")
-            .is_some_and(|t| !t.is_null())
-        {
-            continue;
-        }
-        let path = format!(
-            "/api/v1/namespaces/{}/pods/{}",
-            target.namespace,
-            j::str(pod, "/metadata/name")
-        );
-        match raw::send(at.client, at.cluster, Method::DELETE, &path, None, None).await {
-            Ok(_) => deleted += 1,
-            Err(e) if e.code() == bosun_core::ErrorCode::NotFound => {}
-            Err(e) => return Err(e),
-        }
+    Ok(j::array(&pods, "/items")
+        .iter()
+        .filter(|p| {
+            p.pointer("/metadata/deletionTimestamp")
+                .is_none_or(Value::is_null)
+        })
+        .map(|p| {
+            (
+                j::str(p, "/metadata/name").to_string(),
+                j::str(p, "/metadata/uid").to_string(),
+            )
+        })
+        .collect())
+}
+
+/// Deletes the given pods at once, each only if it is still the pod listed (its uid);
+/// says how that went, as the end of the restart's message.
+async fn delete_pods(at: &Located<'_>, namespace: &str, pods: Vec<(String, String)>) -> String {
+    let total = pods.len();
+    let results: Vec<std::result::Result<(), String>> = futures::stream::iter(pods)
+        .map(|(name, uid)| async move {
+            let path = format!("/api/v1/namespaces/{namespace}/pods/{name}");
+            let body = json!({"preconditions": {"uid": uid}});
+            match raw::send(
+                at.client,
+                at.cluster,
+                Method::DELETE,
+                &path,
+                Some(raw::JSON),
+                Some(&body),
+            )
+            .await
+            {
+                // Gone already, or replaced (uid precondition): nothing left to delete.
+                Ok(_)
+                | Err(Error::Cluster {
+                    status: 404 | 409, ..
+                }) => Ok(()),
+                Err(e) => Err(format!("{name}: {e}")),
+            }
+        })
+        .buffer_unordered(DELETES_IN_FLIGHT)
+        .collect()
+        .await;
+    let failures: Vec<String> = results
+        .into_iter()
+        .filter_map(std::result::Result::err)
+        .collect();
+    if failures.is_empty() {
+        format!("; {total} pods deleted so replacements start now")
+    } else {
+        format!(
+            "; {} of {total} pods deleted, the others were not ({})",
+            total - failures.len(),
+            failures.join("; ")
+        )
     }
-    Ok(deleted)
 }
 
 /// `kubectl scale`: a merge patch of the `/scale` subresource.
@@ -233,13 +284,14 @@ async fn rollback(cluster: &Cluster, target: &ObjectRef, revision: i64) -> Resul
     let at = locate(cluster, target)?;
     let info = target.kind.info();
     let workload = raw::get(at.client, at.cluster, &at.path).await?;
+    let revisions = history::load(at.client, at.cluster, target.kind, &workload).await?;
+    let chosen = history::pick(target.kind, &target.name, &revisions, revision)?;
+    // kubectl finds the revision first, then refuses a paused Deployment.
     if target.kind == KindId::Deployment && j::bool(&workload, "/spec/paused") {
         return Err(Error::Paused(
             "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again".into(),
         ));
     }
-    let revisions = history::load(at.client, at.cluster, target.kind, &workload).await?;
-    let chosen = history::pick(target.kind, &target.name, &revisions, revision)?;
     let current = rows::pod_template(info, &workload)
         .map(history::normalized)
         .unwrap_or(Value::Null);

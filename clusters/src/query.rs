@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
+use bosun_core::backend::Visible;
 use bosun_core::{Error, Result};
 use bosun_model::kinds::StatusShape;
 use bosun_model::{KindId, ObjectRef, Page, PodQuery, PodRow, WorkloadQuery, WorkloadRow};
@@ -106,7 +107,11 @@ fn selected<'a>(clusters: &'a [Arc<Cluster>], name: Option<&str>) -> Result<Vec<
 /// serve are skipped when listing every kind; asked for by name, they are a 404. A cache
 /// that cannot answer (syncing, failing) is a 503 with the reason for one cluster, and is
 /// left out (with a warning) when listing every cluster.
-pub fn workloads(clusters: &[Arc<Cluster>], q: &WorkloadQuery) -> Result<Page<WorkloadRow>> {
+pub fn workloads(
+    clusters: &[Arc<Cluster>],
+    q: &WorkloadQuery,
+    visible: &Visible<'_>,
+) -> Result<Page<WorkloadRow>> {
     if let Some(kind) = q
         .kind
         .filter(|k| k.info().category != bosun_model::Category::Workload)
@@ -158,6 +163,12 @@ pub fn workloads(clusters: &[Arc<Cluster>], q: &WorkloadQuery) -> Result<Page<Wo
                 objects
                     .iter()
                     .filter(|o| in_namespace(o, namespace))
+                    .filter(|o| {
+                        visible(
+                            cluster.name(),
+                            o.metadata.namespace.as_deref().unwrap_or(""),
+                        )
+                    })
                     .filter(|o| matches_name(o, name_q.as_deref()))
                     .filter(|o| matches_labels(o, &selector))
                     .map(|o| rows::workload_row(cluster.name(), kind, o)),
@@ -191,7 +202,7 @@ fn compare_pods(field: &str, a: &PodRow, b: &PodRow) -> Ordering {
 }
 
 /// A page of pods of one cluster.
-pub fn pods(cluster: &Cluster, q: &PodQuery) -> Result<Page<PodRow>> {
+pub fn pods(cluster: &Cluster, q: &PodQuery, visible: &Visible<'_>) -> Result<Page<PodRow>> {
     let selector = label_selector(q.label_selector.as_deref())?;
     let fields =
         FieldSelector::parse_for_pods(q.field_selector.as_deref().unwrap_or("")).map_err(bad)?;
@@ -207,6 +218,12 @@ pub fn pods(cluster: &Cluster, q: &PodQuery) -> Result<Page<PodRow>> {
     let mut out: Vec<PodRow> = objects
         .iter()
         .filter(|o| in_namespace(o, namespace))
+        .filter(|o| {
+            visible(
+                cluster.name(),
+                o.metadata.namespace.as_deref().unwrap_or(""),
+            )
+        })
         .filter(|o| matches_name(o, name_q.as_deref()))
         .filter(|o| matches_labels(o, &selector))
         .filter(|o| fields.matches(&as_json(o)))

@@ -73,9 +73,17 @@ fn counts(shape: StatusShape, obj: &Value) -> Counts {
     }
 }
 
-/// The rollout status of a workload object.
+/// The rollout status of a workload object. `following_since` is when someone began to
+/// follow this rollout (the restart they made, or the start of a watch): only then does
+/// the console's deadline apply, counted from the later of that and the last restart; a
+/// plain status question gets kubectl's answer.
 #[must_use]
-pub fn rollout_status(kind: KindId, obj: &Value, now: time::OffsetDateTime) -> RolloutStatus {
+pub fn rollout_status(
+    kind: KindId,
+    obj: &Value,
+    now: time::OffsetDateTime,
+    following_since: Option<time::OffsetDateTime>,
+) -> RolloutStatus {
     let info = kind.info();
     let name = json::str(obj, "/metadata/name");
     let c = counts(info.shape, obj);
@@ -98,18 +106,22 @@ pub fn rollout_status(kind: KindId, obj: &Value, now: time::OffsetDateTime) -> R
         _ => replicas(kind, name, &c, generation, observed),
     };
     let restarted = restarted_at(kind, obj);
-    let (failed, message) = match (&restarted, done, failed, info.progress_deadline) {
-        (Some(at), false, false, false) => match json::parse_time(at) {
-            Some(t) if now - t > CONSOLE_DEADLINE => (
-                true,
-                format!(
-                    "{} {name:?} did not finish rolling out within {} minutes of the restart at {at}",
-                    kind.info().label,
-                    CONSOLE_DEADLINE.as_secs() / 60
-                ),
+    let started = match (
+        following_since,
+        restarted.as_deref().and_then(json::parse_time),
+    ) {
+        (Some(since), Some(restart)) => Some(since.max(restart)),
+        (since, _) => since,
+    };
+    let (failed, message) = match started {
+        Some(t) if !done && !failed && !info.progress_deadline && now - t > CONSOLE_DEADLINE => (
+            true,
+            format!(
+                "{} {name:?} did not finish rolling out within {} minutes ({message})",
+                kind.info().label,
+                CONSOLE_DEADLINE.as_secs() / 60
             ),
-            _ => (failed, message),
-        },
+        ),
         _ => (failed, message),
     };
     RolloutStatus {
@@ -345,7 +357,7 @@ mod tests {
             "spec": {"replicas": 3, "template": {"metadata": {"annotations": {RESTARTED_AT: "2026-11-22T11:59:00Z"}}}},
             "status": {"observedGeneration": 3, "replicas": 4, "updatedReplicas": 1, "readyReplicas": 3, "availableReplicas": 3}
         });
-        let s = rollout_status(KindId::Deployment, &d, now());
+        let s = rollout_status(KindId::Deployment, &d, now(), None);
         assert_eq!(
             s.message,
             "Waiting for deployment \"web\" rollout to finish: 1 out of 3 new replicas have been updated..."
@@ -353,13 +365,13 @@ mod tests {
         assert!(!s.done && !s.failed);
         assert_eq!(s.restarted_at.as_deref(), Some("2026-11-22T11:59:00Z"));
         d["status"] = json!({"observedGeneration": 3, "replicas": 3, "updatedReplicas": 3, "readyReplicas": 3, "availableReplicas": 3});
-        let s = rollout_status(KindId::Deployment, &d, now());
+        let s = rollout_status(KindId::Deployment, &d, now(), None);
         assert_eq!(s.message, "deployment \"web\" successfully rolled out");
         assert!(s.done);
         assert_eq!(s.percent(), 100);
         d["status"]["conditions"] = json!([{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]);
         d["status"]["updatedReplicas"] = json!(1);
-        let s = rollout_status(KindId::Deployment, &d, now());
+        let s = rollout_status(KindId::Deployment, &d, now(), None);
         assert!(s.failed);
         assert_eq!(
             s.message,
@@ -374,7 +386,13 @@ mod tests {
             "spec": {"replicas": 3, "template": {"metadata": {"annotations": {RESTARTED_AT: "2026-11-22T11:00:00Z"}}}},
             "status": {"observedGeneration": 2, "replicas": 3, "readyReplicas": 2, "updatedReplicas": 1}
         });
-        let s = rollout_status(KindId::StatefulSet, &sts, now());
+        let plain = rollout_status(KindId::StatefulSet, &sts, now(), None);
+        assert!(
+            !plain.failed,
+            "without a follower, kubectl's answer: {plain:?}"
+        );
+        let since = json::parse_time("2026-11-22T11:00:00Z");
+        let s = rollout_status(KindId::StatefulSet, &sts, now(), since);
         assert!(s.failed, "{s:?}");
         assert!(s.message.contains("within 10 minutes"), "{}", s.message);
     }

@@ -51,6 +51,23 @@ where
     result
 }
 
+/// Runs an action to its end in a task of its own. A request's future is dropped when its
+/// client goes away (a closed tab, a curl timeout); an action whose request to a cluster
+/// was already sent must still finish and be written to the audit log, so actions that
+/// reach clusters run detached and the request only waits for them.
+///
+/// # Errors
+/// The action's own error; a panic in it is an internal error.
+pub async fn detached<T, F>(work: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T>> + Send + 'static,
+{
+    tokio::spawn(work)
+        .await
+        .map_err(|e| Error::Internal(format!("an action's task failed: {e}")))?
+}
+
 /// Authorizes `action` on `target`, writing the refusal to the audit log when a signed-in
 /// caller is refused. Anonymous refusals are not written: a stranger must not be able to
 /// fill the log (the request log has them).

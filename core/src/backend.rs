@@ -131,8 +131,13 @@ pub struct Connection {
     pub revision: String,
 }
 
-/// A stream of log text, in chunks of whole lines.
+/// A stream of log text, in chunks as the container writes them.
 pub type LogStream = BoxStream<'static, Result<String>>;
+
+/// Whether the caller may see objects of a cluster and namespace. Lists ask it of every
+/// object, so what authorization allows (a role today, team grants later) narrows them
+/// without the backend knowing who asks.
+pub type Visible<'a> = dyn Fn(&str, &str) -> bool + Sync + 'a;
 
 /// The clusters, as the domain sees them.
 #[async_trait]
@@ -155,17 +160,23 @@ pub trait ClusterBackend: Send + Sync {
     /// Every node of every cluster whose node cache is filled.
     fn nodes(&self) -> Vec<NodeRow>;
 
-    fn workloads(&self, query: &WorkloadQuery) -> Result<Page<WorkloadRow>>;
+    fn workloads(&self, query: &WorkloadQuery, visible: &Visible<'_>) -> Result<Page<WorkloadRow>>;
     async fn workload(&self, object: &ObjectRef) -> Result<WorkloadDetail>;
     fn workload_pods(&self, object: &ObjectRef) -> Result<Vec<PodRow>>;
     async fn revisions(&self, object: &ObjectRef) -> Result<Vec<RevisionRow>>;
     async fn events(&self, object: &ObjectRef) -> Result<Vec<EventRow>>;
-    fn rollout_status(&self, object: &ObjectRef) -> Result<RolloutStatus>;
+    /// `following_since` (RFC 3339): when the caller began following, which starts the
+    /// console's deadline for kinds without a progress deadline.
+    fn rollout_status(
+        &self,
+        object: &ObjectRef,
+        following_since: Option<&str>,
+    ) -> Result<RolloutStatus>;
     /// A receiver that changes whenever the cached objects of `object`'s kind change, so
     /// a rollout can be followed without polling the cluster.
     fn changes(&self, object: &ObjectRef) -> Result<tokio::sync::watch::Receiver<u64>>;
 
-    fn pods(&self, query: &PodQuery) -> Result<Page<PodRow>>;
+    fn pods(&self, query: &PodQuery, visible: &Visible<'_>) -> Result<Page<PodRow>>;
     async fn pod(&self, object: &ObjectRef) -> Result<PodDetail>;
     async fn logs(&self, object: &ObjectRef, options: &LogOptions) -> Result<LogStream>;
 

@@ -129,7 +129,15 @@ pub async fn list(ctx: &Context, inv: &Invocation) -> Result<Vec<ClusterSummary>
         Action::Read,
         &Target::cluster(""),
         json!(null),
-        |_| async { Ok(ctx.clusters.summaries()) },
+        |_| async {
+            let visible = crate::workloads::visibility(inv);
+            Ok(ctx
+                .clusters
+                .summaries()
+                .into_iter()
+                .filter(|c| visible(&c.name, ""))
+                .collect())
+        },
     )
     .await
 }
@@ -270,10 +278,11 @@ fn check_kubeconfig(ctx: &Context, text: &str, context: Option<&str>) -> Result<
 
 /// The contexts of a pasted kubeconfig, so an admin can choose one before adding it.
 pub async fn contexts(ctx: &Context, inv: &Invocation, kubeconfig: &str) -> Result<Vec<String>> {
+    // Reading a kubeconfig changes nothing; it needs what testing a connection needs.
     crate::actions::permit(
         ctx,
         inv,
-        Action::ClusterAdd,
+        Action::ClusterTest,
         &Target::cluster(""),
         &json!(null),
     )
@@ -290,6 +299,11 @@ pub async fn contexts(ctx: &Context, inv: &Invocation, kubeconfig: &str) -> Resu
 /// Adds a cluster. The connection is tested and the result returned, but an unreachable
 /// cluster is saved all the same: it turns healthy when it answers.
 pub async fn add(ctx: &Context, inv: &Invocation, input: ClusterInput) -> Result<ClusterSaved> {
+    let (ctx, inv) = (ctx.clone(), inv.clone());
+    crate::actions::detached(async move { add_now(&ctx, &inv, input).await }).await
+}
+
+async fn add_now(ctx: &Context, inv: &Invocation, input: ClusterInput) -> Result<ClusterSaved> {
     let params = json!({
         "source": input.source.as_deref().unwrap_or(if input.kubeconfig.is_some() { "kubeconfig" } else { "" }),
         "context": input.context,
@@ -346,6 +360,16 @@ async fn connect_and_check(ctx: &Context, name: &str) -> Result<ClusterSaved> {
 
 /// Changes a cluster's description, environment, default namespace or credentials.
 pub async fn update(
+    ctx: &Context,
+    inv: &Invocation,
+    name: &str,
+    change: ClusterUpdate,
+) -> Result<ClusterSaved> {
+    let (ctx, inv, name) = (ctx.clone(), inv.clone(), name.to_string());
+    crate::actions::detached(async move { update_now(&ctx, &inv, &name, change).await }).await
+}
+
+async fn update_now(
     ctx: &Context,
     inv: &Invocation,
     name: &str,
@@ -411,6 +435,11 @@ pub async fn update(
 
 /// Removes a cluster: its record, its credentials and its connection.
 pub async fn remove(ctx: &Context, inv: &Invocation, name: &str) -> Result<()> {
+    let (ctx, inv, name) = (ctx.clone(), inv.clone(), name.to_string());
+    crate::actions::detached(async move { remove_now(&ctx, &inv, &name).await }).await
+}
+
+async fn remove_now(ctx: &Context, inv: &Invocation, name: &str) -> Result<()> {
     perform(
         ctx,
         inv,

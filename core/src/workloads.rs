@@ -53,14 +53,30 @@ fn scope_target(cluster: Option<&str>, namespace: Option<&str>) -> Target {
     Target::scope(cluster.unwrap_or(""), namespace.unwrap_or(""))
 }
 
-/// A page of workloads, filtered and sorted on the server from the watch caches.
+/// Whether the caller may read objects of `cluster` and `namespace`: what lists filter by.
+pub fn visibility(inv: &Invocation) -> impl Fn(&str, &str) -> bool + Sync + '_ {
+    move |cluster, namespace| {
+        crate::authz::authorize(
+            inv.caller.as_ref(),
+            Action::Read,
+            &Target::scope(cluster, namespace),
+        )
+        .is_ok()
+    }
+}
+
+/// A page of workloads, filtered and sorted on the server from the watch caches, holding
+/// only what the caller may read.
 pub async fn list(
     ctx: &Context,
     inv: &Invocation,
     query: &WorkloadQuery,
 ) -> Result<Page<WorkloadRow>> {
     let target = scope_target(query.cluster.as_deref(), query.namespace.as_deref());
-    read(ctx, inv, target, async { ctx.clusters.workloads(query) }).await
+    read(ctx, inv, target, async {
+        ctx.clusters.workloads(query, &visibility(inv))
+    })
+    .await
 }
 
 async fn read_object<T, F, Fut>(
@@ -107,10 +123,16 @@ pub async fn events(ctx: &Context, inv: &Invocation, object: &ObjectRef) -> Resu
     read_object(ctx, inv, object, || ctx.clusters.events(object)).await
 }
 
-/// Where a workload's rollout stands (`kubectl rollout status`).
-pub async fn status(ctx: &Context, inv: &Invocation, object: &ObjectRef) -> Result<RolloutStatus> {
+/// Where a workload's rollout stands (`kubectl rollout status`); with `since`, as seen by
+/// someone following it since then (the console's deadline applies).
+pub async fn status(
+    ctx: &Context,
+    inv: &Invocation,
+    object: &ObjectRef,
+    since: Option<&str>,
+) -> Result<RolloutStatus> {
     read_object(ctx, inv, object, || async {
-        ctx.clusters.rollout_status(object)
+        ctx.clusters.rollout_status(object, since)
     })
     .await
 }
@@ -119,29 +141,45 @@ pub async fn status(ctx: &Context, inv: &Invocation, object: &ObjectRef) -> Resu
 /// deadline is a matter of time, not of events).
 const FOLLOW_TICK: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// Longest a rollout is followed for one request; a stuck rollout without a deadline
+/// ends the stream here.
+const FOLLOW_AT_MOST: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
 /// Follows a workload's rollout: its status now, then each time it changes, until it is
-/// done or failed. Driven by the watch cache's change notifications, not by polling the
+/// done or failed (the console's deadline counting from `since`, or from now). Driven by
+/// the watch cache's change notifications, not by polling the
 /// cluster.
 pub async fn follow_status(
     ctx: &Context,
     inv: &Invocation,
     object: &ObjectRef,
+    since: Option<String>,
 ) -> Result<impl Stream<Item = Result<RolloutStatus>> + Send + 'static> {
     let changes = read_object(ctx, inv, object, || async { ctx.clusters.changes(object) }).await?;
     let backend = ctx.clusters.clone();
     let object = object.clone();
+    let since = since.unwrap_or_else(crate::db::now_rfc3339);
+    let give_up = tokio::time::Instant::now() + FOLLOW_AT_MOST;
     let state = (changes, None::<RolloutStatus>, false);
     Ok(futures::stream::unfold(
         state,
         move |(mut changes, last, finished)| {
             let backend = backend.clone();
             let object = object.clone();
+            let since = since.clone();
             async move {
                 if finished {
                     return None;
                 }
                 loop {
-                    let status = match backend.rollout_status(&object) {
+                    if tokio::time::Instant::now() >= give_up {
+                        let why = Error::Unavailable(format!(
+                            "stopped following after {} minutes; ask again to go on",
+                            FOLLOW_AT_MOST.as_secs() / 60
+                        ));
+                        return Some((Err(why), (changes, last, true)));
+                    }
+                    let status = match backend.rollout_status(&object, Some(&since)) {
                         Ok(s) => s,
                         Err(e) => return Some((Err(e), (changes, last, true))),
                     };
@@ -184,7 +222,12 @@ pub async fn history(
 /// Every node of every cluster, sorted by cluster and name, from the watch caches.
 pub async fn nodes(ctx: &Context, inv: &Invocation) -> Result<Vec<bosun_model::NodeRow>> {
     read(ctx, inv, Target::cluster(""), async {
-        Ok(ctx.clusters.nodes())
+        let visible = visibility(inv);
+        let nodes = ctx.clusters.nodes();
+        Ok(nodes
+            .into_iter()
+            .filter(|n| visible(&n.cluster, ""))
+            .collect())
     })
     .await
 }
@@ -192,7 +235,10 @@ pub async fn nodes(ctx: &Context, inv: &Invocation) -> Result<Vec<bosun_model::N
 /// A page of pods.
 pub async fn pods(ctx: &Context, inv: &Invocation, query: &PodQuery) -> Result<Page<PodRow>> {
     let target = scope_target(Some(&query.cluster), query.namespace.as_deref());
-    read(ctx, inv, target, async { ctx.clusters.pods(query) }).await
+    read(ctx, inv, target, async {
+        ctx.clusters.pods(query, &visibility(inv))
+    })
+    .await
 }
 
 /// One pod's detail.
@@ -245,10 +291,21 @@ fn validate(ctx: &Context, op: &Operation) -> Result<()> {
 
 /// The one audited action call for changes in clusters: authorize, check, act, record.
 pub async fn act(ctx: &Context, inv: &Invocation, op: Operation) -> Result<ActionReply> {
-    let target = Target::object(op.object());
-    perform(ctx, inv, op.action(), &target, op.parameters(), |_| async {
-        validate(ctx, &op)?;
-        ctx.clusters.execute(&op).await
+    let (ctx, inv) = (ctx.clone(), inv.clone());
+    crate::actions::detached(async move {
+        let target = Target::object(op.object());
+        perform(
+            &ctx,
+            &inv,
+            op.action(),
+            &target,
+            op.parameters(),
+            |_| async {
+                validate(&ctx, &op)?;
+                ctx.clusters.execute(&op).await
+            },
+        )
+        .await
     })
     .await
 }
@@ -265,12 +322,12 @@ pub async fn restart_item(
         target: target.clone(),
         force,
     };
-    let (status, message) = match act(ctx, inv, op).await {
-        Ok(reply) => (BatchStatus::Restarted, reply.message),
+    let (status, message, restarted_at) = match act(ctx, inv, op).await {
+        Ok(reply) => (BatchStatus::Restarted, reply.message, reply.restarted_at),
         Err(e @ (Error::NotApplicable(_) | Error::Paused(_))) => {
-            (BatchStatus::Skipped, e.to_string())
+            (BatchStatus::Skipped, e.to_string(), None)
         }
-        Err(e) => (BatchStatus::Failed, e.public_message()),
+        Err(e) => (BatchStatus::Failed, e.public_message(), None),
     };
     BatchItem {
         cluster: target.cluster,
@@ -280,14 +337,21 @@ pub async fn restart_item(
         success: status == BatchStatus::Restarted,
         status,
         message,
+        restarted_at,
     }
 }
 
-/// Checks a batch before any item runs: the caller may restart at all (each item is
-/// authorized again on its own target), and the batch is neither empty nor too large.
+/// Checks a batch before any item runs: neither empty nor too large, and the caller may
+/// restart at least one of its targets (a batch nobody may run is refused whole, once;
+/// otherwise each item is authorized, and a refusal recorded, on its own).
 pub async fn check_batch(ctx: &Context, inv: &Invocation, targets: &[ObjectRef]) -> Result<()> {
-    let params = json!({ "targets": targets.len() });
-    crate::actions::permit(ctx, inv, Action::Restart, &Target::default(), &params).await?;
+    let allowed_somewhere = targets.iter().any(|t| {
+        crate::authz::authorize(inv.caller.as_ref(), Action::Restart, &Target::object(t)).is_ok()
+    });
+    if let (false, Some(first)) = (allowed_somewhere, targets.first()) {
+        let params = json!({ "targets": targets.len() });
+        crate::actions::permit(ctx, inv, Action::Restart, &Target::object(first), &params).await?;
+    }
     if targets.is_empty() {
         return Err(Error::BadRequest(
             "targets is empty: select at least one workload".into(),

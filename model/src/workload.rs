@@ -235,6 +235,10 @@ pub struct ActionReply {
     /// RFC 3339.
     pub timestamp: String,
     pub success: bool,
+    /// For a restart: the time it was stamped with (the template annotation or the
+    /// containers' `RESTARTED_AT`), so a follower can tell when the cluster has seen it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restarted_at: Option<String>,
 }
 
 /// How one item of a batch ended.
@@ -256,6 +260,9 @@ pub struct BatchItem {
     pub success: bool,
     pub status: BatchStatus,
     pub message: String,
+    /// As [`ActionReply::restarted_at`], for restarted items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restarted_at: Option<String>,
 }
 
 /// Options of a log request, as `kubectl logs` takes them.

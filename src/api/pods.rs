@@ -90,14 +90,15 @@ pub async fn delete(
     Ok(data(domain::act(&state.ctx, &inv, op).await?))
 }
 
-/// `GET .../pods/{name}/events`
+/// `GET .../pods/{name}/events?limit=&continue=`
 pub async fn events(
     State(state): State<AppState>,
     Api(inv): Api,
     ApiPath(path): ApiPath<PodPath>,
+    ApiQuery(params): ApiQuery<super::workloads::PageParams>,
 ) -> Result<Data<Page<EventRow>>, ApiError> {
     let events = domain::events(&state.ctx, &inv, &path.object()).await?;
-    Ok(data(Page::slice(events, 0, bosun_model::MAX_PAGE)))
+    Ok(data(params.page(events)?))
 }
 
 /// `?container=&tailLines=&sinceSeconds=&timestamps=&previous=&follow=&download=`

@@ -57,8 +57,21 @@ pub async fn update(
     if let Some(disabled) = body.disabled {
         changed = Some(accounts::set_disabled(&state.ctx, &inv, &name, disabled).await?);
     }
-    let user = changed.ok_or_else(|| {
-        bosun_core::Error::BadRequest("nothing to change: give role and/or disabled".into())
-    })?;
+    let Some(user) = changed else {
+        // Who may not change users learns that before what is wrong with the request.
+        let target = bosun_core::authz::Target::user(&name);
+        bosun_core::actions::permit(
+            &state.ctx,
+            &inv,
+            bosun_model::Action::UserSetRole,
+            &target,
+            &serde_json::Value::Null,
+        )
+        .await?;
+        return Err(bosun_core::Error::BadRequest(
+            "nothing to change: give role and/or disabled".into(),
+        )
+        .into());
+    };
     Ok(data(user.summary()))
 }

@@ -126,34 +126,59 @@ pub async fn get(
     ))
 }
 
-/// `GET .../{kind}/{name}/pods`
+/// `?limit=&continue=` of the lists about one object.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    limit: Option<usize>,
+    #[serde(rename = "continue")]
+    continue_token: Option<String>,
+}
+
+impl PageParams {
+    /// The requested page of a list already in memory.
+    pub fn page<T>(&self, all: Vec<T>) -> Result<Page<T>, ApiError> {
+        let offset = Page::<T>::offset_of(self.continue_token.as_deref())
+            .map_err(bosun_core::Error::BadRequest)?;
+        Ok(Page::slice(
+            all,
+            offset,
+            self.limit.unwrap_or(bosun_model::DEFAULT_PAGE),
+        ))
+    }
+}
+
+/// `GET .../{kind}/{name}/pods?limit=&continue=`
 pub async fn pods(
     State(state): State<AppState>,
     Api(inv): Api,
     ApiPath(path): ApiPath<ObjectPath>,
+    ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Data<Page<PodRow>>, ApiError> {
     let pods = domain::pods_of(&state.ctx, &inv, &path.object()?).await?;
-    Ok(data(Page::slice(pods, 0, bosun_model::MAX_PAGE)))
+    Ok(data(params.page(pods)?))
 }
 
-/// `GET .../{kind}/{name}/revisions`, newest first.
+/// `GET .../{kind}/{name}/revisions?limit=&continue=`, newest first.
 pub async fn revisions(
     State(state): State<AppState>,
     Api(inv): Api,
     ApiPath(path): ApiPath<ObjectPath>,
+    ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Data<Page<RevisionRow>>, ApiError> {
     let revisions = domain::revisions(&state.ctx, &inv, &path.object()?).await?;
-    Ok(data(Page::slice(revisions, 0, bosun_model::MAX_PAGE)))
+    Ok(data(params.page(revisions)?))
 }
 
-/// `GET .../{kind}/{name}/events`, warnings first.
+/// `GET .../{kind}/{name}/events?limit=&continue=`, warnings first.
 pub async fn events(
     State(state): State<AppState>,
     Api(inv): Api,
     ApiPath(path): ApiPath<ObjectPath>,
+    ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Data<Page<EventRow>>, ApiError> {
     let events = domain::events(&state.ctx, &inv, &path.object()?).await?;
-    Ok(data(Page::slice(events, 0, bosun_model::MAX_PAGE)))
+    Ok(data(params.page(events)?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -179,11 +204,14 @@ pub async fn history(
 pub struct StatusParams {
     #[serde(default)]
     watch: bool,
+    /// RFC 3339: following since then (the console's deadline applies).
+    since: Option<String>,
 }
 
 /// `GET .../{kind}/{name}/status` in `kubectl rollout status` terms; with `?watch=true`
 /// one JSON line per change until the rollout is done or failed (like
-/// `kubectl rollout status -w`).
+/// `kubectl rollout status -w`). Kinds without a progress deadline fail after the
+/// console's deadline, counted from `since` (or the start of the watch) when following.
 pub async fn status(
     State(state): State<AppState>,
     Api(inv): Api,
@@ -192,10 +220,11 @@ pub async fn status(
 ) -> Result<Response, ApiError> {
     let object = path.object()?;
     if !params.watch {
-        let status: RolloutStatus = domain::status(&state.ctx, &inv, &object).await?;
+        let status: RolloutStatus =
+            domain::status(&state.ctx, &inv, &object, params.since.as_deref()).await?;
         return Ok(data(status).into_response());
     }
-    let updates = domain::follow_status(&state.ctx, &inv, &object).await?;
+    let updates = domain::follow_status(&state.ctx, &inv, &object, params.since).await?;
     let lines = updates.map(|update| {
         let line = match update {
             Ok(status) => serde_json::json!({ "data": status }),

@@ -298,6 +298,14 @@ async fn force_restart_deletes_the_current_pods_at_once() {
         .map(|p| format!("/api/v1/namespaces/shop/pods/{p}"))
         .collect();
     expected.sort();
+    for w in writes.iter().filter(|w| w.method == "DELETE") {
+        assert!(
+            body_of(w)["preconditions"]["uid"]
+                .as_str()
+                .is_some_and(|u| !u.is_empty()),
+            "each pod is deleted only if it is still the one listed: {w:?}"
+        );
+    }
     let mut deletes: Vec<String> = deletes.into_iter().map(str::to_string).collect();
     deletes.sort();
     assert_eq!(deletes, expected);
@@ -550,12 +558,28 @@ async fn rollback_deployment_is_kubectls_json_patch_with_the_revision_shown_firs
         assert_eq!((status, answer["message"].as_str()), (400, Some(message)));
         assert!(writes.is_empty());
     }
+    // kubectl looks the revision up first, then refuses a paused Deployment.
     let (status, answer, _) = act(
         &srv,
         &op,
         "PUT",
         "/payments/deployments/ledger/rollback",
         None,
+    )
+    .await;
+    assert_eq!(
+        (status, answer["message"].as_str()),
+        (
+            400,
+            Some("no rollout history found for deployment \"ledger\"")
+        )
+    );
+    let (status, answer, _) = act(
+        &srv,
+        &op,
+        "PUT",
+        "/payments/deployments/ledger/rollback",
+        Some(json!({"revision": 1})),
     )
     .await;
     assert_eq!(status, 409, "{answer}");

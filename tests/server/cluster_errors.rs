@@ -185,3 +185,43 @@ async fn clusters_that_refuse_or_never_answer_cost_at_most_15_seconds_and_block_
     hold.abort();
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn an_action_whose_caller_goes_away_still_ends_and_is_audited() {
+    let srv = TestServer::with_demo().await;
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let hold = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let admin = srv.admin().await;
+    let (status, _) = send(
+        &admin,
+        "POST",
+        &srv.url("/api/v1/clusters"),
+        Some(json!({"name": "silent", "kubeconfig": kubeconfig_for(&url, "t")})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let impatient = srv.as_role(Role::Operator).await;
+    let gave_up = impatient
+        .put(srv.url("/api/v1/clusters/silent/namespaces/shop/deployments/web/restart"))
+        .timeout(Duration::from_millis(500))
+        .send()
+        .await;
+    assert!(gave_up.is_err(), "the client went away before the answer");
+    let row = eventually(20, "the restart's audit record", || async {
+        audit_rows(&srv, "cluster=silent&action=workload.restart")
+            .await
+            .into_iter()
+            .next()
+    })
+    .await;
+    assert_eq!(row["outcome"], "failed");
+    assert!(row["error"].as_str().unwrap().contains("silent"), "{row}");
+    hold.abort();
+    srv.stop().await;
+}

@@ -252,6 +252,17 @@ async fn bad_cluster_input_is_refused_with_the_reason_and_saves_nothing() {
             .starts_with("kubeconfig does not parse"),
         "{body}"
     );
+    // A parser's message would quote the document; the answer (and the audit log) must not.
+    let leaky =
+        "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user: eyJhbGciOiJSUzI1NiJ9.secret\n";
+    let (status, body) = add(json!({"name": "x", "kubeconfig": leaky})).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(!body.to_string().contains("eyJhbGci"), "{body}");
+    let rows = audit_rows(&srv, "action=cluster.add").await;
+    assert!(
+        !serde_json::to_string(&rows).unwrap().contains("eyJhbGci"),
+        "{rows:?}"
+    );
     let good = kubeconfig_for("http://127.0.0.1:1", "t");
     let (status, body) = add(json!({"name": "x", "kubeconfig": good, "context": "nope"})).await;
     assert_eq!(status, 400);

@@ -21,11 +21,11 @@ pub async fn list_workloads(query: WorkloadQuery) -> Result<Page<WorkloadRow>, A
         .map_err(fail)
 }
 
-/// Everything the detail page shows at once.
+/// Everything the detail page shows at once; `pods` is the first page of them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkloadView {
     pub detail: WorkloadDetail,
-    pub pods: Vec<PodRow>,
+    pub pods: Page<PodRow>,
     pub status: RolloutStatus,
 }
 
@@ -41,7 +41,8 @@ pub async fn fetch_workload(object: ObjectRef) -> Result<WorkloadView, AppError>
     let pods = bosun_core::workloads::pods_of(ctx, inv, &object)
         .await
         .map_err(fail)?;
-    let status = bosun_core::workloads::status(ctx, inv, &object)
+    let pods = Page::slice(pods, 0, bosun_model::DEFAULT_PAGE);
+    let status = bosun_core::workloads::status(ctx, inv, &object, None)
         .await
         .map_err(fail)?;
     Ok(WorkloadView {
@@ -81,12 +82,15 @@ pub async fn object_history(object: ObjectRef) -> Result<Page<AuditEntry>, AppEr
         .map_err(fail)
 }
 
-/// Where the workload's rollout stands now.
+/// Where the workload's rollout stands now, for someone following it since `since`.
 #[server(prefix = "/rpc", endpoint = "workloads/status", input = Json)]
-pub async fn fetch_rollout_status(object: ObjectRef) -> Result<RolloutStatus, AppError> {
+pub async fn fetch_rollout_status(
+    object: ObjectRef,
+    since: Option<String>,
+) -> Result<RolloutStatus, AppError> {
     use crate::api::ssr::{fail, ui};
     let ui = ui()?;
-    bosun_core::workloads::status(&ui.ctx, &ui.inv, &object)
+    bosun_core::workloads::status(&ui.ctx, &ui.inv, &object, since.as_deref())
         .await
         .map_err(fail)
 }

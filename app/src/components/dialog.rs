@@ -4,7 +4,7 @@
 //! deletes, and answers with a toast.
 
 use bosun_model::diff::DiffLine;
-use bosun_model::{Environment, ObjectRef};
+use bosun_model::{ActionReply, Environment, ObjectRef};
 use leptos::prelude::*;
 
 use crate::api::workloads::{WorkloadAction, act};
@@ -93,13 +93,16 @@ fn destructive(action: &WorkloadAction) -> bool {
     )
 }
 
+/// What the dialog reports of an action that succeeded.
+pub type Done = (ObjectRef, WorkloadAction, ActionReply);
+
 /// The dialog, shown while `pending` holds something. `on_done` hears of every single
 /// action that succeeded (to follow a restart or refresh a list); `on_batch` receives a
 /// confirmed batch to run.
 #[component]
 pub fn ActionDialog(
     pending: RwSignal<Option<Pending>>,
-    #[prop(into)] on_done: Callback<(ObjectRef, WorkloadAction)>,
+    #[prop(into)] on_done: Callback<Done>,
     #[prop(optional, into)] on_batch: Option<Callback<(Vec<ObjectRef>, bool)>>,
 ) -> impl IntoView {
     let toasts = use_toasts();
@@ -152,8 +155,8 @@ pub fn ActionDialog(
                 leptos::task::spawn_local(async move {
                     match act(object.clone(), action.clone()).await {
                         Ok(reply) => {
-                            toasts.ok(reply.message);
-                            on_done.run((object, action));
+                            toasts.ok(reply.message.clone());
+                            on_done.run((object, action, reply));
                         }
                         Err(e) => toasts.error(&e),
                     }

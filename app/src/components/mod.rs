@@ -8,7 +8,7 @@ mod progress;
 mod shell;
 mod toast;
 
-pub use dialog::{ActionDialog, Pending};
+pub use dialog::{ActionDialog, Done, Pending};
 pub use diff::DiffView;
 pub use error_box::ErrorBox;
 pub use health::HealthBadge;

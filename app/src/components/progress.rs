@@ -11,9 +11,14 @@ use crate::api::workloads::fetch_rollout_status;
 /// How often the status is read (from the server's watch cache, not from the cluster).
 const EVERY: Duration = Duration::from_secs(1);
 
-/// The bar, for one workload. Stops asking once the rollout is done or failed.
+/// The bar, for one workload. `restarted_at` is the stamp of a restart just made: until
+/// the cluster's object carries it, the old (finished) rollout is not taken for the new
+/// one. Stops asking once the rollout is done or failed.
 #[component]
-pub fn RolloutProgress(object: ObjectRef) -> impl IntoView {
+pub fn RolloutProgress(
+    object: ObjectRef,
+    #[prop(default = None)] restarted_at: Option<String>,
+) -> impl IntoView {
     let status: RwSignal<Option<Result<RolloutStatus, String>>> = RwSignal::new(None);
     let finished = RwSignal::new(false);
     let in_flight = RwSignal::new(false);
@@ -25,13 +30,29 @@ pub fn RolloutProgress(object: ObjectRef) -> impl IntoView {
             }
             in_flight.set(true);
             let object = object.clone();
+            let expected = restarted_at.clone();
             leptos::task::spawn_local(async move {
-                let answer = fetch_rollout_status(object).await;
+                let answer = fetch_rollout_status(object, expected.clone()).await;
+                let seen = |s: &RolloutStatus| expected.is_none() || s.restarted_at >= expected;
                 if let Ok(s) = &answer
+                    && seen(s)
                     && (s.done || s.failed)
                 {
                     finished.set(true);
                 }
+                // Until the cache shows the restart, the status is of the rollout before it.
+                let answer = answer.map(|s| {
+                    if seen(&s) {
+                        s
+                    } else {
+                        RolloutStatus {
+                            done: false,
+                            failed: false,
+                            message: "Waiting for the cluster to see the restart…".into(),
+                            ..s
+                        }
+                    }
+                });
                 if answer.is_err() {
                     finished.set(true);
                 }

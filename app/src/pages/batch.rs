@@ -17,7 +17,7 @@ pub fn run_batch(
     targets: Vec<ObjectRef>,
     force: bool,
     items: RwSignal<Vec<BatchItem>>,
-    following: RwSignal<Vec<ObjectRef>>,
+    following: RwSignal<Vec<(ObjectRef, Option<String>)>>,
 ) {
     items.set(Vec::new());
     leptos::task::spawn_local(async move {
@@ -31,14 +31,8 @@ pub fn run_batch(
         let mut results = calls.buffer_unordered(IN_FLIGHT);
         while let Some(item) = results.next().await {
             if item.status == BatchStatus::Restarted {
-                following.update(|f| {
-                    f.push(ObjectRef::new(
-                        &item.cluster,
-                        &item.namespace,
-                        item.kind,
-                        &item.name,
-                    ))
-                });
+                let object = ObjectRef::new(&item.cluster, &item.namespace, item.kind, &item.name);
+                following.update(|f| f.push((object, item.restarted_at.clone())));
             }
             items.update(|all| all.push(item));
         }
@@ -54,6 +48,7 @@ fn failed(target: ObjectRef, message: String) -> BatchItem {
         success: false,
         status: BatchStatus::Failed,
         message,
+        restarted_at: None,
     }
 }
 

@@ -64,20 +64,28 @@ pub fn PodPage() -> impl IntoView {
     });
     let refresh = RwSignal::new(0u32);
     let pod = Resource::new(move || (object.get(), refresh.get()), |(o, _)| fetch_pod(o));
+    let clusters = Resource::new(|| (), |()| crate::api::clusters::list_clusters());
     let events = Resource::new(
         move || (object.get(), refresh.get()),
         |(o, _)| object_events(o),
     );
     let pending = RwSignal::new(None::<Pending>);
-    let on_done = Callback::new(move |_: (ObjectRef, WorkloadAction)| refresh.update(|n| *n += 1));
+    let on_done = Callback::new(move |_: crate::components::Done| refresh.update(|n| *n += 1));
     view! {
         <Title text=move || object.get().name />
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let events = events.await;
+                let clusters = clusters.await.unwrap_or_default();
                 match pod.await {
                     Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    Ok(detail) => view! { <Pod detail events pending /> }.into_any(),
+                    Ok(detail) => {
+                        let environment = clusters
+                            .iter()
+                            .find(|c| c.name == detail.row.cluster)
+                            .map_or(Environment::Dev, |c| c.environment);
+                        view! { <Pod detail events environment pending /> }.into_any()
+                    }
                 }
             })}
         </Transition>
@@ -89,6 +97,7 @@ pub fn PodPage() -> impl IntoView {
 fn Pod(
     detail: PodDetail,
     events: Result<Vec<bosun_model::EventRow>, crate::AppError>,
+    environment: Environment,
     pending: RwSignal<Option<Pending>>,
 ) -> impl IntoView {
     let row = detail.row.clone();
@@ -100,7 +109,7 @@ fn Pod(
             pending.set(Some(Pending::One {
                 object: object.clone(),
                 action: WorkloadAction::DeletePod,
-                environment: Environment::Dev,
+                environment,
                 diff: None,
             }))
         }

@@ -10,7 +10,7 @@ use crate::api::clusters::list_clusters;
 use crate::api::workloads::{
     WorkloadAction, WorkloadView, fetch_workload, object_events, object_history, workload_revisions,
 };
-use crate::components::{ActionDialog, ErrorBox, HealthBadge, Pending, RolloutProgress};
+use crate::components::{ActionDialog, Done, ErrorBox, HealthBadge, Pending, RolloutProgress};
 use crate::format::age;
 use crate::pages::pods::PodTable;
 use crate::pages::revisions::Revisions;
@@ -86,10 +86,10 @@ pub fn WorkloadDetailPage() -> impl IntoView {
     );
     let clusters = Resource::new(|| (), |()| list_clusters());
     let pending = RwSignal::new(None::<Pending>);
-    let following = RwSignal::new(false);
-    let on_done = Callback::new(move |(_, action): (ObjectRef, WorkloadAction)| {
+    let following = RwSignal::new(None::<Option<String>>);
+    let on_done = Callback::new(move |(_, action, reply): Done| {
         if matches!(action, WorkloadAction::Restart { .. }) {
-            following.set(true);
+            following.set(Some(reply.restarted_at));
         }
         refresh.update(|n| *n += 1);
     });
@@ -123,7 +123,7 @@ fn Detail(
     tab: String,
     extra: Result<TabData, crate::AppError>,
     pending: RwSignal<Option<Pending>>,
-    following: RwSignal<bool>,
+    following: RwSignal<Option<Option<String>>>,
 ) -> impl IntoView {
     let WorkloadView {
         detail,
@@ -140,7 +140,16 @@ fn Detail(
     let show_progress = !status.done || status.failed;
     let body = match (tab.as_str(), extra) {
         (_, Err(error)) => view! { <ErrorBox error /> }.into_any(),
-        ("pods", _) => view! { <PodTable pods /> }.into_any(),
+        ("pods", _) => {
+            let more = (pods.total > pods.items.len()).then(|| {
+                let href = format!(
+                    "/pods{}",
+                    crate::format::query_string(&[("cluster", &row.cluster), ("ns", &row.namespace), ("labels", &detail.selector)])
+                );
+                view! { <p class="muted">{format!("The first {} of {} pods. ", pods.items.len(), pods.total)}<a href=href>"All of them, paged"</a></p> }
+            });
+            view! { {more} <PodTable pods=pods.items /> }.into_any()
+        }
         ("yaml", _) => {
             view! { <pre class="yaml" data-testid="yaml">{detail.yaml.clone()}</pre> }.into_any()
         }
@@ -180,7 +189,10 @@ fn Detail(
                     }.into_any()
                 }).collect_view()}
             </div>
-            {move || (following.get() || show_progress).then(|| view! { <RolloutProgress object=row.object_ref() /> })}
+            {move || match following.get() {
+                Some(restarted_at) => Some(view! { <RolloutProgress object=row.object_ref() restarted_at /> }),
+                None => show_progress.then(|| view! { <RolloutProgress object=row.object_ref() /> }),
+            }}
         </header>
         <nav class="tabs" aria-label="Sections of the workload">
             {TABS.into_iter().map(|(id, label)| {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use bosun_model::kinds::ApiFamily;
 use bosun_model::{ClusterSummary, KindId, ObjectRef, Page, WorkloadQuery, WorkloadRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,7 +13,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::clusters::{cluster_namespaces, list_clusters};
 use crate::api::workloads::{WorkloadAction, list_workloads};
-use crate::components::{ActionDialog, ErrorBox, Pending, RolloutProgress};
+use crate::components::{ActionDialog, Done, ErrorBox, Pending, RolloutProgress};
 use crate::format::query_string;
 use crate::pages::batch::{BatchResults, run_batch};
 use crate::pages::workload_table::WorkloadTable;
@@ -100,13 +101,13 @@ pub fn WorkloadsPage() -> impl IntoView {
     );
     let selected: RwSignal<BTreeSet<ObjectRef>> = RwSignal::new(BTreeSet::new());
     let pending = RwSignal::new(None::<Pending>);
-    let following: RwSignal<Vec<ObjectRef>> = RwSignal::new(Vec::new());
+    let following: RwSignal<Vec<(ObjectRef, Option<String>)>> = RwSignal::new(Vec::new());
     let batch = RwSignal::new(Vec::new());
-    let on_done = Callback::new(move |(object, action): (ObjectRef, WorkloadAction)| {
+    let on_done = Callback::new(move |(object, action, reply): Done| {
         if matches!(action, WorkloadAction::Restart { .. }) {
             following.update(|f| {
-                f.retain(|o| *o != object);
-                f.insert(0, object);
+                f.retain(|(o, _)| *o != object);
+                f.insert(0, (object, reply.restarted_at));
             });
         }
         refresh.update(|n| *n += 1);
@@ -121,17 +122,16 @@ pub fn WorkloadsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading clusters…"</p> }>
             {move || Suspend::new(async move {
                 let list = clusters.await.unwrap_or_default();
-                let names = namespaces.await.unwrap_or_default();
-                view! { <FilterForm filters=filters.get_untracked() clusters=list chosen namespaces=names /> }
+                view! { <FilterForm filters=filters.get_untracked() clusters=list chosen namespaces /> }
             })}
         </Transition>
         <SelectionBar selected pending />
         <BatchResults items=batch />
         <ul class="following" data-testid="following">
-            <For each=move || following.get() key=|o| o.clone() let:object>
+            <For each=move || following.get() key=|f| f.clone() let:followed>
                 <li>
-                    <span class="following-name">{format!("{} · {}", object.cluster, object.describe())}</span>
-                    <RolloutProgress object=object.clone() />
+                    <span class="following-name">{format!("{} · {}", followed.0.cluster, followed.0.describe())}</span>
+                    <RolloutProgress object=followed.0.clone() restarted_at=followed.1.clone() />
                 </li>
             </For>
         </ul>
@@ -155,53 +155,65 @@ fn FilterForm(
     filters: Filters,
     clusters: Vec<ClusterSummary>,
     chosen: RwSignal<String>,
-    namespaces: Vec<String>,
+    namespaces: Resource<Result<Vec<String>, crate::AppError>>,
 ) -> impl IntoView {
-    // The form is drawn again when the cluster picker changes (its namespaces load):
-    // keep the picked cluster, and the URL's namespace only while it still applies.
-    let cluster = chosen.get_untracked();
-    let ns = if cluster == filters.cluster {
-        filters.ns.clone()
-    } else {
-        String::new()
-    };
-    let namespace_field = if namespaces.is_empty() {
-        view! { <input name="ns" value=ns placeholder="all namespaces" /> }.into_any()
-    } else {
-        view! {
-            <select name="ns">
-                <option value="" selected=ns.is_empty()>"All namespaces"</option>
-                {namespaces.into_iter().map(|n| {
-                    let selected = n == ns;
-                    let value = n.clone();
-                    view! { <option value=value selected=selected>{n}</option> }
-                }).collect_view()}
-            </select>
+    let current = filters.cluster.clone();
+    let url_ns = filters.ns.clone();
+    // The kinds the chosen clusters serve: built-in ones everywhere, optional ones where
+    // discovery found them.
+    let served = {
+        let clusters = clusters.clone();
+        move || -> Vec<KindId> {
+            let cluster = chosen.get();
+            KindId::workloads()
+                .filter(|k| {
+                    k.info().family == ApiFamily::Kubernetes
+                        || clusters
+                            .iter()
+                            .filter(|c| cluster.is_empty() || c.name == cluster)
+                            .any(|c| c.optional_kinds.contains(k))
+                })
+                .collect()
         }
-        .into_any()
     };
+    let kind = filters.kind.clone();
     view! {
         <Form method="GET" action="/workloads" attr:class="filters" attr:data-testid="filters">
             <label>
                 <span>"Cluster"</span>
                 <select name="cluster" on:change=move |ev| chosen.set(event_target_value(&ev))>
-                    <option value="" selected=cluster.is_empty()>"All clusters"</option>
+                    <option value="" selected=current.is_empty()>"All clusters"</option>
                     {clusters.into_iter().map(|c| {
-                        let selected = c.name == cluster;
+                        let selected = c.name == current;
                         view! { <option value=c.name.clone() selected=selected>{format!("{} ({})", c.name, c.environment)}</option> }
                     }).collect_view()}
                 </select>
             </label>
             <label>
                 <span>"Namespace"</span>
-                {namespace_field}
+                // Only this field follows the cluster picker, so what was typed elsewhere stays.
+                <Transition fallback=|| view! { <input name="ns" placeholder="all namespaces" /> }>
+                    {
+                        let url_ns = url_ns.clone();
+                        let url_cluster = filters.cluster.clone();
+                        move || {
+                            let (url_ns, url_cluster) = (url_ns.clone(), url_cluster.clone());
+                            Suspend::new(async move {
+                                let names = namespaces.await.unwrap_or_default();
+                                // The URL's namespace applies only to the URL's cluster.
+                                let ns = if chosen.get_untracked() == url_cluster { url_ns } else { String::new() };
+                                namespace_field(names, ns)
+                            })
+                        }
+                    }
+                </Transition>
             </label>
             <label>
                 <span>"Kind"</span>
                 <select name="kind">
-                    <option value="" selected=filters.kind.is_empty()>"All kinds"</option>
-                    {KindId::workloads().map(|k| {
-                        let selected = k.route() == filters.kind;
+                    <option value="" selected=kind.is_empty()>"All kinds"</option>
+                    {move || served().into_iter().map(|k| {
+                        let selected = k.route() == kind;
                         view! { <option value=k.route() selected=selected>{k.info().label}</option> }
                     }).collect_view()}
                 </select>
@@ -218,6 +230,24 @@ fn FilterForm(
             <button type="submit" class="primary">"Apply"</button>
         </Form>
     }
+}
+
+/// The namespace picker: a list when the cluster's namespaces are known, else free text.
+fn namespace_field(names: Vec<String>, ns: String) -> AnyView {
+    if names.is_empty() {
+        return view! { <input name="ns" value=ns placeholder="all namespaces" /> }.into_any();
+    }
+    view! {
+        <select name="ns">
+            <option value="" selected=ns.is_empty()>"All namespaces"</option>
+            {names.into_iter().map(|n| {
+                let selected = n == ns;
+                let value = n.clone();
+                view! { <option value=value selected=selected>{n}</option> }
+            }).collect_view()}
+        </select>
+    }
+    .into_any()
 }
 
 /// Batch actions for the selected rows.
