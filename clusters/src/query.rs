@@ -71,6 +71,21 @@ const WORKLOAD_SORTS: &[&str] = &[
 ];
 const POD_SORTS: &[&str] = &["name", "namespace", "status", "restarts", "node", "age"];
 
+/// Sorts the rows (reversed when descending) and cuts the page asked for.
+fn sorted_page<T>(
+    mut rows: Vec<T>,
+    compare: impl Fn(&T, &T) -> Ordering,
+    desc: bool,
+    offset: usize,
+    limit: Option<usize>,
+) -> Page<T> {
+    rows.sort_by(|a, b| {
+        let ord = compare(a, b);
+        if desc { ord.reverse() } else { ord }
+    });
+    Page::slice(rows, offset, limit.unwrap_or(bosun_model::DEFAULT_PAGE))
+}
+
 fn identity(a: &WorkloadRow) -> (&str, &str, &str) {
     (&a.cluster, &a.namespace, &a.name)
 }
@@ -175,14 +190,12 @@ pub fn workloads(
             );
         }
     }
-    rows_out.sort_by(|a, b| {
-        let ord = compare_workloads(&field, a, b);
-        if desc { ord.reverse() } else { ord }
-    });
-    let mut page = Page::slice(
+    let mut page = sorted_page(
         rows_out,
+        |a, b| compare_workloads(&field, a, b),
+        desc,
         offset,
-        q.limit.unwrap_or(bosun_model::DEFAULT_PAGE),
+        q.limit,
     );
     page.warnings = warnings;
     Ok(page)
@@ -215,7 +228,7 @@ pub fn pods(cluster: &Cluster, q: &PodQuery, visible: &Visible<'_>) -> Result<Pa
         .filter(|n| !n.is_empty() && *n != "_all");
     let cache = cluster.cache(KindId::Pod)?;
     let objects = cache.objects().map_err(|s| cluster.not_ready("pods", &s))?;
-    let mut out: Vec<PodRow> = objects
+    let out: Vec<PodRow> = objects
         .iter()
         .filter(|o| in_namespace(o, namespace))
         .filter(|o| {
@@ -229,14 +242,12 @@ pub fn pods(cluster: &Cluster, q: &PodQuery, visible: &Visible<'_>) -> Result<Pa
         .filter(|o| fields.matches(&as_json(o)))
         .map(|o| rows::pod_row(cluster.name(), o))
         .collect();
-    out.sort_by(|a, b| {
-        let ord = compare_pods(&field, a, b);
-        if desc { ord.reverse() } else { ord }
-    });
-    Ok(Page::slice(
+    Ok(sorted_page(
         out,
+        |a, b| compare_pods(&field, a, b),
+        desc,
         offset,
-        q.limit.unwrap_or(bosun_model::DEFAULT_PAGE),
+        q.limit,
     ))
 }
 

@@ -160,6 +160,10 @@ for (const vp of viewports) {
         await expect(card.getByTestId('health')).toHaveText('reachable', { timeout: 2_000 });
       }).toPass({ timeout: 30_000 });
       await expect(card).toContainText('stage');
+      if (vp.name === 'phone') {
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow).toBeLessThanOrEqual(0);
+      }
     });
   });
 }
