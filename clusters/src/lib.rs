@@ -16,6 +16,7 @@ mod discovery;
 mod error;
 mod history;
 mod json;
+mod logs;
 mod manager;
 mod ops;
 mod query;

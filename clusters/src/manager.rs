@@ -13,7 +13,7 @@ use bosun_model::{
     PodDetail, PodQuery, PodRow, RevisionRow, RolloutStatus, WorkloadDetail, WorkloadQuery,
     WorkloadRow,
 };
-use futures::{AsyncReadExt, StreamExt};
+use futures::StreamExt;
 use http::Method;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
@@ -259,8 +259,10 @@ impl ClusterBackend for ClusterManager {
             raw::send(client, cluster.name(), Method::GET, &path, None, None),
         )
         .await?;
-        let mut events: Vec<EventRow> =
-            json::array(&list, "/items").iter().map(event_row).collect();
+        let mut events: Vec<EventRow> = json::array(&list, "/items")
+            .iter()
+            .map(rows::event_row)
+            .collect();
         // Warnings first, then newest first.
         events.sort_by(|a, b| {
             (b.type_ == "Warning", &b.last_seen).cmp(&(a.type_ == "Warning", &a.last_seen))
@@ -342,7 +344,7 @@ impl ClusterBackend for ClusterManager {
                 .map_err(|e| from_kube(&name, e))
         })
         .await?;
-        Ok(text_chunks(Box::pin(reader), name).boxed())
+        Ok(crate::logs::text_chunks(Box::pin(reader), name).boxed())
     }
 
     async fn execute(&self, operation: &Operation) -> Result<ActionReply> {
@@ -357,84 +359,5 @@ impl ClusterBackend for ClusterManager {
                 } if reason == "NotFound" => query::not_found(operation.object()),
                 other => other,
             })
-    }
-}
-
-/// Most bytes read from a followed log at once.
-const LOG_CHUNK: usize = 16 * 1024;
-
-/// A followed log as text, in chunks as they arrive: whole characters only (a character
-/// split between two reads waits for its end), and never a line buffered whole, so a
-/// container that writes no newline cannot grow the server's memory.
-fn text_chunks(
-    reader: std::pin::Pin<Box<dyn futures::AsyncRead + Send>>,
-    cluster: String,
-) -> impl futures::Stream<Item = Result<String>> + Send {
-    futures::stream::unfold(Some((reader, Vec::new())), move |state| {
-        let cluster = cluster.clone();
-        async move {
-            let (mut reader, mut pending) = state?;
-            let mut buf = vec![0u8; LOG_CHUNK];
-            loop {
-                match reader.read(&mut buf).await {
-                    Ok(0) if pending.is_empty() => return None,
-                    Ok(0) => {
-                        return Some((Ok(String::from_utf8_lossy(&pending).into_owned()), None));
-                    }
-                    Ok(n) => {
-                        pending.extend_from_slice(&buf[..n]);
-                        let valid = match std::str::from_utf8(&pending) {
-                            Ok(_) => pending.len(),
-                            // An invalid byte is not waiting for more: pass it on as such.
-                            Err(e) if e.error_len().is_some() => pending.len(),
-                            Err(e) => e.valid_up_to(),
-                        };
-                        if valid == 0 {
-                            continue;
-                        }
-                        let rest = pending.split_off(valid);
-                        let text = String::from_utf8_lossy(&pending).into_owned();
-                        return Some((Ok(text), Some((reader, rest))));
-                    }
-                    Err(e) => {
-                        let ended = Error::Unavailable(format!(
-                            "log stream from cluster {cluster} ended: {e}"
-                        ));
-                        return Some((Err(ended), None));
-                    }
-                }
-            }
-        }
-    })
-}
-
-fn event_row(e: &Value) -> EventRow {
-    let last = [
-        "/lastTimestamp",
-        "/eventTime",
-        "/firstTimestamp",
-        "/metadata/creationTimestamp",
-    ]
-    .iter()
-    .map(|p| json::str(e, p))
-    .find(|s| !s.is_empty())
-    .unwrap_or("");
-    let component = json::str(e, "/source/component");
-    EventRow {
-        type_: json::str(e, "/type").to_string(),
-        reason: json::str(e, "/reason").to_string(),
-        message: json::str(e, "/message").to_string(),
-        count: json::opt_int(e, "/count").unwrap_or(1),
-        object: format!(
-            "{}/{}",
-            json::str(e, "/involvedObject/kind"),
-            json::str(e, "/involvedObject/name")
-        ),
-        last_seen: last.to_string(),
-        source: if component.is_empty() {
-            json::str(e, "/reportingComponent").to_string()
-        } else {
-            component.to_string()
-        },
     }
 }

@@ -6,6 +6,7 @@
 
 mod audit;
 mod auth;
+mod batch;
 mod clusters;
 mod envelope;
 mod pods;
@@ -202,7 +203,7 @@ pub static ROUTES: &[Route] = &[
         |m| on(m, workloads::restart_via_proxy),
     ),
     route("POST", "/batch/restart", Action::Restart, |m| {
-        on(m, workloads::batch_restart)
+        on(m, batch::batch_restart)
     }),
 ];
 
