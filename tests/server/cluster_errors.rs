@@ -25,6 +25,19 @@ async fn add_demo_as(srv: &TestServer, name: &str, token: &str) {
     assert_eq!(status, 200, "{body}");
 }
 
+/// A server that accepts connections and never answers; abort the handle to stop it.
+async fn silent_server() -> (String, tokio::task::JoinHandle<()>) {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let hold = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    (url, hold)
+}
+
 #[tokio::test]
 async fn the_clusters_rbac_refusal_is_a_403_with_its_message_audited_as_failed() {
     let srv = TestServer::with_demo().await;
@@ -122,15 +135,7 @@ async fn the_clusters_429_keeps_its_retry_after() {
 async fn clusters_that_refuse_or_never_answer_cost_at_most_15_seconds_and_block_nobody() {
     let srv = TestServer::with_demo().await;
     let admin = srv.admin().await;
-    // A listener that accepts connections and never answers.
-    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let silent_url = format!("http://{}", silent.local_addr().unwrap());
-    let hold = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = silent.accept().await {
-            held.push(socket);
-        }
-    });
+    let (silent_url, hold) = silent_server().await;
     for (name, kubeconfig) in [
         ("refusing", closed_port_kubeconfig()),
         ("silent", kubeconfig_for(&silent_url, "t")),
@@ -189,14 +194,7 @@ async fn clusters_that_refuse_or_never_answer_cost_at_most_15_seconds_and_block_
 #[tokio::test]
 async fn an_action_whose_caller_goes_away_still_ends_and_is_audited() {
     let srv = TestServer::with_demo().await;
-    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", silent.local_addr().unwrap());
-    let hold = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = silent.accept().await {
-            held.push(socket);
-        }
-    });
+    let (url, hold) = silent_server().await;
     let admin = srv.admin().await;
     let (status, _) = send(
         &admin,
