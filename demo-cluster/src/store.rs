@@ -44,6 +44,9 @@ pub struct Event {
 
 type Key = (String, String);
 
+/// Attempts of a read-modify-write that keeps losing races before it gives up with 409.
+pub const UPDATE_ATTEMPTS: usize = 16;
+
 /// Past events to replay plus the live receiver.
 pub type Subscription = (Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>);
 
@@ -262,51 +265,53 @@ impl Store {
         Ok(obj)
     }
 
-    /// Read-modify-write without a resourceVersion precondition (controllers, handlers).
+    /// Read-modify-write of the latest object, as the API server's `GuaranteedUpdate`: `f`
+    /// runs on the object as stored now and the result is written only if nothing else
+    /// was written meanwhile; a lost race runs `f` again on the newer object. So `f` must
+    /// compute from the object it is given (set a field, count a repeat), never from an
+    /// older read: that is `update`'s job.
     pub fn modify(
         &self,
         res: Res,
         ns: &str,
         name: &str,
-        f: impl FnOnce(&mut Value) -> ApiResult<()>,
+        mut f: impl FnMut(&mut Value) -> ApiResult<()>,
     ) -> ApiResult<Arc<Value>> {
-        // The lock is not held across `f`; the resourceVersion precondition makes the write
-        // atomic, and a lost race is retried with the fresh object.
-        let old = self
-            .get(res, ns, name)
-            .ok_or_else(|| ApiError::not_found(res.0, res.1, name))?;
-        let mut new = (*old).clone();
-        f(&mut new)?;
-        let rv = crate::meta::s(&old, &["metadata", "resourceVersion"]).to_string();
-        match self.replace(res, new.clone(), Some(&rv)) {
-            Err(e) if e.reason == "Conflict" => {
-                let patch = crate::patch::merge::diff(&old, &new);
-                self.modify_with_patch(res, ns, name, &patch)
-            }
-            other => other,
-        }
-    }
-
-    fn modify_with_patch(
-        &self,
-        res: Res,
-        ns: &str,
-        name: &str,
-        patch: &Value,
-    ) -> ApiResult<Arc<Value>> {
-        for _ in 0..8 {
+        for _ in 0..UPDATE_ATTEMPTS {
             let old = self
                 .get(res, ns, name)
                 .ok_or_else(|| ApiError::not_found(res.0, res.1, name))?;
             let mut new = (*old).clone();
-            crate::patch::merge::apply(&mut new, patch);
+            f(&mut new)?;
             let rv = crate::meta::s(&old, &["metadata", "resourceVersion"]).to_string();
             match self.replace(res, new, Some(&rv)) {
-                Err(e) if e.reason == "Conflict" => continue,
+                Err(e) if e.reason == "Conflict" => {}
                 other => return other,
             }
         }
         Err(ApiError::conflict(res.0, res.1, name))
+    }
+
+    /// A controller's `Update`/`UpdateStatus`: `f` applied to the object as the caller
+    /// `read` it, stored only if that is still the stored version; otherwise 409 Conflict
+    /// and nothing is written. A value computed from an older read (a whole status, a
+    /// replica count) must never overwrite a write that landed after the read (an
+    /// approval, a user's scale); the write that caused the conflict also wakes the
+    /// controllers, whose next pass recomputes from the fresh object.
+    pub fn update(
+        &self,
+        res: Res,
+        read: &Value,
+        f: impl FnOnce(&mut Value),
+    ) -> ApiResult<Arc<Value>> {
+        let mut new = read.clone();
+        f(&mut new);
+        let rv = crate::meta::s(read, &["metadata", "resourceVersion"]);
+        if rv.is_empty() {
+            // Never stored (or malformed): no version to hold the write to.
+            return Err(ApiError::conflict(res.0, res.1, crate::meta::name(read)));
+        }
+        self.replace(res, new, Some(rv))
     }
 
     /// Removes an object, emitting DELETED.

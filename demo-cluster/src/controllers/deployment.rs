@@ -67,14 +67,11 @@ fn sync_new_rs_annotations(ctx: &Ctx, rs: &Value, want: Map<String, Value>) {
     {
         return;
     }
-    let _ = ctx
-        .store
-        .modify(res::REPLICASETS, meta::namespace(rs), meta::name(rs), |o| {
-            for (k, v) in want {
-                meta::set(o, &["metadata", "annotations", &k], v);
-            }
-            Ok(())
-        });
+    super::update(ctx.store, res::REPLICASETS, rs, |o| {
+        for (k, v) in want {
+            meta::set(o, &["metadata", "annotations", &k], v);
+        }
+    });
 }
 
 fn new_replicaset(d: &Value, hash: &str, rev: i64, replicas: i64, max_surge: i64) -> Value {
@@ -114,12 +111,9 @@ fn new_replicaset(d: &Value, hash: &str, rev: i64, replicas: i64, max_surge: i64
 fn set_replicas(ctx: &Ctx, d: &Value, rs: &Value, n: i64) {
     let old = meta::i(rs, &["spec", "replicas"]);
     if old != n {
-        let _ = ctx
-            .store
-            .modify(res::REPLICASETS, meta::namespace(rs), meta::name(rs), |o| {
-                meta::set(o, &["spec", "replicas"], json!(n));
-                Ok(())
-            });
+        super::update(ctx.store, res::REPLICASETS, rs, |o| {
+            meta::set(o, &["spec", "replicas"], json!(n));
+        });
         let verb = if n > old { "up" } else { "down" };
         let msg = format!(
             "Scaled {verb} replica set {} from {old} to {n}",
@@ -207,19 +201,16 @@ fn reconcile_one(ctx: &mut Ctx, d: &Arc<Value>) {
             }
             Some(i) if revision(&rss[i]) < max_rev => {
                 let anns = copied_annotations(d);
-                let _ = ctx
-                    .store
-                    .modify(res::REPLICASETS, ns, meta::name(&rss[i]), |o| {
-                        for (k, v) in anns {
-                            meta::set(o, &["metadata", "annotations", &k], v);
-                        }
-                        meta::set(
-                            o,
-                            &["metadata", "annotations", REVISION],
-                            json!(max_rev.saturating_add(1).to_string()),
-                        );
-                        Ok(())
-                    });
+                super::update(ctx.store, res::REPLICASETS, &rss[i], |o| {
+                    for (k, v) in anns {
+                        meta::set(o, &["metadata", "annotations", &k], v);
+                    }
+                    meta::set(
+                        o,
+                        &["metadata", "annotations", REVISION],
+                        json!(max_rev.saturating_add(1).to_string()),
+                    );
+                });
                 new_rs_event = NewReplicaSet::Found;
                 rss = owned(ctx);
             }

@@ -64,10 +64,9 @@ fn sync_slice(ctx: &Ctx, svc: &Value, subsets: &Value) {
             if cur.get("endpoints") != want.get("endpoints")
                 || cur.get("ports") != want.get("ports") =>
         {
-            let _ = ctx.store.modify(SLICES, &ns, &name, |o| {
+            super::update(ctx.store, SLICES, &cur, |o| {
                 o["endpoints"] = want["endpoints"].clone();
                 o["ports"] = want["ports"].clone();
-                Ok(())
             });
         }
         Some(_) => {}
@@ -143,14 +142,11 @@ pub fn reconcile(ctx: &mut Ctx) {
                 let _ = ctx.store.create(ENDPOINTS, ep);
             }
             Some(ep) if ep.get("subsets").unwrap_or(&Value::Null) != &want => {
-                let _ = ctx.store.modify(ENDPOINTS, ns, name, |o| {
-                    match o.as_object_mut() {
-                        Some(m) if want.is_null() => {
-                            m.remove("subsets");
-                        }
-                        _ => o["subsets"] = want,
+                super::update(ctx.store, ENDPOINTS, &ep, |o| match o.as_object_mut() {
+                    Some(m) if want.is_null() => {
+                        m.remove("subsets");
                     }
-                    Ok(())
+                    _ => o["subsets"] = want,
                 });
             }
             Some(_) => {}

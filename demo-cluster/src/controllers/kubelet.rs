@@ -110,12 +110,7 @@ fn sync_containers(ctx: &mut Ctx, pod: &Value) {
     let mut changed = crash_loop::sync(ctx, pod, &mut status);
     changed |= image_pull::sync(ctx, pod, &mut status, pulling_for);
     if changed {
-        let _ = ctx
-            .store
-            .modify(res::PODS, meta::namespace(pod), meta::name(pod), |o| {
-                o["status"] = status;
-                Ok(())
-            });
+        super::update(ctx.store, res::PODS, pod, |o| o["status"] = status);
     }
 }
 
@@ -157,20 +152,14 @@ pub fn reconcile(ctx: &mut Ctx) {
             "Pending" | "" if ctx.after(&format!("start/{uid}"), START_SECS) => {
                 let status = started_status(&pod, &node, &now_rfc3339());
                 started_events(ctx, &pod);
-                let _ = ctx.store.modify(res::PODS, &ns, &name, |o| {
-                    o["status"] = status;
-                    Ok(())
-                });
+                super::update(ctx.store, res::PODS, &pod, |o| o["status"] = status);
             }
             "Running" => {
                 sync_containers(ctx, &pod);
                 let run_to_completion = meta::s(&pod, &["spec", "restartPolicy"]) != "Always";
                 if run_to_completion && ctx.after(&format!("run/{uid}"), RUN_SECS) {
                     let status = succeeded_status(&pod);
-                    let _ = ctx.store.modify(res::PODS, &ns, &name, |o| {
-                        o["status"] = status;
-                        Ok(())
-                    });
+                    super::update(ctx.store, res::PODS, &pod, |o| o["status"] = status);
                 }
             }
             _ => {}

@@ -286,8 +286,10 @@ pub fn delete_pod(store: &Store, pod: &Value) {
         .and_then(Value::as_i64)
         .unwrap_or(30);
     let _ = store.modify(res::PODS, ns, name, |o| {
-        meta::set(o, &["metadata", "deletionTimestamp"], json!(now_rfc3339()));
-        meta::set(o, &["metadata", "deletionGracePeriodSeconds"], json!(grace));
+        if !meta::is_terminating(o) {
+            meta::set(o, &["metadata", "deletionTimestamp"], json!(now_rfc3339()));
+            meta::set(o, &["metadata", "deletionGracePeriodSeconds"], json!(grace));
+        }
         Ok(())
     });
 }
@@ -311,15 +313,32 @@ pub fn set_condition(conds: &mut Vec<Value>, ty: &str, status: &str, reason: &st
     conds.push(json!({ "type": ty, "status": status, "reason": reason, "message": message, "lastUpdateTime": now, "lastTransitionTime": now }));
 }
 
-/// Writes `status` on an object if it differs.
+/// Writes `status`, computed from `obj` as this pass read it, if it differs. Like a real
+/// controller's `UpdateStatus` the write holds only for the version read: if anything
+/// landed since (an approval patched onto the status, another controller's write), the
+/// write is dropped and the next pass, which that change already woke, recomputes.
 pub fn write_status(store: &Store, r: crate::kinds::Res, obj: &Value, status: Value) {
     if obj.get("status") == Some(&status) {
         return;
     }
-    let _ = store.modify(r, meta::namespace(obj), meta::name(obj), |o| {
-        o["status"] = status;
-        Ok(())
-    });
+    update(store, r, obj, |o| o["status"] = status);
+}
+
+/// A controller's `Update` of an object it read this pass: `f` applies to that read and
+/// the write holds only if the object did not change since. A lost race is not an
+/// error for a level-triggered controller, so the conflict is dropped (see `write_status`).
+pub fn update(store: &Store, r: crate::kinds::Res, obj: &Value, f: impl FnOnce(&mut Value)) {
+    if let Err(e) = store.update(r, obj, f)
+        && e.reason != "Conflict"
+        && e.reason != "NotFound"
+    {
+        tracing::debug!(
+            "update of {}/{} failed: {}",
+            r.1,
+            meta::name(obj),
+            e.message
+        );
+    }
 }
 
 /// Counts (ready, available) pods.

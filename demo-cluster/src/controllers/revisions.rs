@@ -49,15 +49,9 @@ pub fn ensure(ctx: &mut Ctx, owner: &Value) -> (String, String) {
     let max = revs.last().map_or(0, |r| meta::i(r, &["revision"]));
     match revs.iter().find(|r| meta::name(r) == name) {
         Some(r) if meta::i(r, &["revision"]) < max => {
-            let _ = ctx.store.modify(
-                res::CONTROLLER_REVISIONS,
-                meta::namespace(owner),
-                &name,
-                |o| {
-                    o["revision"] = json!(max.saturating_add(1));
-                    Ok(())
-                },
-            );
+            super::update(ctx.store, res::CONTROLLER_REVISIONS, r, |o| {
+                o["revision"] = json!(max.saturating_add(1));
+            });
         }
         Some(_) => {}
         None => {

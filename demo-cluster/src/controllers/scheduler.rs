@@ -72,10 +72,14 @@ pub fn reconcile(ctx: &mut Ctx) {
         let Some(node) = best else { continue };
         let nn = meta::name(node).to_string();
         *load.entry(nn.clone()).or_default() += 1;
-        let _ = ctx.store.modify(res::PODS, meta::namespace(p), meta::name(p), |o| {
+        // Bound only as read: a pod changed meanwhile is looked at again next pass.
+        super::update(ctx.store, res::PODS, p, |o| {
             meta::set(o, &["spec", "nodeName"], json!(nn));
-            meta::set(o, &["status", "conditions"], json!([{ "type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": now_rfc3339() }]));
-            Ok(())
+            meta::set(
+                o,
+                &["status", "conditions"],
+                json!([{ "type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": now_rfc3339() }]),
+            );
         });
         let msg = format!(
             "Successfully assigned {}/{} to {nn}",

@@ -1,4 +1,4 @@
-//! JSON merge patch (RFC 7386) and the diff that produces one.
+//! JSON merge patch (RFC 7386).
 
 use serde_json::{Map, Value};
 
@@ -23,45 +23,18 @@ pub fn apply(target: &mut Value, patch: &Value) {
     }
 }
 
-/// The merge patch turning `old` into `new`.
-pub fn diff(old: &Value, new: &Value) -> Value {
-    match (old, new) {
-        (Value::Object(o), Value::Object(n)) => {
-            let mut out = Map::new();
-            for (k, nv) in n {
-                match o.get(k) {
-                    Some(ov) if ov == nv => {}
-                    Some(ov) if ov.is_object() && nv.is_object() => {
-                        out.insert(k.clone(), diff(ov, nv));
-                    }
-                    _ => {
-                        out.insert(k.clone(), nv.clone());
-                    }
-                }
-            }
-            for k in o.keys() {
-                if !n.contains_key(k) {
-                    out.insert(k.clone(), Value::Null);
-                }
-            }
-            Value::Object(out)
-        }
-        _ => new.clone(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     #[test]
-    fn merge_and_diff_round_trip() {
-        let old = json!({"a": 1, "b": {"c": 2, "d": 3}, "e": [1]});
-        let new = json!({"a": 1, "b": {"c": 5}, "e": [2], "f": true});
-        let p = diff(&old, &new);
-        let mut t = old.clone();
-        apply(&mut t, &p);
-        assert_eq!(t, new);
+    fn objects_merge_and_null_deletes() {
+        let mut t = json!({"a": 1, "b": {"c": 2, "d": 3}, "e": [1]});
+        apply(
+            &mut t,
+            &json!({"b": {"c": 5, "d": null}, "e": [2], "f": true}),
+        );
+        assert_eq!(t, json!({"a": 1, "b": {"c": 5}, "e": [2], "f": true}));
     }
 }

@@ -89,9 +89,10 @@ pub fn delete_object(
     }
     let now = now_rfc3339();
     if r == res::PODS || r == res::VMIS {
+        // KubeVirt defaults a guest's grace period to 180 s, Kubernetes a pod's to 30 s.
         let default_grace = meta::get(&obj, &["spec", "terminationGracePeriodSeconds"])
             .and_then(Value::as_i64)
-            .unwrap_or(30);
+            .unwrap_or(if r == res::VMIS { 180 } else { 30 });
         let grace = opts.grace.unwrap_or(default_grace);
         let unscheduled = r == res::PODS && meta::s(&obj, &["spec", "nodeName"]).is_empty();
         if grace == 0 || unscheduled || (r == res::PODS && meta::pod_finished(&obj)) {
@@ -103,8 +104,10 @@ pub fn delete_object(
             return Ok(obj);
         }
         return store.modify(r, ns, name, |o| {
-            o["metadata"]["deletionTimestamp"] = json!(now);
-            o["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+            if !meta::is_terminating(o) {
+                o["metadata"]["deletionTimestamp"] = json!(now);
+                o["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+            }
             Ok(())
         });
     }

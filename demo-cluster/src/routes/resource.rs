@@ -13,6 +13,7 @@ use crate::kinds::{KindDef, res};
 use crate::meta;
 use crate::patch::{PatchType, apply as ssa, json as jsonpatch, merge, strategic};
 use crate::status::{ApiError, ApiResult, json_response};
+use crate::store::UPDATE_ATTEMPTS;
 use crate::{Shared, defaults, table};
 
 pub async fn handle(app: &Arc<Shared>, rp: ResourcePath, req: Req) -> ApiResult<Response> {
@@ -388,6 +389,9 @@ pub fn finish_if_finalized(app: &Shared, def: &KindDef, obj: &Value) {
     }
 }
 
+/// PUT of a whole object (or its status). The client's resourceVersion is its
+/// precondition (409 when stale); without one the write goes to the latest object, read
+/// again after a lost race, so the status (or spec) it keeps is never an older one.
 fn update(
     app: &Arc<Shared>,
     def: &'static KindDef,
@@ -398,7 +402,6 @@ fn update(
 ) -> ApiResult<Response> {
     let body = parse_body(req)?;
     check_kind(def, &body)?;
-    let old = get_obj(app, def, ns, name)?;
     let rv = meta::s(&body, &["metadata", "resourceVersion"]).to_string();
     let mut new = body;
     if !new.get("metadata").is_some_and(Value::is_object) {
@@ -407,7 +410,28 @@ fn update(
     if meta::name(&new).is_empty() {
         new["metadata"]["name"] = json!(name);
     }
-    commit(app, def, &old, new, status_only, Some(&rv), req)
+    for _ in 0..UPDATE_ATTEMPTS {
+        let old = get_obj(app, def, ns, name)?;
+        let ours = rv.is_empty();
+        let expected = if ours {
+            meta::s(&old, &["metadata", "resourceVersion"]).to_string()
+        } else {
+            rv.clone()
+        };
+        match commit(
+            app,
+            def,
+            &old,
+            new.clone(),
+            status_only,
+            Some(&expected),
+            req,
+        ) {
+            Err(e) if ours && e.reason == "Conflict" => {}
+            other => return other,
+        }
+    }
+    Err(ApiError::conflict(def.group, def.plural, name))
 }
 
 /// Applies a patch body of the given content type to a copy of `old`.
@@ -456,6 +480,11 @@ fn parse_apply(req: &Req) -> ApiResult<Value> {
     Ok(v)
 }
 
+/// PATCH, applied to the latest object atomically as the API server's `GuaranteedUpdate`
+/// does: read, apply, write only if the object is still the one read, else read the newer
+/// one and apply again. Two clients patching different fields both land, and nothing
+/// written between the read and the write is lost. A resourceVersion the patch itself
+/// sets stays the client's precondition: 409 when it is not the stored one.
 fn patch(
     app: &Arc<Shared>,
     def: &'static KindDef,
@@ -464,23 +493,30 @@ fn patch(
     req: &Req,
     status_only: bool,
 ) -> ApiResult<Response> {
-    let Some(old) = app.store.get(def.res(), ns, name) else {
-        if PatchType::from_content_type(&req.content_type) == Some(PatchType::Apply) && !status_only
-        {
-            return apply_create(app, def, ns, name, req);
+    for _ in 0..UPDATE_ATTEMPTS {
+        let Some(old) = app.store.get(def.res(), ns, name) else {
+            if PatchType::from_content_type(&req.content_type) == Some(PatchType::Apply)
+                && !status_only
+            {
+                match apply_create(app, def, ns, name, req) {
+                    // Someone created it meanwhile: apply to theirs.
+                    Err(e) if e.reason == "AlreadyExists" => continue,
+                    other => return other,
+                }
+            }
+            return Err(ApiError::not_found(def.group, def.plural, name));
+        };
+        let new = apply_patch(def, &old, req)?;
+        let old_rv = meta::s(&old, &["metadata", "resourceVersion"]).to_string();
+        let patch_rv = meta::s(&new, &["metadata", "resourceVersion"]).to_string();
+        let ours = patch_rv.is_empty() || patch_rv == old_rv;
+        let expected = if ours { old_rv } else { patch_rv };
+        match commit(app, def, &old, new, status_only, Some(&expected), req) {
+            Err(e) if ours && e.reason == "Conflict" => {}
+            other => return other,
         }
-        return Err(ApiError::not_found(def.group, def.plural, name));
-    };
-    let new = apply_patch(def, &old, req)?;
-    let rv = meta::s(&new, &["metadata", "resourceVersion"]).to_string();
-    let old_rv = meta::s(&old, &["metadata", "resourceVersion"]);
-    // A resourceVersion inside the patch is a precondition, as on the real server.
-    let expected = if rv != old_rv {
-        Some(rv.as_str())
-    } else {
-        None
-    };
-    commit(app, def, &old, new, status_only, expected, req)
+    }
+    Err(ApiError::conflict(def.group, def.plural, name))
 }
 
 fn apply_create(

@@ -10,6 +10,7 @@ use super::Req;
 use super::resource::{apply_patch, get_obj, parse_body};
 use crate::kinds::KindDef;
 use crate::status::{ApiError, ApiResult, json_response};
+use crate::store::UPDATE_ATTEMPTS;
 use crate::{Shared, meta, selectors};
 
 fn to_scale(obj: &Value) -> Value {
@@ -31,6 +32,9 @@ fn to_scale(obj: &Value) -> Value {
     })
 }
 
+/// GET, PUT or PATCH of a Scale. A PUT's resourceVersion is its precondition; a PATCH
+/// (or a PUT without one) goes to the latest object, read again after a lost race, so
+/// only `spec.replicas` changes and nothing written meanwhile is lost.
 pub fn handle(
     app: &Arc<Shared>,
     def: &KindDef,
@@ -38,21 +42,42 @@ pub fn handle(
     name: &str,
     req: &Req,
 ) -> ApiResult<Response> {
-    let obj = get_obj(app, def, ns, name)?;
-    let scale = to_scale(&obj);
-    let new_scale = match req.method {
-        Method::GET => return Ok(json_response(200, &scale)),
-        Method::PUT => parse_body(req)?,
-        Method::PATCH => {
-            let scale_def = KindDef {
-                custom: false,
-                ..*def
-            };
-            apply_patch(&scale_def, &scale, req)?
+    if !matches!(req.method, Method::GET | Method::PUT | Method::PATCH) {
+        return Err(ApiError::method_not_allowed());
+    }
+    for _ in 0..UPDATE_ATTEMPTS {
+        let obj = get_obj(app, def, ns, name)?;
+        let scale = to_scale(&obj);
+        let new_scale = match req.method {
+            Method::GET => return Ok(json_response(200, &scale)),
+            Method::PUT => parse_body(req)?,
+            _ => {
+                let scale_def = KindDef {
+                    custom: false,
+                    ..*def
+                };
+                apply_patch(&scale_def, &scale, req)?
+            }
+        };
+        let replicas = replicas_of(&new_scale, name)?;
+        let old_rv = meta::s(&obj, &["metadata", "resourceVersion"]).to_string();
+        let sent_rv = meta::s(&new_scale, &["metadata", "resourceVersion"]).to_string();
+        let ours = sent_rv.is_empty() || sent_rv == old_rv;
+        let expected = if ours { old_rv } else { sent_rv };
+        let mut new = (*obj).clone();
+        meta::set(&mut new, &["spec", "replicas"], json!(replicas));
+        match app.store.replace(def.res(), new, Some(&expected)) {
+            Err(e) if ours && e.reason == "Conflict" => {}
+            Err(e) => return Err(e),
+            Ok(stored) => return Ok(json_response(200, &to_scale(&stored))),
         }
-        _ => return Err(ApiError::method_not_allowed()),
-    };
-    let replicas = meta::get(&new_scale, &["spec", "replicas"])
+    }
+    Err(ApiError::conflict(def.group, def.plural, name))
+}
+
+/// `spec.replicas` of a Scale, refused (422) outside 0..=i32::MAX as the real server does.
+fn replicas_of(scale: &Value, name: &str) -> ApiResult<i64> {
+    let replicas = meta::get(scale, &["spec", "replicas"])
         .and_then(Value::as_i64)
         .ok_or_else(|| ApiError::bad_request("spec.replicas is required"))?;
     if replicas < 0 || replicas > i64::from(i32::MAX) {
@@ -69,10 +94,5 @@ pub fn handle(
             &format!("Invalid value: {replicas}: {bound}"),
         ));
     }
-    let rv = meta::s(&new_scale, &["metadata", "resourceVersion"]).to_string();
-    let mut new = (*obj).clone();
-    meta::set(&mut new, &["spec", "replicas"], json!(replicas));
-    let expected = (req.method == Method::PUT).then_some(rv);
-    let stored = app.store.replace(def.res(), new, expected.as_deref())?;
-    Ok(json_response(200, &to_scale(&stored)))
+    Ok(replicas)
 }

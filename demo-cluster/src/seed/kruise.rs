@@ -1,8 +1,7 @@
-//! Seeded OpenKruise objects: CloneSet `shop/cart` mid-canary under Rollout
-//! `shop/cart-rollout`, paused at step 1 waiting for approval; Advanced StatefulSet
-//! `shop/redis`; Advanced DaemonSet `kube-system/log-agent`; and, with no controller
-//! behind them, BroadcastJob `data/warm-cache` (completed) and AdvancedCronJob
-//! `data/nightly-report`, whose seeded status stays as seeded.
+//! Seeded OpenKruise workloads (the CloneSets under Rollouts are in `rollouts.rs`):
+//! Advanced StatefulSet `shop/redis`; Advanced DaemonSet `kube-system/log-agent`; and,
+//! with no controller behind them, BroadcastJob `data/warm-cache` (completed) and
+//! AdvancedCronJob `data/nightly-report`, whose seeded status stays as seeded.
 
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -11,40 +10,10 @@ use super::{container, put, template};
 use crate::clock::format_time;
 use crate::controllers::revisions::revision_object;
 use crate::error::Result;
-use crate::kinds::{res, storage_def};
+use crate::kinds::res;
 use crate::store::Store;
-use crate::{defaults, meta};
 
 pub fn kruise(store: &Store) -> Result<()> {
-    let def = storage_def(res::CLONESETS);
-    let mk = |image: &str| {
-        let mut cs = json!({
-            "metadata": { "name": "cart", "namespace": "shop", "labels": { "app": "cart" } },
-            "spec": {
-                "replicas": 4,
-                "selector": { "matchLabels": { "app": "cart" } },
-                "template": template("cart", json!([container("cart", image, 8080)])),
-                "updateStrategy": { "type": "ReCreate", "partition": 3, "maxUnavailable": 1 },
-            },
-        });
-        if let Some(d) = def {
-            defaults::apply(d, &mut cs);
-        }
-        cs
-    };
-    let stable = mk("ghcr.io/bosun/cart:1.4.0");
-    let mut canary = mk("ghcr.io/bosun/cart:1.5.0");
-    let h1 = meta::template_hash(&stable["spec"]["template"]);
-    let h2 = meta::template_hash(&canary["spec"]["template"]);
-    canary["metadata"]["annotations"] = json!({ "rollouts.kruise.io/in-progressing": "{}" });
-    canary["status"] =
-        json!({ "currentRevision": format!("cart-{h1}"), "updateRevision": format!("cart-{h2}") });
-    let cs = put(store, res::CLONESETS, canary)?;
-    put(
-        store,
-        res::CONTROLLER_REVISIONS,
-        revision_object(&cs, &stable["spec"]["template"], 1),
-    )?;
     // An Advanced StatefulSet, restarted with a merge patch as Kruise workloads are.
     put(
         store,
@@ -61,37 +30,6 @@ pub fn kruise(store: &Store) -> Result<()> {
     )?;
     advanced_daemonset(store)?;
     batch(store)?;
-    let now = crate::clock::now_rfc3339();
-    put(
-        store,
-        res::ROLLOUTS,
-        json!({
-            "metadata": {
-                "name": "cart-rollout", "namespace": "shop",
-                "annotations": { "rollouts.kruise.io/rolling-style": "partition" },
-            },
-            "spec": {
-                "workloadRef": { "apiVersion": "apps.kruise.io/v1alpha1", "kind": "CloneSet", "name": "cart" },
-                "strategy": { "canary": { "steps": [
-                    { "replicas": 1, "pause": {} },
-                    { "replicas": "50%", "pause": { "duration": 30 } },
-                    { "replicas": "100%" },
-                ] } },
-            },
-            "status": {
-                "observedGeneration": 1,
-                "phase": "Progressing",
-                "message": "Rollout is in step(1/3), and you need manually confirm to enter the next step",
-                "stableRevision": format!("cart-{h1}"),
-                "canaryStatus": {
-                    "currentStepIndex": 1, "currentStepState": "StepPaused",
-                    "canaryRevision": format!("cart-{h2}"), "stableRevision": format!("cart-{h1}"),
-                    "podTemplateHash": h2,
-                    "canaryReplicas": 1, "canaryReadyReplicas": 1, "message": "", "lastUpdateTime": now,
-                },
-            },
-        }),
-    )?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ mod config;
 mod cron_history;
 mod kruise;
 mod kubevirt;
+mod rollouts;
 mod workloads;
 
 use std::sync::Arc;
@@ -140,6 +141,7 @@ pub fn seed(store: &Store) -> Result<()> {
     put(store, res::NODES, node("node-3", false))?;
     workloads::workloads(store)?;
     kruise::kruise(store)?;
+    rollouts::rollouts(store)?;
     kubevirt::kubevirt(store)?;
     config::config(store)?;
     Ok(())

@@ -143,3 +143,49 @@ pub fn running_ready(pod: &Value) -> bool {
                 .any(|x| x["type"] == "Ready" && x["status"] == "True")
         })
 }
+
+/// Sends `method path` over plain HTTP (no token: the administrator) with a JSON body,
+/// as a merge patch for PATCH; returns the status code and the parsed body (a JSON
+/// string when it is not JSON).
+pub async fn call(h: &Harness, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let method = http::Method::from_bytes(method.as_bytes()).expect("method");
+    let content_type = if method == http::Method::PATCH {
+        "application/merge-patch+json"
+    } else {
+        "application/json"
+    };
+    let mut req = reqwest::Client::new().request(method, format!("{}{path}", h.cluster.url()));
+    if let Some(b) = body {
+        req = req.header("content-type", content_type).body(b.to_string());
+    }
+    let resp = req.send().await.expect("http");
+    let code = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    (
+        code,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// GET of `path`, asserting 200.
+pub async fn get(h: &Harness, path: &str) -> Value {
+    let (code, body) = call(h, "GET", path, None).await;
+    assert_eq!(code, 200, "GET {path}: {body}");
+    body
+}
+
+/// Polls `GET path` until `pred` holds; returns the last body.
+pub async fn wait_get(h: &Harness, what: &str, path: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    let start = Instant::now();
+    loop {
+        let (code, v) = call(h, "GET", path, None).await;
+        if code == 200 && pred(&v) {
+            return v;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "timed out waiting for {what}; last: {code} {v}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
