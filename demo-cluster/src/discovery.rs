@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::kinds::{self, KINDS, KUBEVIRT_SUBRESOURCES_GROUP};
+use crate::kinds::{self, KINDS, KUBEVIRT_SUBRESOURCES, KUBEVIRT_SUBRESOURCES_GROUP};
 
 /// `/version`.
 pub fn version() -> Value {
@@ -113,10 +113,10 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
         format!("{group}/{version}")
     };
     if group == KUBEVIRT_SUBRESOURCES_GROUP && version == "v1" {
-        let resources: Vec<Value> = ["start", "stop", "restart"]
+        let resources: Vec<Value> = KUBEVIRT_SUBRESOURCES
             .iter()
-            .map(|s| {
-                json!({ "name": format!("virtualmachines/{s}"), "singularName": "", "namespaced": true, "kind": "", "verbs": ["update"] })
+            .map(|(r, s)| {
+                json!({ "name": format!("{r}/{s}"), "singularName": "", "namespaced": true, "kind": "", "verbs": ["update"] })
             })
             .collect();
         return Some(

@@ -140,6 +140,16 @@ pub static KINDS: &[KindDef] = &[
 /// Aggregated kubevirt lifecycle subresources live in their own group with no kinds.
 pub const KUBEVIRT_SUBRESOURCES_GROUP: &str = "subresources.kubevirt.io";
 
+/// The (resource, subresource) pairs served in `KUBEVIRT_SUBRESOURCES_GROUP` (all `PUT`,
+/// verb `update`): discovery lists them and routing accepts only them.
+pub const KUBEVIRT_SUBRESOURCES: &[(&str, &str)] = &[
+    ("virtualmachines", "start"),
+    ("virtualmachines", "stop"),
+    ("virtualmachines", "restart"),
+    ("virtualmachineinstances", "pause"),
+    ("virtualmachineinstances", "unpause"),
+];
+
 /// Looks a kind up by the (group, version, plural) of a request path.
 pub fn find(group: &str, version: &str, plural: &str) -> Option<&'static KindDef> {
     KINDS

@@ -106,8 +106,17 @@ impl ApiError {
         e
     }
 
-    pub fn conflict_msg(message: impl Into<String>) -> Self {
-        Self::new(409, "Conflict", message)
+    /// `apierrors.NewConflict`: why `resource.group "name"` cannot be changed now, as
+    /// aggregated APIs (KubeVirt's) word their refusals.
+    pub fn conflict_because(group: &str, resource: &str, name: &str, why: &str) -> Self {
+        let q = qualified(group, resource);
+        let mut e = Self::new(
+            409,
+            "Conflict",
+            format!("Operation cannot be fulfilled on {q} \"{name}\": {why}"),
+        );
+        e.details = Some(details(name, group, resource));
+        e
     }
 
     pub fn invalid(group: &str, kind: &str, name: &str, field: &str, detail: &str) -> Self {

@@ -475,8 +475,9 @@ async fn kubevirt_restart_stop_and_hung_vm() {
     })
     .await;
 
-    // The hung guest ignores a graceful stop...
-    let r = action("vm-hung", "stop", json!({ "gracePeriod": 30 }))
+    // The hung guest ignores a graceful stop (until its grace period runs out: long
+    // enough here to outlast the window below)...
+    let r = action("vm-hung", "stop", json!({ "gracePeriod": 600 }))
         .await
         .expect("http");
     assert_eq!(r.status().as_u16(), 202);

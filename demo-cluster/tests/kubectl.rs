@@ -40,7 +40,7 @@ async fn get_lists_every_kind_across_namespaces() {
     );
     assert_eq!(
         names(&h.json(&["get", "vm", "-n", "vms"]).await),
-        ["vm-hung", "vm-running", "vm-stopped"]
+        ["vm-hung", "vm-paused", "vm-running", "vm-stopped"]
     );
     assert_eq!(
         names(&h.json(&["get", "clonesets", "-n", "shop"]).await),

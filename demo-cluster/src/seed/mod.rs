@@ -1,5 +1,5 @@
 //! The deterministic demo world: namespaces, nodes, workloads of every supported kind,
-//! a CloneSet under a canary Rollout already paused at step 1, and three VMs. Workloads
+//! CloneSets under canary Rollouts (one paused at step 1), and VMs in `vms` and `lab`. Workloads
 //! are created as specs; the controllers bring up their pods.
 
 mod config;
@@ -128,6 +128,7 @@ pub fn seed(store: &Store) -> Result<()> {
         "payments",
         "data",
         "vms",
+        "lab",
     ] {
         put(store, res::NAMESPACES, ns_obj(ns))?;
         put(
