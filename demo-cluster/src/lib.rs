@@ -1,7 +1,7 @@
 //! An in-process Kubernetes API emulator with a simulated control plane.
 //!
 //! `DemoCluster::start` seeds a deterministic demo world (namespaces, nodes, workloads,
-//! an OpenKruise CloneSet under a canary Rollout, KubeVirt VMs), binds an API server on
+//! OpenKruise CloneSets under canary Rollouts, KubeVirt VMs), binds an API server on
 //! loopback (plain HTTP and HTTPS on one port, `tls.rs`) and runs controllers (scheduler, kubelet, Deployment, ReplicaSet,
 //! StatefulSet, DaemonSet, Job, CronJob, CloneSet, Rollout, KubeVirt, garbage collector)
 //! as tokio tasks. The real `kubectl` and kube-rs clients work against it, which is why

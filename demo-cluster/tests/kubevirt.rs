@@ -93,6 +93,20 @@ async fn event_reasons(h: &Harness, ns: &str, uid: &str) -> Vec<(String, String)
         .collect()
 }
 
+/// How often an event of `reason` about the object with `uid` was recorded.
+async fn event_count(h: &Harness, ns: &str, uid: &str, reason: &str) -> i64 {
+    let events = get(
+        h,
+        &format!("/api/v1/namespaces/{ns}/events?fieldSelector=involvedObject.uid%3D{uid}"),
+    )
+    .await;
+    common::items(&events)
+        .iter()
+        .filter(|e| e["reason"] == reason)
+        .map(|e| e["count"].as_i64().unwrap_or(1))
+        .sum()
+}
+
 fn has_event(events: &[(String, String)], reason: &str, message_part: &str) -> bool {
     events
         .iter()
@@ -252,6 +266,11 @@ async fn a_hung_guest_ignores_a_graceful_restart_until_it_is_forced() {
         uid(&still),
         old,
         "a graceful restart of a hung guest does not finish"
+    );
+    assert_eq!(
+        event_count(&h, "vms", &old, "ShuttingDown").await,
+        1,
+        "the shutdown is signalled once"
     );
     assert_eq!(
         get(&h, &vm_path("vms", "vm-hung")).await["status"]["printableStatus"],
@@ -707,4 +726,39 @@ async fn a_deleted_vm_is_terminating_until_its_guest_is_gone() {
         call(&h, "GET", &vm_path("vms", "vm-hung"), None).await.0 == 404
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paused_start_boots_the_guest_paused() {
+    let h = start().await;
+    let (code, body) = act(
+        &h,
+        "vms",
+        "virtualmachines/vm-stopped",
+        "start",
+        json!({ "paused": true }),
+    )
+    .await;
+    assert_eq!(code, 202, "{body}");
+    let vm = wait_get(
+        &h,
+        "vm-stopped Paused",
+        &vm_path("vms", "vm-stopped"),
+        |v| v["status"]["printableStatus"] == "Paused",
+    )
+    .await;
+    assert_eq!(vm["spec"]["runStrategy"], "Always");
+    assert!(vm["status"].get("stateChangeRequests").is_none(), "{vm}");
+    let vmi = get(&h, &vmi_path("vms", "vm-stopped")).await;
+    assert_eq!(vmi["spec"]["startStrategy"], "Paused");
+    let (code, _) = act(
+        &h,
+        "vms",
+        "virtualmachineinstances/vm-stopped",
+        "unpause",
+        json!({}),
+    )
+    .await;
+    assert_eq!(code, 202);
+    running(&h, "vms", "vm-stopped").await;
 }

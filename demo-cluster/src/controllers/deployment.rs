@@ -111,9 +111,13 @@ fn new_replicaset(d: &Value, hash: &str, rev: i64, replicas: i64, max_surge: i64
 fn set_replicas(ctx: &Ctx, d: &Value, rs: &Value, n: i64) {
     let old = meta::i(rs, &["spec", "replicas"]);
     if old != n {
-        super::update(ctx.store, res::REPLICASETS, rs, |o| {
+        // As read: a ReplicaSet changed meanwhile is scaled next pass, from its new state.
+        let scaled = ctx.store.update(res::REPLICASETS, rs, |o| {
             meta::set(o, &["spec", "replicas"], json!(n));
         });
+        if scaled.is_err() {
+            return;
+        }
         let verb = if n > old { "up" } else { "down" };
         let msg = format!(
             "Scaled {verb} replica set {} from {old} to {n}",

@@ -148,7 +148,10 @@ fn shut_down(ctx: &mut Ctx, vmi: &Value) {
         .unwrap_or_else(|| power::grace_of(vmi))
         .max(0);
     let stop_key = format!("vmi-stop/{uid}");
-    if !ctx.state.has(&stop_key) && power::is_running(vmi) && grace > 0 {
+    let first_seen = !ctx.state.has(&stop_key);
+    // The guest's shutdown clock starts now, whether or not it will honour it.
+    ctx.state.since(&stop_key);
+    if first_seen && power::is_running(vmi) && grace > 0 {
         events::record(
             ctx.store,
             vmi,

@@ -56,12 +56,16 @@ pub fn start(call: &Call) -> ApiResult<()> {
     let strategy = run_strategy(&vm);
     match strategy.as_str() {
         "Halted" => {
-            if call.dry_run() {
-                return Ok(());
-            }
-            set_running(call, &vm, true)?;
-            if paused {
-                push_requests(call, vec![power::start_request(true)])?;
+            if !call.dry_run() {
+                // One write: a paused start must not boot unpaused in between.
+                let paused_start = paused.then(|| vec![power::start_request(true)]);
+                change_vm(call, |o| {
+                    if let Some(r) = &paused_start {
+                        push(call, o, r.clone())?;
+                    }
+                    set_running(o, true);
+                    Ok(())
+                })?;
             }
         }
         "Manual" | "RerunOnFailure" => {
@@ -80,7 +84,7 @@ pub fn start(call: &Call) -> ApiResult<()> {
             }
             requests.push(power::start_request(paused));
             if !call.dry_run() {
-                push_requests(call, requests)?;
+                change_vm(call, |o| push(call, o, requests.clone()))?;
             }
         }
         other => {
@@ -124,10 +128,13 @@ pub fn stop(call: &Call) -> ApiResult<()> {
     if let (Some(v), Some(g)) = (vmi.as_deref(), grace.filter(|g| *g > 0)) {
         set_grace(call, v, g)?;
     }
-    match stop_request {
-        Some(r) => replace_requests(call, vec![r])?,
-        None => set_running(call, &vm, false)?,
-    }
+    change_vm(call, |o| {
+        match &stop_request {
+            Some(r) => power::set_requests(&mut o["status"], vec![r.clone()]),
+            None => set_running(o, false),
+        }
+        Ok(())
+    })?;
     if let (Some(v), Some(0)) = (vmi.as_deref(), grace) {
         power::kill(
             &call.app.store,
@@ -175,7 +182,10 @@ pub fn restart(call: &Call) -> ApiResult<()> {
     ];
     // A forced restart overrides a graceful one still waiting for its guest.
     if forced {
-        replace_requests(call, restart)?;
+        change_vm(call, |o| {
+            power::set_requests(&mut o["status"], restart.clone());
+            Ok(())
+        })?;
         power::kill(
             &call.app.store,
             Some(&vm),
@@ -183,44 +193,33 @@ pub fn restart(call: &Call) -> ApiResult<()> {
             "forced restart (grace period 0)",
         );
     } else {
-        push_requests(call, restart)?;
+        change_vm(call, |o| push(call, o, restart.clone()))?;
     }
     Ok(())
 }
 
-/// Sets the run strategy (or legacy `spec.running`) to run or halt the VM.
-fn set_running(call: &Call, vm: &Value, running: bool) -> ApiResult<()> {
-    let legacy = meta::get(vm, &["spec", "running"]).is_some_and(Value::is_boolean);
-    call.app.store.modify(res::VMS, call.ns, call.name, |o| {
-        if legacy {
-            meta::set(o, &["spec", "running"], json!(running));
-        } else {
-            let strategy = if running { "Always" } else { "Halted" };
-            meta::set(o, &["spec", "runStrategy"], json!(strategy));
-        }
-        Ok(())
-    })?;
+/// One atomic change of the VM as stored now (`f` runs again after a lost race).
+fn change_vm(call: &Call, f: impl FnMut(&mut Value) -> ApiResult<()>) -> ApiResult<()> {
+    call.app.store.modify(res::VMS, call.ns, call.name, f)?;
     Ok(())
+}
+
+/// Sets the run strategy (or legacy `spec.running`) to run or halt the VM.
+fn set_running(vm: &mut Value, running: bool) {
+    if meta::get(vm, &["spec", "running"]).is_some_and(Value::is_boolean) {
+        meta::set(vm, &["spec", "running"], json!(running));
+    } else {
+        let strategy = if running { "Always" } else { "Halted" };
+        meta::set(vm, &["spec", "runStrategy"], json!(strategy));
+    }
 }
 
 /// Adds state change requests, refused (409) while others are still pending.
-fn push_requests(call: &Call, requests: Vec<Value>) -> ApiResult<()> {
-    call.app.store.modify(res::VMS, call.ns, call.name, |o| {
-        if !power::requests(o).is_empty() {
-            return Err(call.conflict(VM, UNDERWAY));
-        }
-        power::set_requests(&mut o["status"], requests.clone());
-        Ok(())
-    })?;
-    Ok(())
-}
-
-/// Replaces whatever state change requests are pending (a stop, a forced restart).
-fn replace_requests(call: &Call, requests: Vec<Value>) -> ApiResult<()> {
-    call.app.store.modify(res::VMS, call.ns, call.name, |o| {
-        power::set_requests(&mut o["status"], requests.clone());
-        Ok(())
-    })?;
+fn push(call: &Call, vm: &mut Value, requests: Vec<Value>) -> ApiResult<()> {
+    if !power::requests(vm).is_empty() {
+        return Err(call.conflict(VM, UNDERWAY));
+    }
+    power::set_requests(&mut vm["status"], requests);
     Ok(())
 }
 
