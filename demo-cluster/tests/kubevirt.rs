@@ -762,3 +762,31 @@ async fn a_paused_start_boots_the_guest_paused() {
     assert_eq!(code, 202);
     running(&h, "vms", "vm-stopped").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_rerun_on_failure_vm_stays_stopped_until_started() {
+    let h = start().await;
+    let old = uid(&running(&h, "lab", "dev-desktop").await);
+    let (code, body) = act(&h, "lab", "virtualmachines/dev-desktop", "stop", json!({})).await;
+    assert_eq!(code, 202, "{body}");
+    wait_get(
+        &h,
+        "dev-desktop Stopped",
+        &vm_path("lab", "dev-desktop"),
+        |v| {
+            v["status"]["printableStatus"] == "Stopped"
+                && v["status"].get("stateChangeRequests").is_none()
+        },
+    )
+    .await;
+    // Well past the time a new guest would take to boot, none has.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let vm = get(&h, &vm_path("lab", "dev-desktop")).await;
+    assert_eq!(
+        (&vm["status"]["printableStatus"], &vm["spec"]["runStrategy"]),
+        (&json!("Stopped"), &json!("RerunOnFailure"))
+    );
+    let (code, _) = act(&h, "lab", "virtualmachines/dev-desktop", "start", json!({})).await;
+    assert_eq!(code, 202);
+    replaced(&h, "lab", "dev-desktop", &old).await;
+}

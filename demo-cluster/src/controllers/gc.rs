@@ -39,11 +39,13 @@ fn collect(store: &Store, r: Res, o: &Value) {
         .is_some_and(|f| !f.is_empty())
     {
         let _ = store.modify(r, meta::namespace(o), meta::name(o), |x| {
-            meta::set(
-                x,
-                &["metadata", "deletionTimestamp"],
-                serde_json::json!(crate::clock::now_rfc3339()),
-            );
+            if !meta::is_terminating(x) {
+                meta::set(
+                    x,
+                    &["metadata", "deletionTimestamp"],
+                    serde_json::json!(crate::clock::now_rfc3339()),
+                );
+            }
             Ok(())
         });
     } else {

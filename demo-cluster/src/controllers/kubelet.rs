@@ -151,8 +151,14 @@ pub fn reconcile(ctx: &mut Ctx) {
             "Pending" | "" if started(&pod) => sync_containers(ctx, &pod),
             "Pending" | "" if ctx.after(&format!("start/{uid}"), START_SECS) => {
                 let status = started_status(&pod, &node, &now_rfc3339());
-                started_events(ctx, &pod);
-                super::update(ctx.store, res::PODS, &pod, |o| o["status"] = status);
+                // Started once: a pod changed meanwhile starts next pass.
+                if ctx
+                    .store
+                    .update(res::PODS, &pod, |o| o["status"] = status)
+                    .is_ok()
+                {
+                    started_events(ctx, &pod);
+                }
             }
             "Running" => {
                 sync_containers(ctx, &pod);

@@ -121,9 +121,13 @@ fn apply_run_strategy(ctx: &mut Ctx, vm: &Value) {
     let once_key = format!("once/{}", meta::uid(vm));
     let want = match run_strategy(vm).as_str() {
         "Always" => Some(true),
-        // Guests here never fail, so there is nothing to rerun; a guest that shut down
-        // by itself (Succeeded) stays down.
-        "RerunOnFailure" => Some(vmi.as_ref().is_none_or(|v| !power::is_final(v))),
+        // Guests here never fail, so there is nothing to rerun. Without a VMI it starts
+        // only when it just became RerunOnFailure (a new VM, a changed strategy): one
+        // stopped by a stop request stays stopped until a start request.
+        "RerunOnFailure" => match &vmi {
+            Some(v) => Some(!power::is_final(v)),
+            None => Some(meta::s(vm, &["status", "runStrategy"]) != "RerunOnFailure"),
+        },
         "Halted" => Some(false),
         "Once" => Some(vmi.is_some() || !ctx.state.has(&once_key)),
         _ => None, // Manual: only the start/stop requests act.

@@ -85,11 +85,18 @@ fn guest_os(vmi: &Value) -> Value {
 }
 
 pub fn reconcile(ctx: &mut Ctx) {
+    // Guests run where a virt-launcher pod could: not on cordoned nodes, nor on ones
+    // whose NoSchedule taints (the control plane's) it does not tolerate.
     let nodes: Vec<String> = ctx
         .store
         .all(res::NODES)
         .iter()
         .filter(|n| !meta::b(n, &["spec", "unschedulable"]))
+        .filter(|n| {
+            !n.pointer("/spec/taints")
+                .and_then(Value::as_array)
+                .is_some_and(|ts| ts.iter().any(|t| t["effect"] == "NoSchedule"))
+        })
         .map(|n| meta::name(n).to_string())
         .collect();
     for vmi in ctx.store.all(res::VMIS) {

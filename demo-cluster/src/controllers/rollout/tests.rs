@@ -219,3 +219,46 @@ fn paused_rollouts_keep_approvals_until_resumed() {
         "InRolling"
     );
 }
+
+#[test]
+fn a_timed_pause_ends_by_itself_and_says_when_it_began() {
+    let (store, mut state) = world();
+    // Slow enough to see each state: 30 simulated seconds are 300 ms here.
+    let clock = Clock::new(100.0);
+    approve(&store);
+    let mut paused_at = None;
+    for _ in 0..2000 {
+        run_pass(&store, clock, &mut state);
+        let ro = cart(&store);
+        if step(&ro) == (2, "StepPaused".into()) && paused_at.is_none() {
+            let since = meta::s(&ro, &["status", "canaryStatus", "lastUpdateTime"]).to_string();
+            assert!(crate::clock::parse_time(&since).is_some(), "{ro}");
+            assert_eq!(
+                meta::s(&ro, &["status", "message"]),
+                "Rollout is in step(2/3), and wait duration(30 seconds) to enter the next step"
+            );
+            paused_at = Some((std::time::Instant::now(), since));
+        }
+        if let Some((at, since)) = &paused_at {
+            if step(&ro).0 == 3 {
+                assert!(
+                    at.elapsed() >= std::time::Duration::from_millis(250),
+                    "waited its duration"
+                );
+                return;
+            }
+            if step(&ro) == (2, "StepPaused".into()) {
+                assert_eq!(
+                    meta::s(&ro, &["status", "canaryStatus", "lastUpdateTime"]),
+                    since,
+                    "the pause keeps its start"
+                );
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    panic!(
+        "step 2 never paused and moved on: {}",
+        cart(&store)["status"]
+    );
+}
