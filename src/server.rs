@@ -30,6 +30,8 @@ use crate::http::{authenticate, origin, page_guard, rpc_status, trace};
 /// How often stored clusters are compared with the connections in use, so clusters added
 /// or changed by the CLI (or another server on the database) are picked up.
 const CLUSTER_SYNC_EVERY: Duration = Duration::from_secs(10);
+/// How long a stopping server waits for in-flight requests before closing them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Why the server could not start, naming the setting at fault where there is one.
 #[derive(Debug, thiserror::Error)]
@@ -87,12 +89,25 @@ pub struct RunningServer {
 
 impl RunningServer {
     /// Stops accepting connections, lets in-flight requests finish, closes the database.
-    pub async fn stop(self) {
+    pub async fn stop(mut self) {
         let _ = self.shutdown.send(());
-        let _ = self.task.await;
+        // In-flight requests get a moment to finish; streams that follow a rollout, an
+        // operation or a log would otherwise hold the shutdown for as long as they run.
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task)
+            .await
+            .is_err()
+        {
+            tracing::info!(
+                "closing streams still open after {} s",
+                SHUTDOWN_GRACE.as_secs()
+            );
+            self.task.abort();
+        }
         for task in self.background {
             task.abort();
         }
+        // Unfinished operations stay in the database; the next start resumes them.
+        self.ctx.operations.shutdown();
         self.ctx.db.close().await;
         #[cfg(feature = "demo-cluster")]
         if let Some(demo) = self.demo {
@@ -249,6 +264,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     bosun_core::clusters::sync(&ctx)
         .await
         .map_err(ServerError::Clusters)?;
+    let resumed = bosun_core::operations::resume_unfinished(&ctx)
+        .await
+        .map_err(ServerError::Clusters)?;
+    if resumed > 0 {
+        tracing::info!("{resumed} unfinished operation(s) of the previous run resumed");
+    }
     let sync_task = {
         let ctx = ctx.clone();
         tokio::spawn(async move {

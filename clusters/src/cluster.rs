@@ -159,22 +159,25 @@ impl Cluster {
         })
     }
 
-    /// The watch cache of a kind, or a 404 saying the cluster does not serve it.
+    /// The watch cache of a kind; a 404 when the cluster does not serve it, a 503 while
+    /// discovery has not said yet.
     pub fn cache(&self, kind: KindId) -> Result<Arc<Cache>> {
         self.clients()?;
         let caches = self.caches.read().unwrap_or_else(|e| e.into_inner());
         caches.get(&kind).cloned().ok_or_else(|| {
             let info = kind.info();
-            let why = match *self.optional.read().unwrap_or_else(|e| e.into_inner()) {
-                None => "its API has not been discovered yet (the cluster has not answered)",
-                Some(_) => "its API is not installed",
-            };
-            Error::NotFound(format!(
-                "cluster {} does not serve {}.{}: {why}",
-                self.name(),
-                info.plural,
-                info.group
-            ))
+            let what = format!("{}.{}", info.plural, info.group);
+            match *self.optional.read().unwrap_or_else(|e| e.into_inner()) {
+                // Not known yet is not "absent": ask again once the cluster answered.
+                None => Error::Unavailable(format!(
+                    "cluster {}: whether it serves {what} is not known yet (it has not answered discovery); try again in a moment",
+                    self.name()
+                )),
+                Some(_) => Error::NotFound(format!(
+                    "cluster {} does not serve {what}: its API is not installed",
+                    self.name()
+                )),
+            }
         })
     }
 
@@ -210,6 +213,18 @@ impl Cluster {
             .collect();
         names.sort();
         Ok(names)
+    }
+
+    /// The cached nodes, or why there are none yet.
+    pub fn node_objects(&self) -> Result<Vec<Arc<kube::api::DynamicObject>>> {
+        let cache = self.nodes.as_ref().ok_or_else(|| {
+            self.clients()
+                .err()
+                .unwrap_or_else(|| Error::Internal("no node cache".into()))
+        })?;
+        cache
+            .objects()
+            .map_err(|state| self.not_ready("nodes", &state))
     }
 
     /// The nodes, as the Nodes page lists them; empty while the cache fills.
@@ -391,6 +406,8 @@ impl Cluster {
             workloads,
             optional_kinds,
             watch_errors,
+            // Which cluster is the default is the domain's record, not the connection's.
+            default: false,
         }
     }
 }

@@ -7,11 +7,11 @@ use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 use bosun_core::backend::{LogStream, Visible};
-use bosun_core::{ClusterBackend, Connection, Error, Operation, Result};
+use bosun_core::{ClusterBackend, ClusterMetrics, Connection, Error, Operation, Result};
 use bosun_model::{
     ActionReply, ClusterSummary, ConnectionCheck, EventRow, KindId, LogOptions, ObjectRef, Page,
-    PodDetail, PodQuery, PodRow, RevisionRow, RolloutStatus, WorkloadDetail, WorkloadQuery,
-    WorkloadRow,
+    PodDetail, PodQuery, PodRow, RevisionRow, RolloutDetail, RolloutQuery, RolloutRow,
+    RolloutStatus, VmDetail, VmQuery, VmRow, WorkloadDetail, WorkloadQuery, WorkloadRow,
 };
 use futures::StreamExt;
 use http::Method;
@@ -294,6 +294,67 @@ impl ClusterBackend for ClusterManager {
 
     fn changes(&self, object: &ObjectRef) -> Result<tokio::sync::watch::Receiver<u64>> {
         Ok(self.get(&object.cluster)?.cache(object.kind)?.changes())
+    }
+
+    fn rollouts(&self, q: &RolloutQuery, visible: &Visible<'_>) -> Result<Page<RolloutRow>> {
+        query::rollouts(&self.all(), q, visible)
+    }
+
+    fn rollout(&self, object: &ObjectRef) -> Result<RolloutDetail> {
+        let cluster = self.get(&object.cluster)?;
+        let obj = query::workload_object(&cluster, object)?;
+        let rolling = query::workload_rolling(&cluster, &object.namespace, &obj);
+        Ok(rows::rollout_detail(cluster.name(), &obj, rolling))
+    }
+
+    fn vms(&self, q: &VmQuery, visible: &Visible<'_>) -> Result<Page<VmRow>> {
+        query::vms(&self.all(), q, visible)
+    }
+
+    fn vm(&self, object: &ObjectRef) -> Result<VmDetail> {
+        let cluster = self.get(&object.cluster)?;
+        let obj = query::workload_object(&cluster, object)?;
+        let vmi = query::vm_instance(&cluster, &object.namespace, &object.name);
+        Ok(rows::vm_detail(cluster.name(), &obj, vmi.as_deref()))
+    }
+
+    fn raw_object(&self, object: &ObjectRef) -> Result<Value> {
+        let cluster = self.get(&object.cluster)?;
+        let obj = query::workload_object(&cluster, object)?;
+        Ok(rows::as_json(&obj))
+    }
+
+    fn raw_objects(
+        &self,
+        cluster: &str,
+        namespace: Option<&str>,
+        kind: KindId,
+    ) -> Result<Vec<Value>> {
+        let cluster = self.get(cluster)?;
+        let cache = cluster.cache(kind)?;
+        let objects = cache
+            .objects()
+            .map_err(|s| cluster.not_ready(kind.route(), &s))?;
+        let mut out: Vec<&Arc<kube::api::DynamicObject>> = objects
+            .iter()
+            .filter(|o| namespace.is_none_or(|ns| o.metadata.namespace.as_deref() == Some(ns)))
+            .collect();
+        out.sort_by(|a, b| {
+            (&a.metadata.namespace, &a.metadata.name)
+                .cmp(&(&b.metadata.namespace, &b.metadata.name))
+        });
+        Ok(out.into_iter().map(|o| rows::as_json(o)).collect())
+    }
+
+    fn raw_pods_of(&self, object: &ObjectRef) -> Result<Vec<Value>> {
+        let cluster = self.get(&object.cluster)?;
+        let mut pods = query::pods_of(&cluster, object)?;
+        pods.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+        Ok(pods.iter().map(|p| rows::as_json(p)).collect())
+    }
+
+    async fn metrics(&self, cluster: &str) -> Result<ClusterMetrics> {
+        crate::metrics::metrics(&*self.get(cluster)?).await
     }
 
     fn pods(&self, q: &PodQuery, visible: &Visible<'_>) -> Result<Page<PodRow>> {

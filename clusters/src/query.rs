@@ -7,7 +7,10 @@ use std::sync::Arc;
 use bosun_core::backend::Visible;
 use bosun_core::{Error, Result};
 use bosun_model::kinds::StatusShape;
-use bosun_model::{KindId, ObjectRef, Page, PodQuery, PodRow, WorkloadQuery, WorkloadRow};
+use bosun_model::{
+    KindId, ObjectRef, Page, PodQuery, PodRow, RolloutQuery, RolloutRow, VmQuery, VmRow,
+    WorkloadQuery, WorkloadRow,
+};
 use kube::api::DynamicObject;
 
 use crate::cluster::Cluster;
@@ -151,7 +154,7 @@ pub fn workloads(
             None => cluster
                 .kinds()
                 .into_iter()
-                .filter(|k| *k != KindId::Pod)
+                .filter(|k| k.info().category == bosun_model::Category::Workload)
                 .collect(),
         };
         for kind in kinds {
@@ -314,4 +317,163 @@ fn owned_by(obj: &DynamicObject, uid: &str) -> bool {
         .owner_references
         .as_ref()
         .is_some_and(|refs| refs.iter().any(|r| r.uid == uid))
+}
+
+/// A cluster and the cached objects of one kind in it.
+type ClusterObjects<'a> = (&'a Arc<Cluster>, Vec<Arc<DynamicObject>>);
+
+/// The objects of `kind` in every chosen cluster, for lists over several clusters: a
+/// cluster whose cache cannot answer is an error when it is the only one, else a warning.
+fn objects_across<'a>(
+    targets: Vec<&'a Arc<Cluster>>,
+    kind: KindId,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<ClusterObjects<'a>>> {
+    let single = targets.len() == 1;
+    let mut out = Vec::new();
+    for cluster in targets {
+        let found = cluster.cache(kind).and_then(|cache| {
+            cache
+                .objects()
+                .map_err(|state| cluster.not_ready(kind.route(), &state))
+        });
+        match found {
+            Ok(objects) => out.push((cluster, objects)),
+            Err(e) if single => return Err(e),
+            // A cluster without the kind's API is simply not listed.
+            Err(Error::NotFound(_)) => {}
+            Err(e) => warnings.push(e.to_string()),
+        }
+    }
+    Ok(out)
+}
+
+fn chosen_namespace(raw: Option<&str>) -> Option<&str> {
+    raw.filter(|n| !n.is_empty() && *n != "_all")
+}
+
+/// Whether a rollout's workload carries the in-progressing annotation.
+#[must_use]
+pub fn workload_rolling(cluster: &Cluster, namespace: &str, ro: &DynamicObject) -> bool {
+    let Some(kind) = rows::workload_ref(&as_json(ro)).and_then(|w| w.kind_id.map(|k| (k, w.name)))
+    else {
+        return false;
+    };
+    cluster
+        .cache(kind.0)
+        .ok()
+        .and_then(|c| c.get(namespace, &kind.1))
+        .is_some_and(|w| {
+            w.metadata
+                .annotations
+                .as_ref()
+                .is_some_and(|a| a.contains_key(rows::IN_PROGRESSING))
+        })
+}
+
+/// A page of rollouts, newest-first within a namespace order: active ones first.
+pub fn rollouts(
+    clusters: &[Arc<Cluster>],
+    q: &RolloutQuery,
+    visible: &Visible<'_>,
+) -> Result<Page<RolloutRow>> {
+    let offset = Page::<RolloutRow>::offset_of(q.continue_token.as_deref()).map_err(bad)?;
+    let name_q = name_filter(q.q.as_deref());
+    let namespace = chosen_namespace(q.namespace.as_deref());
+    let mut warnings = Vec::new();
+    let found = objects_across(
+        selected(clusters, q.cluster.as_deref())?,
+        KindId::Rollout,
+        &mut warnings,
+    )?;
+    let mut out = Vec::new();
+    for (cluster, objects) in found {
+        out.extend(
+            objects
+                .iter()
+                .filter(|o| in_namespace(o, namespace))
+                .filter(|o| {
+                    visible(
+                        cluster.name(),
+                        o.metadata.namespace.as_deref().unwrap_or(""),
+                    )
+                })
+                .filter(|o| matches_name(o, name_q.as_deref()))
+                .map(|o| {
+                    let ns = o.metadata.namespace.as_deref().unwrap_or("");
+                    rows::rollout_row(cluster.name(), o, workload_rolling(cluster, ns, o))
+                })
+                .filter(|r| !q.active || r.active),
+        );
+    }
+    let mut page = sorted_page(
+        out,
+        |a, b| {
+            (b.active, &a.cluster, &a.namespace, &a.name).cmp(&(
+                a.active,
+                &b.cluster,
+                &b.namespace,
+                &b.name,
+            ))
+        },
+        false,
+        offset,
+        q.limit,
+    );
+    page.warnings = warnings;
+    Ok(page)
+}
+
+/// The instance of a VM (same namespace and name), from the cache.
+#[must_use]
+pub fn vm_instance(cluster: &Cluster, namespace: &str, name: &str) -> Option<Arc<DynamicObject>> {
+    cluster
+        .cache(KindId::VirtualMachineInstance)
+        .ok()?
+        .get(namespace, name)
+}
+
+/// A page of virtual machines, each joined with its instance.
+pub fn vms(clusters: &[Arc<Cluster>], q: &VmQuery, visible: &Visible<'_>) -> Result<Page<VmRow>> {
+    let offset = Page::<VmRow>::offset_of(q.continue_token.as_deref()).map_err(bad)?;
+    let name_q = name_filter(q.q.as_deref());
+    let namespace = chosen_namespace(q.namespace.as_deref());
+    let status = q.status.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let mut warnings = Vec::new();
+    let found = objects_across(
+        selected(clusters, q.cluster.as_deref())?,
+        KindId::VirtualMachine,
+        &mut warnings,
+    )?;
+    let mut out = Vec::new();
+    for (cluster, objects) in found {
+        out.extend(
+            objects
+                .iter()
+                .filter(|o| in_namespace(o, namespace))
+                .filter(|o| {
+                    visible(
+                        cluster.name(),
+                        o.metadata.namespace.as_deref().unwrap_or(""),
+                    )
+                })
+                .filter(|o| matches_name(o, name_q.as_deref()))
+                .map(|o| {
+                    let ns = o.metadata.namespace.as_deref().unwrap_or("");
+                    let name = o.metadata.name.as_deref().unwrap_or("");
+                    let vmi = vm_instance(cluster, ns, name);
+                    rows::vm_row(cluster.name(), o, vmi.as_deref())
+                })
+                .filter(|r| status.is_none_or(|s| r.status.eq_ignore_ascii_case(s))),
+        );
+    }
+    let mut page = sorted_page(
+        out,
+        |a, b| (&a.cluster, &a.namespace, &a.name).cmp(&(&b.cluster, &b.namespace, &b.name)),
+        false,
+        offset,
+        q.limit,
+    );
+    page.warnings = warnings;
+    Ok(page)
 }

@@ -97,3 +97,21 @@ pub async fn patch(
 pub async fn get(client: &Client, cluster: &str, path: &str) -> Result<Value> {
     send(client, cluster, Method::GET, path, None, None).await
 }
+
+/// `PUT` of a JSON body to an endpoint that answers without a JSON object (KubeVirt's
+/// lifecycle subresources answer 202 with an empty body).
+pub async fn put_accepted(client: &Client, cluster: &str, path: &str, body: &Value) -> Result<()> {
+    let request = Request::builder()
+        .method(Method::PUT)
+        .uri(path)
+        .header(header::CONTENT_TYPE, JSON)
+        .body(serde_json::to_vec(body).unwrap_or_default())
+        .map_err(|e| {
+            bosun_core::Error::Internal(format!("building a request to {cluster}: {e}"))
+        })?;
+    client
+        .request_text(request)
+        .await
+        .map(|_| ())
+        .map_err(|e| crate::error::from_kube(cluster, e))
+}

@@ -123,6 +123,20 @@ pub(crate) async fn record(
     .await;
 }
 
+/// Writes the record of a step the console takes on its own after the request that
+/// caused it (a tracked operation's forced fallback, its end), in the name of the
+/// invocation that started it.
+pub(crate) async fn log(
+    ctx: &Context,
+    invocation: &Invocation,
+    action: Action,
+    target: &Target,
+    parameters: &serde_json::Value,
+    result: Result<(), &Error>,
+) {
+    write(ctx, invocation, None, action, target, parameters, result).await;
+}
+
 async fn write(
     ctx: &Context,
     invocation: &Invocation,

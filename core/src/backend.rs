@@ -6,9 +6,10 @@ use std::fmt;
 
 use async_trait::async_trait;
 use bosun_model::{
-    Action, ActionReply, ClusterSummary, ConnectionCheck, Environment, EventRow, LogOptions,
-    NodeRow, ObjectRef, Page, PodDetail, PodQuery, PodRow, RevisionRow, RolloutStatus, SourceKind,
-    WorkloadDetail, WorkloadQuery, WorkloadRow,
+    Action, ActionReply, ClusterSummary, ConnectionCheck, Environment, EventRow, KindId,
+    LogOptions, NodeRow, ObjectRef, Page, PodDetail, PodQuery, PodRow, RevisionRow, RolloutDetail,
+    RolloutQuery, RolloutRow, RolloutStatus, SourceKind, VmDetail, VmQuery, VmRow, WorkloadDetail,
+    WorkloadQuery, WorkloadRow,
 };
 use futures::stream::BoxStream;
 use serde::Serialize;
@@ -58,6 +59,52 @@ pub enum Operation {
         #[serde(skip)]
         target: ObjectRef,
     },
+    /// kubectl-kruise's approve: the current step's state set to `StepReady` on the
+    /// status subresource. With `step`, only if the rollout is at that step.
+    ApproveRollout {
+        #[serde(skip)]
+        target: ObjectRef,
+        step: Option<i64>,
+    },
+    /// `spec.strategy.paused`, as kubectl-kruise's pause and resume set it.
+    SetRolloutPaused {
+        #[serde(skip)]
+        target: ObjectRef,
+        paused: bool,
+    },
+    /// Rolls the rollout's workload back to its previous revision.
+    UndoRollout {
+        #[serde(skip)]
+        target: ObjectRef,
+    },
+    /// Restarts the rollout's workload.
+    RestartRollout {
+        #[serde(skip)]
+        target: ObjectRef,
+    },
+    /// The VM's `start` subresource.
+    StartVm {
+        #[serde(skip)]
+        target: ObjectRef,
+    },
+    /// The VM's `stop` subresource, always with an explicit grace period (0 forces).
+    StopVm {
+        #[serde(skip)]
+        target: ObjectRef,
+        grace_period_seconds: i64,
+    },
+    /// The VM's `restart` subresource; `force` sends `gracePeriodSeconds: 0`.
+    RestartVm {
+        #[serde(skip)]
+        target: ObjectRef,
+        force: bool,
+    },
+    /// The instance's `pause` (`true`) or `unpause` subresource.
+    SetVmPaused {
+        #[serde(skip)]
+        target: ObjectRef,
+        paused: bool,
+    },
 }
 
 impl Operation {
@@ -73,6 +120,21 @@ impl Operation {
             Operation::SetSuspended { suspend: false, .. } => Action::Resume,
             Operation::RunNow { .. } => Action::RunNow,
             Operation::DeletePod { .. } => Action::PodDelete,
+            Operation::ApproveRollout { .. } => Action::RolloutApprove,
+            Operation::SetRolloutPaused { paused: true, .. } => Action::RolloutPause,
+            Operation::SetRolloutPaused { paused: false, .. } => Action::RolloutResume,
+            Operation::UndoRollout { .. } => Action::RolloutUndo,
+            Operation::RestartRollout { .. } => Action::RolloutRestart,
+            Operation::StartVm { .. } => Action::VmStart,
+            Operation::StopVm {
+                grace_period_seconds: 0,
+                ..
+            } => Action::VmForceStop,
+            Operation::StopVm { .. } => Action::VmStop,
+            Operation::RestartVm { force: true, .. } => Action::VmForceRestart,
+            Operation::RestartVm { force: false, .. } => Action::VmRestart,
+            Operation::SetVmPaused { paused: true, .. } => Action::VmPause,
+            Operation::SetVmPaused { paused: false, .. } => Action::VmUnpause,
         }
     }
 
@@ -86,7 +148,15 @@ impl Operation {
             | Operation::Delete { target }
             | Operation::SetSuspended { target, .. }
             | Operation::RunNow { target, .. }
-            | Operation::DeletePod { target } => target,
+            | Operation::DeletePod { target }
+            | Operation::ApproveRollout { target, .. }
+            | Operation::SetRolloutPaused { target, .. }
+            | Operation::UndoRollout { target }
+            | Operation::RestartRollout { target }
+            | Operation::StartVm { target }
+            | Operation::StopVm { target, .. }
+            | Operation::RestartVm { target, .. }
+            | Operation::SetVmPaused { target, .. } => target,
         }
     }
 
@@ -139,6 +209,19 @@ pub type LogStream = BoxStream<'static, Result<String>>;
 /// without the backend knowing who asks.
 pub type Visible<'a> = dyn Fn(&str, &str) -> bool + Sync + 'a;
 
+/// What the Kruise Dashboard's cluster metrics report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ClusterMetrics {
+    pub total_nodes: usize,
+    pub ready_nodes: usize,
+    pub total_pods: usize,
+    pub running_pods: usize,
+    /// Percent of the nodes' allocatable CPU and memory in use (metrics API), when the
+    /// cluster serves metrics.
+    pub cpu_percent: Option<f64>,
+    pub memory_percent: Option<f64>,
+}
+
 /// The clusters, as the domain sees them.
 #[async_trait]
 pub trait ClusterBackend: Send + Sync {
@@ -175,6 +258,27 @@ pub trait ClusterBackend: Send + Sync {
     /// A receiver that changes whenever the cached objects of `object`'s kind change, so
     /// a rollout can be followed without polling the cluster.
     fn changes(&self, object: &ObjectRef) -> Result<tokio::sync::watch::Receiver<u64>>;
+
+    fn rollouts(&self, query: &RolloutQuery, visible: &Visible<'_>) -> Result<Page<RolloutRow>>;
+    fn rollout(&self, object: &ObjectRef) -> Result<RolloutDetail>;
+    fn vms(&self, query: &VmQuery, visible: &Visible<'_>) -> Result<Page<VmRow>>;
+    /// A VM and its instance, from the caches (what the operation runner follows).
+    fn vm(&self, object: &ObjectRef) -> Result<VmDetail>;
+
+    /// An object as the API server returns it (from the cache; `managedFields` dropped),
+    /// for APIs that promise raw objects.
+    fn raw_object(&self, object: &ObjectRef) -> Result<serde_json::Value>;
+    /// Every cached object of a kind in one namespace (or all), sorted by name.
+    fn raw_objects(
+        &self,
+        cluster: &str,
+        namespace: Option<&str>,
+        kind: KindId,
+    ) -> Result<Vec<serde_json::Value>>;
+    /// The pods of a workload, as raw objects.
+    fn raw_pods_of(&self, object: &ObjectRef) -> Result<Vec<serde_json::Value>>;
+    /// Node and pod counts from the caches, usage from the metrics API when served.
+    async fn metrics(&self, cluster: &str) -> Result<ClusterMetrics>;
 
     fn pods(&self, query: &PodQuery, visible: &Visible<'_>) -> Result<Page<PodRow>>;
     async fn pod(&self, object: &ObjectRef) -> Result<PodDetail>;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use sqlx::SqlitePool;
 
 use crate::backend::ClusterBackend;
+use crate::operations::Hub;
 use crate::secrets::SecretBox;
 use crate::throttle::LoginThrottle;
 
@@ -38,6 +39,8 @@ pub struct Context {
     pub clusters: Arc<dyn ClusterBackend>,
     pub secrets: Arc<SecretBox>,
     pub limits: Limits,
+    /// The tracked operations running in this process.
+    pub operations: Arc<Hub>,
 }
 
 impl Context {
@@ -49,6 +52,7 @@ impl Context {
             clusters,
             secrets,
             limits: Limits::default(),
+            operations: Arc::new(Hub::default()),
         }
     }
 }

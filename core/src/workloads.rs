@@ -285,6 +285,11 @@ fn validate(ctx: &Context, op: &Operation) -> Result<()> {
             job_name: Some(name),
             ..
         } => validate_object_name(name),
+        Operation::ApproveRollout {
+            step: Some(step), ..
+        } if *step < 1 => Err(Error::BadRequest(format!(
+            "step must be 1 or more (got {step})"
+        ))),
         _ => Ok(()),
     }
 }

@@ -36,11 +36,35 @@ pub enum Action {
     Resume,
     RunNow,
     PodDelete,
+    /// Lets a rollout paused at a step go on to the next one.
+    RolloutApprove,
+    RolloutPause,
+    RolloutResume,
+    /// Rolls the rollout's workload back to its previous revision.
+    RolloutUndo,
+    /// Restarts the rollout's workload (a new canary run starts).
+    RolloutRestart,
+    VmStart,
+    VmStop,
+    /// Stop without waiting for the guest (`gracePeriod: 0`): may lose data.
+    VmForceStop,
+    /// Graceful restart, with a forced one when the guest does not stop in time.
+    VmRestart,
+    /// Restart without waiting for the guest (`gracePeriodSeconds: 0`): may lose data.
+    VmForceRestart,
+    VmPause,
+    VmUnpause,
+    /// The end of a tracked operation (a VM restart that ran on after its request),
+    /// written by the console itself with the outcome.
+    OperationEnd,
+    /// Pins an object to the caller's Quick actions.
+    PinAdd,
+    PinRemove,
 }
 
 impl Action {
     /// Every action, for tests that walk the whole authorization matrix.
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 39] = [
         Action::SignIn,
         Action::SignOut,
         Action::Read,
@@ -65,6 +89,21 @@ impl Action {
         Action::Resume,
         Action::RunNow,
         Action::PodDelete,
+        Action::RolloutApprove,
+        Action::RolloutPause,
+        Action::RolloutResume,
+        Action::RolloutUndo,
+        Action::RolloutRestart,
+        Action::VmStart,
+        Action::VmStop,
+        Action::VmForceStop,
+        Action::VmRestart,
+        Action::VmForceRestart,
+        Action::VmPause,
+        Action::VmUnpause,
+        Action::OperationEnd,
+        Action::PinAdd,
+        Action::PinRemove,
     ];
 
     /// The stable dotted name written to the audit log and shown on the Audit page.
@@ -95,6 +134,21 @@ impl Action {
             Action::Resume => "workload.resume",
             Action::RunNow => "workload.run",
             Action::PodDelete => "pod.delete",
+            Action::RolloutApprove => "rollout.approve",
+            Action::RolloutPause => "rollout.pause",
+            Action::RolloutResume => "rollout.resume",
+            Action::RolloutUndo => "rollout.undo",
+            Action::RolloutRestart => "rollout.restart",
+            Action::VmStart => "vm.start",
+            Action::VmStop => "vm.stop",
+            Action::VmForceStop => "vm.force_stop",
+            Action::VmRestart => "vm.restart",
+            Action::VmForceRestart => "vm.force_restart",
+            Action::VmPause => "vm.pause",
+            Action::VmUnpause => "vm.unpause",
+            Action::OperationEnd => "operation.end",
+            Action::PinAdd => "pin.add",
+            Action::PinRemove => "pin.remove",
         }
     }
 
@@ -103,7 +157,9 @@ impl Action {
     pub fn required_role(self) -> Option<Role> {
         match self {
             Action::SignIn | Action::SignOut => None,
-            Action::Read | Action::AuditRead => Some(Role::Viewer),
+            Action::Read | Action::AuditRead | Action::PinAdd | Action::PinRemove => {
+                Some(Role::Viewer)
+            }
             Action::Restart
             | Action::Scale
             | Action::Rollback
@@ -111,7 +167,20 @@ impl Action {
             | Action::Suspend
             | Action::Resume
             | Action::RunNow
-            | Action::PodDelete => Some(Role::Operator),
+            | Action::PodDelete
+            | Action::RolloutApprove
+            | Action::RolloutPause
+            | Action::RolloutResume
+            | Action::RolloutUndo
+            | Action::RolloutRestart
+            | Action::VmStart
+            | Action::VmStop
+            | Action::VmForceStop
+            | Action::VmRestart
+            | Action::VmForceRestart
+            | Action::VmPause
+            | Action::VmUnpause
+            | Action::OperationEnd => Some(Role::Operator),
             Action::UserList
             | Action::UserCreate
             | Action::UserSetRole
@@ -163,7 +232,31 @@ impl Action {
             Action::Resume => "Resume",
             Action::RunNow => "Run now",
             Action::PodDelete => "Delete pod",
+            Action::RolloutApprove => "Approve",
+            Action::RolloutPause => "Pause",
+            Action::RolloutResume => "Resume",
+            Action::RolloutUndo => "Undo",
+            Action::RolloutRestart => "Restart",
+            Action::VmStart => "Start",
+            Action::VmStop => "Stop",
+            Action::VmForceStop => "Force stop",
+            Action::VmRestart => "Restart",
+            Action::VmForceRestart => "Force restart",
+            Action::VmPause => "Pause",
+            Action::VmUnpause => "Unpause",
+            Action::OperationEnd => "End",
+            Action::PinAdd => "Pin",
+            Action::PinRemove => "Unpin",
         }
+    }
+
+    /// Whether the action may lose data (the dialog says so and colours the button).
+    #[must_use]
+    pub fn destructive(self) -> bool {
+        matches!(
+            self,
+            Action::Delete | Action::PodDelete | Action::VmForceStop | Action::VmForceRestart
+        )
     }
 
     /// Whether a role may perform this action.

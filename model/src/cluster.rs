@@ -120,6 +120,9 @@ pub struct ClusterSummary {
     pub optional_kinds: Vec<KindId>,
     /// Watches that failed, with the reason (forbidden, not found...).
     pub watch_errors: Vec<WatchError>,
+    /// The default cluster: the one the Kruise Dashboard compatible API serves.
+    #[serde(default)]
+    pub default: bool,
 }
 
 /// Whether Bosun can talk to a cluster right now.
@@ -202,6 +205,9 @@ pub struct ClusterUpdate {
     pub kubeconfig: Option<String>,
     #[serde(default)]
     pub context: Option<String>,
+    /// `true` makes this the default cluster; `false` stops it being the default.
+    #[serde(default)]
+    pub default: Option<bool>,
 }
 
 impl fmt::Debug for ClusterUpdate {
@@ -211,6 +217,7 @@ impl fmt::Debug for ClusterUpdate {
             .field("environment", &self.environment)
             .field("default_namespace", &self.default_namespace)
             .field("context", &self.context)
+            .field("default", &self.default)
             .finish_non_exhaustive()
     }
 }

@@ -40,6 +40,8 @@ pub enum KindId {
     Rollout,
     #[serde(rename = "virtualmachines")]
     VirtualMachine,
+    #[serde(rename = "virtualmachineinstances")]
+    VirtualMachineInstance,
 }
 
 /// What a kind is to the console: which page lists it.
@@ -48,10 +50,13 @@ pub enum KindId {
 pub enum Category {
     Workload,
     Pod,
-    /// OpenKruise Rollouts (their page and actions arrive with the rollouts issue).
+    /// OpenKruise Rollouts: the Rollouts page.
     Rollout,
-    /// KubeVirt virtual machines (their page and actions arrive with the VM issue).
+    /// KubeVirt virtual machines: the Virtual machines page.
     VirtualMachine,
+    /// Watched only to describe another kind (a VM's running instance); never listed on
+    /// a page of its own.
+    Companion,
 }
 
 /// The API family a kind belongs to. Optional families are discovered per cluster: a
@@ -183,6 +188,22 @@ const SCHEDULED: &[Action] = &[
 ];
 const KRUISE_SCHEDULED: &[Action] = &[Action::Suspend, Action::Resume, Action::Delete];
 const POD: &[Action] = &[Action::PodDelete];
+const ROLLOUT: &[Action] = &[
+    Action::RolloutApprove,
+    Action::RolloutPause,
+    Action::RolloutResume,
+    Action::RolloutUndo,
+    Action::RolloutRestart,
+];
+const VIRTUAL_MACHINE: &[Action] = &[
+    Action::VmStart,
+    Action::VmStop,
+    Action::VmForceStop,
+    Action::VmRestart,
+    Action::VmForceRestart,
+    Action::VmPause,
+    Action::VmUnpause,
+];
 
 const TEMPLATE: &[&str] = &["/spec/template"];
 const JOB_TEMPLATE: &[&str] = &["/spec/jobTemplate/spec/template"];
@@ -432,7 +453,7 @@ pub static KINDS: &[KindInfo] = &[
         suspend_field: None,
         pod_template: NO_TEMPLATE,
         progress_deadline: false,
-        actions: &[],
+        actions: ROLLOUT,
     },
     KindInfo {
         id: KindId::VirtualMachine,
@@ -442,6 +463,26 @@ pub static KINDS: &[KindInfo] = &[
         group: "kubevirt.io",
         versions: &["v1"],
         plural: "virtualmachines",
+        custom: true,
+        family: ApiFamily::KubeVirt,
+        scale: false,
+        revisions: RevisionSource::None,
+        rollback_patch: PatchFormat::Merge,
+        restart: RestartMethod::NotSupported,
+        shape: StatusShape::Phase,
+        suspend_field: None,
+        pod_template: NO_TEMPLATE,
+        progress_deadline: false,
+        actions: VIRTUAL_MACHINE,
+    },
+    KindInfo {
+        id: KindId::VirtualMachineInstance,
+        category: Category::Companion,
+        kind: "VirtualMachineInstance",
+        label: "Virtual machine instance",
+        group: "kubevirt.io",
+        versions: &["v1"],
+        plural: "virtualmachineinstances",
         custom: true,
         family: ApiFamily::KubeVirt,
         scale: false,
@@ -491,7 +532,18 @@ impl KindId {
             KindId::Pod => "pods",
             KindId::Rollout => "rollouts",
             KindId::VirtualMachine => "virtualmachines",
+            KindId::VirtualMachineInstance => "virtualmachineinstances",
         }
+    }
+
+    /// The workload kind of an API group and kind name (a rollout's `workloadRef`):
+    /// `apps.kruise.io` + `StatefulSet` is the Advanced StatefulSet.
+    #[must_use]
+    pub fn workload_of(group: &str, kind: &str) -> Option<KindId> {
+        KINDS
+            .iter()
+            .find(|k| k.category == Category::Workload && k.group == group && k.kind == kind)
+            .map(|k| k.id)
     }
 
     /// Whether `action` applies to this kind.
@@ -527,6 +579,18 @@ impl KindInfo {
             Action::RunNow => format!("{what}: only CronJobs can be run now"),
             Action::PodDelete => format!("{what}: only pods can be deleted as pods"),
             Action::Delete => format!("{what}: use the pod actions to delete a pod"),
+            Action::RolloutApprove
+            | Action::RolloutPause
+            | Action::RolloutResume
+            | Action::RolloutUndo
+            | Action::RolloutRestart => format!("{what}: only rollouts take rollout actions"),
+            Action::VmStart
+            | Action::VmStop
+            | Action::VmForceStop
+            | Action::VmRestart
+            | Action::VmForceRestart
+            | Action::VmPause
+            | Action::VmUnpause => format!("{what}: only virtual machines take VM actions"),
             other => format!("{what}: {} does not apply to this kind", other.name()),
         })
     }
@@ -541,7 +605,7 @@ impl fmt::Display for KindId {
 /// A kind name that is not in the table.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unsupported kind {0:?}: expected one of deployments, statefulsets, daemonsets, jobs, cronjobs, clonesets, advancedstatefulsets, advanceddaemonsets, broadcastjobs, advancedcronjobs"
+    "unsupported kind {0:?}: expected one of deployments, statefulsets, daemonsets, jobs, cronjobs, clonesets, advancedstatefulsets, advanceddaemonsets, broadcastjobs, advancedcronjobs, rollouts, virtualmachines"
 )]
 pub struct UnknownKind(pub String);
 
@@ -592,5 +656,12 @@ mod tests {
             RestartMethod::TemplateAnnotation(PatchFormat::StrategicMerge)
         );
         assert_eq!(KindId::CloneSet.info().restart, RestartMethod::ContainerEnv);
+        assert!(KindId::Rollout.supports(Action::RolloutApprove));
+        assert!(KindId::VirtualMachine.supports(Action::VmForceRestart));
+        assert_eq!(
+            KindId::workload_of("apps.kruise.io", "StatefulSet"),
+            Some(KindId::AdvancedStatefulSet)
+        );
+        assert_eq!(KindId::workload_of("", "Pod"), None);
     }
 }

@@ -12,9 +12,13 @@ pub mod diff;
 mod error_code;
 pub mod kinds;
 mod node;
+mod operation;
 mod page;
+mod pin;
 mod role;
+mod rollout;
 mod user;
+mod vm;
 mod workload;
 
 pub use action::Action;
@@ -26,9 +30,19 @@ pub use cluster::{
 pub use error_code::ErrorCode;
 pub use kinds::{Category, KINDS, KindId, KindInfo};
 pub use node::NodeRow;
+pub use operation::{
+    DEFAULT_START_TIMEOUT_SECONDS, DEFAULT_STOP_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS,
+    OperationAccepted, OperationState, OperationView, Transition, VmActionOptions,
+};
 pub use page::{DEFAULT_PAGE, MAX_PAGE, Page, PodQuery, WorkloadQuery};
+pub use pin::{Pin, PinCard, PinnedState, pinnable};
 pub use role::{ParseRoleError, Role};
+pub use rollout::{
+    RolloutDetail, RolloutHistory, RolloutQuery, RolloutRow, RolloutStep, STEP_PAUSED, StepPause,
+    WorkloadRef,
+};
 pub use user::{Me, UserSummary};
+pub use vm::{VmCommand, VmDetail, VmInstance, VmQuery, VmRow};
 pub use workload::{
     ActionReply, BatchItem, BatchStatus, Condition, ContainerSpec, ContainerState, EventRow,
     Health, LogOptions, ObjectRef, PodDetail, PodRow, RevisionRow, RolloutStatus, WorkloadDetail,

@@ -239,6 +239,9 @@ pub struct ActionReply {
     /// containers' `RESTARTED_AT`), so a follower can tell when the cluster has seen it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restarted_at: Option<String>,
+    /// For a VM action: the tracked operation carrying it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
 }
 
 /// How one item of a batch ended.

@@ -132,3 +132,27 @@ impl From<axum::extract::rejection::PathRejection> for ApiError {
         )))
     }
 }
+
+/// A stream of results as newline-delimited JSON: each item `{"data": ...}`, an error
+/// `{"code", "message"}` (after which the stream ends). What `?watch=true` answers.
+pub fn ndjson<T, S>(updates: S) -> Response
+where
+    T: Serialize,
+    S: futures::Stream<Item = bosun_core::Result<T>> + Send + 'static,
+{
+    use futures::StreamExt;
+    let lines = updates.map(|update| {
+        let line = match update {
+            Ok(value) => serde_json::json!({ "data": value }),
+            Err(e) => {
+                serde_json::json!({ "code": e.code().as_str(), "message": e.public_message() })
+            }
+        };
+        Ok::<_, std::convert::Infallible>(format!("{line}\n"))
+    });
+    (
+        [(http::header::CONTENT_TYPE, "application/x-ndjson")],
+        axum::body::Body::from_stream(lines),
+    )
+        .into_response()
+}

@@ -8,16 +8,21 @@ mod audit;
 mod auth;
 mod batch;
 mod clusters;
+mod compat;
 mod envelope;
+mod operations;
+mod pins;
 mod pods;
+mod rollouts;
 mod users;
+mod vms;
 mod workloads;
 
 use axum::Router;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use bosun_model::Action;
 
-pub use envelope::{Api, ApiError, ApiJson, ApiPath, ApiQuery, Data, data};
+pub use envelope::{Api, ApiError, ApiJson, ApiPath, ApiQuery, Data, data, ndjson};
 
 use crate::server::AppState;
 
@@ -117,6 +122,225 @@ pub static ROUTES: &[Route] = &[
         "/clusters/{cluster}/namespaces/{ns}/pods/{name}/events",
         Action::Read,
         |m| on(m, pods::events),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/rollouts",
+        Action::Read,
+        |m| on(m, rollouts::list),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/rollouts/{name}",
+        Action::Read,
+        |m| on(m, rollouts::get),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/rollouts/{name}/status",
+        Action::Read,
+        |m| on(m, rollouts::status),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/rollouts/{name}/history",
+        Action::Read,
+        |m| on(m, rollouts::history),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/rollouts/{name}/events",
+        Action::Read,
+        |m| on(m, rollouts::events),
+    ),
+    route(
+        "POST",
+        "/clusters/{cluster}/namespaces/{ns}/rollouts/{name}/approve",
+        Action::RolloutApprove,
+        |m| on(m, rollouts::approve),
+    ),
+    route(
+        "POST",
+        "/clusters/{cluster}/namespaces/{ns}/rollouts/{name}/pause",
+        Action::RolloutPause,
+        |m| on(m, rollouts::pause),
+    ),
+    route(
+        "POST",
+        "/clusters/{cluster}/namespaces/{ns}/rollouts/{name}/resume",
+        Action::RolloutResume,
+        |m| on(m, rollouts::resume),
+    ),
+    route(
+        "POST",
+        "/clusters/{cluster}/namespaces/{ns}/rollouts/{name}/undo",
+        Action::RolloutUndo,
+        |m| on(m, rollouts::undo),
+    ),
+    route(
+        "POST",
+        "/clusters/{cluster}/namespaces/{ns}/rollouts/{name}/restart",
+        Action::RolloutRestart,
+        |m| on(m, rollouts::restart),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/virtualmachines",
+        Action::Read,
+        |m| on(m, vms::list),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/virtualmachines/{name}",
+        Action::Read,
+        |m| on(m, vms::get),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/virtualmachines/{name}/history",
+        Action::Read,
+        |m| on(m, vms::history),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/virtualmachines/{name}/events",
+        Action::Read,
+        |m| on(m, vms::events),
+    ),
+    route(
+        "PUT",
+        "/clusters/{cluster}/namespaces/{ns}/virtualmachines/{name}/start",
+        Action::VmStart,
+        |m| on(m, vms::start),
+    ),
+    route(
+        "PUT",
+        "/clusters/{cluster}/namespaces/{ns}/virtualmachines/{name}/stop",
+        Action::VmStop,
+        |m| on(m, vms::stop),
+    ),
+    route(
+        "PUT",
+        "/clusters/{cluster}/namespaces/{ns}/virtualmachines/{name}/restart",
+        Action::VmRestart,
+        |m| on(m, vms::restart),
+    ),
+    route(
+        "PUT",
+        "/clusters/{cluster}/namespaces/{ns}/virtualmachines/{name}/pause",
+        Action::VmPause,
+        |m| on(m, vms::pause),
+    ),
+    route(
+        "PUT",
+        "/clusters/{cluster}/namespaces/{ns}/virtualmachines/{name}/unpause",
+        Action::VmUnpause,
+        |m| on(m, vms::unpause),
+    ),
+    route("GET", "/operations/{id}", Action::Read, |m| {
+        on(m, operations::get)
+    }),
+    route("POST", "/batch/vm", Action::VmRestart, |m| {
+        on(m, vms::batch)
+    }),
+    route("GET", "/me/pins", Action::Read, |m| on(m, pins::list)),
+    route("POST", "/me/pins", Action::PinAdd, |m| on(m, pins::add)),
+    route("DELETE", "/me/pins", Action::PinRemove, |m| {
+        on(m, pins::remove)
+    }),
+    // The Kruise Dashboard backend API, for the default cluster (seed 004).
+    route("GET", "/namespaces", Action::Read, |m| {
+        on(m, compat::namespaces)
+    }),
+    route("GET", "/cluster/metrics", Action::Read, |m| {
+        on(m, compat::metrics)
+    }),
+    route("GET", "/workload/{namespace}", Action::Read, |m| {
+        on(m, compat::all_workloads)
+    }),
+    route("GET", "/workload/{namespace}/{type}", Action::Read, |m| {
+        on(m, compat::list_workloads)
+    }),
+    route(
+        "GET",
+        "/workload/{namespace}/{type}/{name}",
+        Action::Read,
+        |m| on(m, compat::get_workload),
+    ),
+    route(
+        "DELETE",
+        "/workload/{namespace}/{type}/{name}",
+        Action::Delete,
+        |m| on(m, compat::delete),
+    ),
+    route(
+        "GET",
+        "/workload/{namespace}/{type}/{name}/pods",
+        Action::Read,
+        |m| on(m, compat::workload_pods),
+    ),
+    route(
+        "POST",
+        "/workload/{namespace}/{type}/{name}/scale",
+        Action::Scale,
+        |m| on(m, compat::scale),
+    ),
+    route(
+        "POST",
+        "/workload/{namespace}/{type}/{name}/restart",
+        Action::Restart,
+        |m| on(m, compat::restart),
+    ),
+    route("GET", "/rollout/{namespace}/{name}", Action::Read, |m| {
+        on(m, compat::get_rollout)
+    }),
+    route(
+        "GET",
+        "/rollout/status/{namespace}/{name}",
+        Action::Read,
+        |m| on(m, compat::get_rollout),
+    ),
+    route(
+        "GET",
+        "/rollout/history/{namespace}/{name}",
+        Action::Read,
+        |m| on(m, compat::rollout_history),
+    ),
+    route("GET", "/rollout/list/{namespace}", Action::Read, |m| {
+        on(m, compat::list_rollouts)
+    }),
+    route("GET", "/rollout/active/{namespace}", Action::Read, |m| {
+        on(m, compat::active_rollouts)
+    }),
+    route(
+        "POST",
+        "/rollout/pause/{namespace}/{name}",
+        Action::RolloutPause,
+        |m| on(m, compat::pause),
+    ),
+    route(
+        "POST",
+        "/rollout/resume/{namespace}/{name}",
+        Action::RolloutResume,
+        |m| on(m, compat::resume),
+    ),
+    route(
+        "POST",
+        "/rollout/undo/{namespace}/{name}",
+        Action::RolloutUndo,
+        |m| on(m, compat::undo),
+    ),
+    route(
+        "POST",
+        "/rollout/restart/{namespace}/{name}",
+        Action::RolloutRestart,
+        |m| on(m, compat::restart_rollout),
+    ),
+    route(
+        "POST",
+        "/rollout/approve/{namespace}/{name}",
+        Action::RolloutApprove,
+        |m| on(m, compat::approve),
     ),
     route(
         "GET",

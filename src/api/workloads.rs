@@ -1,7 +1,7 @@
 //! Workloads over the API: lists from the watch caches, details, and the actions, each a
 //! thin adapter over `bosun_core::workloads`.
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use bosun_core::Operation;
@@ -10,7 +10,6 @@ use bosun_model::{
     ActionReply, AuditEntry, EventRow, KindId, ObjectRef, Page, PodRow, RevisionRow, RolloutStatus,
     WorkloadDetail, WorkloadQuery, WorkloadRow,
 };
-use futures::StreamExt;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -18,14 +17,14 @@ use super::{Api, ApiError, ApiJson, ApiPath, ApiQuery, Data, data};
 use crate::server::AppState;
 
 /// `_all` in a path means every namespace (or every cluster).
-fn all_or(value: &str) -> Option<String> {
+pub(super) fn all_or(value: &str) -> Option<String> {
     (value != "_all").then(|| value.to_string())
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ScopePath {
-    cluster: String,
-    ns: String,
+    pub(super) cluster: String,
+    pub(super) ns: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -225,24 +224,11 @@ pub async fn status(
         return Ok(data(status).into_response());
     }
     let updates = domain::follow_status(&state.ctx, &inv, &object, params.since).await?;
-    let lines = updates.map(|update| {
-        let line = match update {
-            Ok(status) => serde_json::json!({ "data": status }),
-            Err(e) => {
-                serde_json::json!({ "code": e.code().as_str(), "message": e.public_message() })
-            }
-        };
-        Ok::<_, std::convert::Infallible>(format!("{line}\n"))
-    });
-    Ok((
-        [(http::header::CONTENT_TYPE, "application/x-ndjson")],
-        Body::from_stream(lines),
-    )
-        .into_response())
+    Ok(super::ndjson(updates))
 }
 
 /// Parses an optional JSON body: empty means the defaults.
-fn optional_body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, ApiError> {
+pub(super) fn optional_body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }

@@ -876,7 +876,7 @@ async fn the_same_action_from_a_page_and_the_api_leaves_the_same_audit_record() 
     .await;
     assert_eq!(status, 200);
     let res = op
-        .post(srv.url("/rpc/workloads/act"))
+        .post(srv.url("/rpc/actions/act"))
         .json(&json!({"object": {"cluster": "demo", "namespace": "shop", "kind": "deployments", "name": "api"},
                       "action": {"action": "scale", "replicas": 3}}))
         .send()

@@ -61,20 +61,131 @@ async fn make_in_demo(srv: &TestServer, path: &str, body: Value) {
     );
 }
 
-/// The path values, body and fixtures a route needs for one caller. The match is
-/// exhaustive over actions, so a new action cannot join the table untested.
+/// What one call of a route sends: path values, query and body.
+struct Case {
+    params: Vec<(&'static str, String)>,
+    query: String,
+    body: Option<Value>,
+}
+
+/// Whether `caller` may perform `action`: fixtures are made only for callers who will
+/// get through, so a refused call changes nothing either way.
+fn allowed(action: Action, caller: Option<Role>) -> bool {
+    action.allowed_for(caller)
+}
+
+/// A CloneSet of one pod in `shop`, for actions that change or remove one.
+async fn cloneset_fixture(srv: &TestServer, name: &str, image: &str) {
+    make_in_demo(srv, "/apis/apps.kruise.io/v1alpha1/namespaces/shop/clonesets", json!({
+        "metadata": {"name": name, "labels": {"app": name}},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}},
+                 "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "c", "image": image}]}}},
+    }))
+    .await;
+}
+
+/// Waits until Bosun's cache shows `path` (under the demo cluster's REST API) satisfying `ok`.
+async fn seen(srv: &TestServer, path: &str, what: &str, ok: impl Fn(&Value) -> bool) {
+    let admin = srv.admin().await;
+    eventually(60, what, || async {
+        let (status, body) = get(
+            &admin,
+            &srv.url(&format!("/api/v1/clusters/demo/namespaces{path}")),
+        )
+        .await;
+        (status == 200 && ok(&body["data"])).then_some(())
+    })
+    .await;
+}
+
+/// A Rollout over its own CloneSet in `shop`: `paused` sets `spec.strategy.paused`;
+/// `waiting` starts a run and waits until its first step waits for an approval.
+async fn rollout_fixture(srv: &TestServer, name: &str, paused: bool, waiting: bool) {
+    let workload = format!("{name}-app");
+    cloneset_fixture(srv, &workload, "nginx:1.27").await;
+    make_in_demo(srv, "/apis/rollouts.kruise.io/v1beta1/namespaces/shop/rollouts", json!({
+        "metadata": {"name": name},
+        "spec": {
+            "workloadRef": {"apiVersion": "apps.kruise.io/v1alpha1", "kind": "CloneSet", "name": workload},
+            "strategy": {"paused": paused, "canary": {"steps": [{"replicas": 1, "pause": {}}, {"replicas": "100%"}]}},
+        },
+    }))
+    .await;
+    let path = format!("/shop/rollouts/{name}");
+    seen(srv, &path, "fixture rollout healthy", |r| {
+        r["row"]["phase"] == "Healthy"
+    })
+    .await;
+    if waiting {
+        let res = reqwest::Client::new()
+            .patch(format!("{}/apis/apps.kruise.io/v1alpha1/namespaces/shop/clonesets/{workload}", srv.demo().url()))
+            .header("content-type", "application/merge-patch+json")
+            .body(json!({"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "nginx:1.28"}]}}}}).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+        seen(srv, &path, "fixture rollout waiting for approval", |r| {
+            r["row"]["step_state"] == "StepPaused"
+        })
+        .await;
+    }
+}
+
+/// A VM in `vms` with a run strategy, waited for until Bosun shows `status`.
+async fn vm_fixture(srv: &TestServer, name: &str, strategy: &str, status: &str) {
+    make_in_demo(srv, "/apis/kubevirt.io/v1/namespaces/vms/virtualmachines", json!({
+        "metadata": {"name": name},
+        "spec": {"runStrategy": strategy, "template": {"spec": {"domain": {"cpu": {"cores": 1}, "memory": {"guest": "1Gi"}}}}},
+    }))
+    .await;
+    let path = format!("/vms/virtualmachines/{name}");
+    seen(srv, &path, &format!("fixture VM {status}"), |v| {
+        v["row"]["status"] == status
+    })
+    .await;
+}
+
+/// The path values, query, body and fixtures a route needs for one caller. The match
+/// is exhaustive over actions, so a new action cannot join the table untested.
 async fn prepare(
     srv: &TestServer,
-    action: Action,
+    route: &bosun::api::Route,
     caller: Option<Role>,
-) -> (Vec<(&'static str, String)>, Option<Value>) {
+    op_id: &str,
+) -> Case {
     let who = tag(caller);
+    let action = route.action;
+    let compat = route.path.starts_with("/workload") || route.path.starts_with("/rollout");
+    let unique = format!(
+        "matrix-{who}-{}{}",
+        action.name().replace(['.', '_'], "-"),
+        if compat {
+            "-c"
+        } else if route.path.starts_with("/batch") {
+            "-b"
+        } else {
+            ""
+        }
+    );
     let mut params = vec![
         ("{cluster}", "demo".to_string()),
         ("{ns}", "shop".to_string()),
+        ("{namespace}", "shop".to_string()),
         ("{kind}", "deployments".to_string()),
-        ("{name}", "web".to_string()),
+        ("{type}", "cloneset".to_string()),
+        (
+            "{name}",
+            if compat && route.path.starts_with("/rollout") {
+                "cart-rollout".to_string()
+            } else if compat {
+                "cart".to_string()
+            } else {
+                "web".to_string()
+            },
+        ),
         ("{appId}", "1".to_string()),
+        ("{id}", op_id.to_string()),
     ];
     let set = |params: &mut Vec<(&'static str, String)>, key: &'static str, value: String| {
         for p in params.iter_mut() {
@@ -83,6 +194,14 @@ async fn prepare(
             }
         }
     };
+    let mut query = String::new();
+    if route.path.contains("/rollouts/{name}") {
+        set(&mut params, "{name}", "cart-rollout".into());
+    }
+    if route.path.contains("/virtualmachines/{name}") {
+        set(&mut params, "{ns}", "vms".into());
+        set(&mut params, "{name}", "vm-running".into());
+    }
     let body = match action {
         Action::SignIn => Some(json!({"username": "target", "password": PASSWORD})),
         Action::SignOut
@@ -97,7 +216,12 @@ async fn prepare(
             set(&mut params, "{name}", "target".into());
             Some(json!({"role": "viewer"}))
         }
-        Action::UserSetPassword | Action::TokenCreate | Action::TokenRevoke => {
+        Action::UserSetPassword
+        | Action::TokenCreate
+        | Action::TokenRevoke
+        | Action::VmForceStop
+        | Action::VmForceRestart
+        | Action::OperationEnd => {
             panic!("{action:?} has no REST route yet: give it a case here")
         }
         Action::ClusterAdd => Some(json!({"name": format!("added-by-{who}"), "source": "demo"})),
@@ -118,11 +242,22 @@ async fn prepare(
             "force": false,
             "targets": [{"cluster": "demo", "namespace": "shop", "kind": "deployments", "name": "web"}],
         })),
+        Action::Scale if compat => {
+            query = "replicas=2".into();
+            None
+        }
         Action::Scale => {
             set(&mut params, "{name}", "api".into());
             Some(json!({"replicas": 2}))
         }
         Action::Rollback => Some(json!({"revision": 0})),
+        Action::Delete if compat => {
+            if allowed(action, caller) {
+                cloneset_fixture(srv, &unique, "nginx:1.27").await;
+            }
+            set(&mut params, "{name}", unique.clone());
+            None
+        }
         Action::Delete => {
             let name = format!("matrix-{who}");
             make_in_demo(srv, "/apis/apps/v1/namespaces/shop/deployments", json!({
@@ -160,8 +295,90 @@ async fn prepare(
             set(&mut params, "{name}", name);
             None
         }
+        Action::RolloutApprove | Action::RolloutPause | Action::RolloutResume => {
+            // Each caller acts on a rollout in the state its action needs.
+            if allowed(action, caller) {
+                rollout_fixture(
+                    srv,
+                    &unique,
+                    action == Action::RolloutResume,
+                    action == Action::RolloutApprove,
+                )
+                .await;
+            }
+            set(&mut params, "{name}", unique.clone());
+            None
+        }
+        // Undo toggles between the cart's two revisions; restart is always possible.
+        Action::RolloutUndo | Action::RolloutRestart => None,
+        Action::VmStart
+        | Action::VmStop
+        | Action::VmRestart
+        | Action::VmPause
+        | Action::VmUnpause => {
+            if allowed(action, caller) {
+                let (strategy, status) = match action {
+                    Action::VmStart => ("Halted", "Stopped"),
+                    _ => ("Always", "Running"),
+                };
+                vm_fixture(srv, &unique, strategy, status).await;
+                if action == Action::VmUnpause {
+                    let res = reqwest::Client::new()
+                        .put(format!("{}/apis/subresources.kubevirt.io/v1/namespaces/vms/virtualmachineinstances/{unique}/pause", srv.demo().url()))
+                        .json(&json!({}))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert!(res.status().is_success());
+                    seen(
+                        srv,
+                        &format!("/vms/virtualmachines/{unique}"),
+                        "fixture VM paused",
+                        |v| v["row"]["status"] == "Paused",
+                    )
+                    .await;
+                }
+            }
+            set(&mut params, "{ns}", "vms".into());
+            set(&mut params, "{name}", unique.clone());
+            Some(
+                json!({"targets": [{"cluster": "demo", "namespace": "vms", "kind": "virtualmachines", "name": unique}], "action": "restart"}),
+            )
+        }
+        Action::PinAdd => Some(
+            json!({"cluster": "demo", "namespace": "shop", "kind": "deployments", "name": "web"}),
+        ),
+        Action::PinRemove => {
+            if let Some(role) = caller {
+                let name = format!("as-{role}");
+                let user = bosun_core::users::find(&srv.ctx().db, &name).await.unwrap();
+                let me = bosun_core::Invocation {
+                    caller: Some(bosun_core::Caller::from_user(
+                        &user,
+                        bosun_core::auth::AuthMethod::Session,
+                    )),
+                    source: bosun_model::Source::Api,
+                    trace_id: String::new(),
+                };
+                let target = bosun_model::ObjectRef::new(
+                    "demo",
+                    "shop",
+                    bosun_model::KindId::Deployment,
+                    "web",
+                );
+                bosun_core::pins::add(srv.ctx(), &me, &target)
+                    .await
+                    .unwrap();
+            }
+            query = "cluster=demo&namespace=shop&kind=deployments&name=web".into();
+            None
+        }
     };
-    (params, body)
+    Case {
+        params,
+        query,
+        body,
+    }
 }
 
 /// The route's body fields that do not belong to it (the Restart case serves both the
@@ -169,10 +386,15 @@ async fn prepare(
 fn body_for(path: &str, body: Option<Value>) -> Option<Value> {
     let mut body = body?;
     if let Some(map) = body.as_object_mut() {
-        if path == "/batch/restart" {
-            map.remove("force");
-        } else {
-            map.remove("targets");
+        match path {
+            "/batch/restart" => {
+                map.remove("force");
+            }
+            "/batch/vm" => {}
+            _ if path.contains("/virtualmachines/") => return None,
+            _ => {
+                map.remove("targets");
+            }
         }
     }
     Some(body)
@@ -183,9 +405,37 @@ async fn every_route_checks_the_callers_role() {
     let srv = TestServer::with_demo().await;
     srv.add_user("target", Role::Viewer).await;
     assert!(!bosun::api::ROUTES.is_empty());
+    // An operation to read: a forced restart of a VM, by the command line.
+    let options = bosun_model::VmActionOptions {
+        force: true,
+        ..Default::default()
+    };
+    let object = bosun_model::ObjectRef::new(
+        "demo",
+        "lab",
+        bosun_model::KindId::VirtualMachine,
+        "build-agent",
+    );
+    let op_id = eventually(60, "an operation to read", || async {
+        bosun_core::vms::command(
+            srv.ctx(),
+            &bosun_core::Invocation::cli(),
+            &object,
+            bosun_model::VmCommand::Restart,
+            options,
+        )
+        .await
+        .ok()
+        .map(|a| a.operation_id)
+    })
+    .await;
     for route in bosun::api::ROUTES {
         for caller in CALLERS {
-            let (mut params, body) = prepare(&srv, route.action, caller).await;
+            let Case {
+                mut params,
+                query,
+                body,
+            } = prepare(&srv, route, caller, &op_id).await;
             if route.path.contains("/pods/{name}") && route.action == Action::Read {
                 // A pod with a stable name: restarts of shop/web in other cases replace its pods.
                 params.retain(|p| p.0 != "{name}" && p.0 != "{ns}");
@@ -195,6 +445,9 @@ async fn every_route_checks_the_callers_role() {
             let mut path = route.path.to_string();
             for (key, value) in &params {
                 path = path.replace(key, value);
+            }
+            if !query.is_empty() {
+                path = format!("{path}?{query}");
             }
             let client = client_as(&srv, caller).await;
             let (status, answer) = send(
@@ -216,6 +469,9 @@ async fn every_route_checks_the_callers_role() {
 fn server_fn_case(path: &str) -> Option<(Body, Option<Role>)> {
     let object =
         json!({"cluster": "demo", "namespace": "shop", "kind": "deployments", "name": "web"});
+    let rollout =
+        json!({"cluster": "demo", "namespace": "shop", "kind": "rollouts", "name": "cart-rollout"});
+    let vm = json!({"cluster": "demo", "namespace": "vms", "kind": "virtualmachines", "name": "vm-running"});
     let form = |pairs: &[(&'static str, &'static str)]| Body::Form(pairs.to_vec());
     Some(match path {
         "/rpc/login" => (
@@ -260,9 +516,29 @@ fn server_fn_case(path: &str) -> Option<(Body, Option<Role>)> {
         "/rpc/workloads/events" => (Body::Json(json!({"object": object})), Some(Role::Viewer)),
         "/rpc/workloads/history" => (Body::Json(json!({"object": object})), Some(Role::Viewer)),
         "/rpc/workloads/status" => (Body::Json(json!({"object": object})), Some(Role::Viewer)),
-        "/rpc/workloads/act" => (
+        "/rpc/actions/act" => (
             Body::Json(json!({"object": object, "action": {"action": "restart", "force": false}})),
             Some(Role::Operator),
+        ),
+        "/rpc/rollouts/list" => (
+            Body::Json(json!({"query": {"cluster": "demo"}})),
+            Some(Role::Viewer),
+        ),
+        "/rpc/rollouts/get" | "/rpc/rollouts/history" | "/rpc/rollouts/events" => {
+            (Body::Json(json!({"object": rollout})), Some(Role::Viewer))
+        }
+        "/rpc/vms/list" => (
+            Body::Json(json!({"query": {"cluster": "demo"}})),
+            Some(Role::Viewer),
+        ),
+        "/rpc/vms/get" | "/rpc/vms/history" => {
+            (Body::Json(json!({"object": vm})), Some(Role::Viewer))
+        }
+        "/rpc/vms/batch" => (Body::FreshVm, Some(Role::Operator)),
+        "/rpc/pins/cards" | "/rpc/pins/list" => (Body::Json(json!({})), Some(Role::Viewer)),
+        "/rpc/pins/set" => (
+            Body::Json(json!({"object": object, "pinned": true})),
+            Some(Role::Viewer),
         ),
         "/rpc/workloads/batch-restart" => (
             Body::Json(json!({"targets": [object], "force": false})),
@@ -292,6 +568,8 @@ enum Body {
     },
     WebPod,
     WebPodLogs,
+    /// A VM made for the call to restart (each allowed caller its own).
+    FreshVm,
 }
 
 #[tokio::test]
@@ -330,6 +608,14 @@ async fn every_server_function_checks_the_callers_role() {
                     }
                 }
                 Body::WebPod => req.json(&json!({"object": pod})),
+                Body::FreshVm => {
+                    let name = format!("rpc-batch-{who}");
+                    if caller.is_some_and(|r| r.allows(Role::Operator)) {
+                        vm_fixture(&srv, &name, "Always", "Running").await;
+                    }
+                    let target = json!({"cluster": "demo", "namespace": "vms", "kind": "virtualmachines", "name": name});
+                    req.json(&json!({"targets": [target], "command": "restart", "options": {}}))
+                }
                 Body::WebPodLogs => req.json(&json!({"object": pod, "options": {"tail_lines": 5, "timestamps": false, "previous": false, "follow": false}})),
             };
             let (status, answer) = json_of(req.send().await.unwrap()).await;

@@ -1,10 +1,12 @@
 //! The changes Bosun makes in clusters, each exactly as the reference tool makes it
 //! (`../shared/REFERENCE.md`): restart, scale, rollback, delete, suspend/resume, run now,
-//! delete pod. Authorization and audit happened before this; here is only the "how".
+//! delete pod, the rollout actions and the VM lifecycle. Authorization and audit happened before this; here is only the "how".
 
 mod restart;
 mod rollback;
+mod rollout;
 mod schedule;
+mod vm;
 
 use bosun_core::{Operation, Result};
 use bosun_model::kinds::PatchFormat;
@@ -31,6 +33,7 @@ fn reply(message: String) -> ActionReply {
         timestamp: j::now_rfc3339(),
         success: true,
         restarted_at: None,
+        operation_id: None,
     }
 }
 
@@ -51,6 +54,23 @@ pub async fn execute(cluster: &Cluster, op: &Operation) -> Result<ActionReply> {
             }
             Operation::RunNow { target, job_name } => {
                 schedule::run_now(cluster, target, job_name.as_deref()).await
+            }
+            Operation::ApproveRollout { target, step } => {
+                rollout::approve(cluster, target, *step).await
+            }
+            Operation::SetRolloutPaused { target, paused } => {
+                rollout::set_paused(cluster, target, *paused).await
+            }
+            Operation::UndoRollout { target } => rollout::undo(cluster, target).await,
+            Operation::RestartRollout { target } => rollout::restart(cluster, target).await,
+            Operation::StartVm { target } => vm::start(cluster, target).await,
+            Operation::StopVm {
+                target,
+                grace_period_seconds,
+            } => vm::stop(cluster, target, *grace_period_seconds).await,
+            Operation::RestartVm { target, force } => vm::restart(cluster, target, *force).await,
+            Operation::SetVmPaused { target, paused } => {
+                vm::set_paused(cluster, target, *paused).await
             }
         }
     })

@@ -4,6 +4,8 @@
 mod event;
 mod health;
 mod pod;
+mod rollout;
+mod vm;
 mod workload;
 
 use bosun_model::Condition;
@@ -16,6 +18,8 @@ use crate::selector::LabelSelector;
 
 pub use event::event_row;
 pub use pod::{pod_detail, pod_row};
+pub use rollout::{IN_PROGRESSING, rollout_detail, rollout_row, workload_ref};
+pub use vm::{vm_detail, vm_row};
 pub use workload::{workload_detail, workload_row};
 
 /// An object as one JSON value (`metadata` included), the way the table's pointers read it.

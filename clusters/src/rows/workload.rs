@@ -147,12 +147,10 @@ fn fact_fields(kind: KindId) -> &'static [(&'static str, &'static str)] {
             ("Current revision", "/status/currentRevision"),
             ("Update revision", "/status/updateRevision"),
         ],
-        KindId::Pod => &[],
-        KindId::Rollout => &[("Phase", "/status/phase"), ("Message", "/status/message")],
-        KindId::VirtualMachine => &[
-            ("Status", "/status/printableStatus"),
-            ("Run strategy", "/spec/runStrategy"),
-        ],
+        // Pods, rollouts and VMs have detail pages of their own.
+        KindId::Pod | KindId::Rollout | KindId::VirtualMachine | KindId::VirtualMachineInstance => {
+            &[]
+        }
     }
 }
 

@@ -29,6 +29,40 @@ pub const DEMO_NAME: &str = "demo";
 /// Largest kubeconfig accepted.
 pub const MAX_KUBECONFIG_BYTES: usize = 1024 * 1024;
 
+/// Where the name of the cluster an admin marked default is kept.
+const DEFAULT_SETTING: &str = "default_cluster";
+
+async fn marked_default(ctx: &Context) -> Result<Option<String>> {
+    let value: Option<Vec<u8>> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+        .bind(DEFAULT_SETTING)
+        .fetch_optional(&ctx.db)
+        .await?;
+    Ok(value.and_then(|v| String::from_utf8(v).ok()))
+}
+
+/// The default cluster (what the Kruise Dashboard compatible API serves): the one an
+/// admin marked, else the built-in demo cluster.
+///
+/// # Errors
+/// `NotFound` when no cluster is marked and there is no demo cluster.
+pub async fn default_name(ctx: &Context) -> Result<String> {
+    let stored = load_all(ctx).await?;
+    if let Some(marked) = marked_default(ctx).await?
+        && stored.iter().any(|s| s.name == marked)
+    {
+        return Ok(marked);
+    }
+    stored
+        .into_iter()
+        .find(|s| s.source == SourceKind::Demo)
+        .map(|s| s.name)
+        .ok_or_else(|| {
+            Error::NotFound(
+                "no default cluster: an admin marks one as default on the Clusters page (or PUT /api/v1/clusters/{name} with {\"default\": true})".into(),
+            )
+        })
+}
+
 /// Every cluster with health and counts, from memory.
 pub async fn list(ctx: &Context, inv: &Invocation) -> Result<Vec<ClusterSummary>> {
     perform(
@@ -39,11 +73,16 @@ pub async fn list(ctx: &Context, inv: &Invocation) -> Result<Vec<ClusterSummary>
         json!(null),
         |_| async {
             let visible = crate::workloads::visibility(inv);
+            let default = default_name(ctx).await.ok();
             Ok(ctx
                 .clusters
                 .summaries()
                 .into_iter()
                 .filter(|c| visible(&c.name, ""))
+                .map(|mut c| {
+                    c.default = default.as_deref() == Some(c.name.as_str());
+                    c
+                })
                 .collect())
         },
     )
@@ -58,17 +97,38 @@ pub async fn get(ctx: &Context, inv: &Invocation, name: &str) -> Result<ClusterS
         Action::Read,
         &Target::cluster(name),
         json!(null),
-        |_| async { summary(ctx, name) },
+        |_| summary(ctx, name),
     )
     .await
 }
 
-fn summary(ctx: &Context, name: &str) -> Result<ClusterSummary> {
-    ctx.clusters
+async fn summary(ctx: &Context, name: &str) -> Result<ClusterSummary> {
+    let mut found = ctx
+        .clusters
         .summaries()
         .into_iter()
         .find(|c| c.name == name)
-        .ok_or_else(|| Error::NotFound(format!("no cluster named {name:?}")))
+        .ok_or_else(|| Error::NotFound(format!("no cluster named {name:?}")))?;
+    found.default = default_name(ctx).await.ok().as_deref() == Some(name);
+    Ok(found)
+}
+
+/// Marks (or unmarks) a cluster as the default.
+async fn set_default(ctx: &Context, name: &str, default: bool) -> Result<()> {
+    if default {
+        sqlx::query("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)")
+            .bind(DEFAULT_SETTING)
+            .bind(name.as_bytes())
+            .execute(&ctx.db)
+            .await?;
+    } else {
+        sqlx::query("DELETE FROM settings WHERE key = ? AND value = ?")
+            .bind(DEFAULT_SETTING)
+            .bind(name.as_bytes())
+            .execute(&ctx.db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The namespaces of a cluster, from its watch cache.
@@ -164,7 +224,7 @@ async fn connect_and_check(ctx: &Context, name: &str) -> Result<ClusterSaved> {
     ctx.clusters.connect(&conn).await?;
     let check = ctx.clusters.check(&conn).await;
     Ok(ClusterSaved {
-        cluster: summary(ctx, name)?,
+        cluster: summary(ctx, name).await?,
         connection: check,
     })
 }
@@ -192,6 +252,7 @@ async fn update_now(
         "default_namespace": change.default_namespace,
         "context": change.context,
         "kubeconfig_replaced": change.kubeconfig.is_some(),
+        "default": change.default,
     });
     perform(ctx, inv, Action::ClusterUpdate, &Target::cluster(name), params, |_| async {
         let old = load(ctx, name).await?;
@@ -239,6 +300,9 @@ async fn update_now(
         .bind(name)
         .execute(&ctx.db)
         .await?;
+        if let Some(default) = change.default {
+            set_default(ctx, name, default).await?;
+        }
         connect_and_check(ctx, name).await
     })
     .await
@@ -265,6 +329,7 @@ async fn remove_now(ctx: &Context, inv: &Invocation, name: &str) -> Result<()> {
             if done.rows_affected() == 0 {
                 return Err(Error::NotFound(format!("no cluster named {name:?}")));
             }
+            set_default(ctx, name, false).await?;
             ctx.clusters.disconnect(name);
             Ok(())
         },

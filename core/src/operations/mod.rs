@@ -1,0 +1,213 @@
+//! Tracked operations: VM lifecycle actions that run on after their request. Each one is
+//! a row (state, deadlines, every transition) and, while it runs, a task following the VM
+//! through the watch caches. A console restart resumes unfinished rows or closes them as
+//! interrupted; nothing is forgotten.
+
+mod runner;
+mod store;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use bosun_model::{Action, KindId, ObjectRef, OperationState, OperationView};
+use futures::Stream;
+use serde_json::json;
+use tokio::task::JoinHandle;
+
+use crate::actions::perform;
+use crate::authz::Target;
+use crate::request::Invocation;
+use crate::{Context, Error, Result};
+
+pub(crate) use runner::{Plan, check_room, start};
+
+/// The running operations of this process and a signal that any operation changed, so
+/// followers wake on changes instead of polling the database.
+pub struct Hub {
+    changed: tokio::sync::watch::Sender<u64>,
+    running: Mutex<HashMap<String, JoinHandle<()>>>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Self {
+            changed: tokio::sync::watch::channel(0).0,
+            running: Mutex::default(),
+        }
+    }
+}
+
+impl Hub {
+    fn notify(&self) {
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    fn track(&self, id: &str, task: JoinHandle<()>) {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.retain(|_, t| !t.is_finished());
+        running.insert(id.to_string(), task);
+    }
+
+    /// Stops following an operation (a forced action took over).
+    fn stop(&self, id: &str) {
+        if let Some(task) = self
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id)
+        {
+            task.abort();
+        }
+    }
+
+    /// Stops every runner (server shutdown): their rows stay unfinished and are resumed
+    /// by the next start.
+    pub fn shutdown(&self) {
+        for (_, task) in self
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+        {
+            task.abort();
+        }
+    }
+}
+
+fn not_found(id: &str) -> Error {
+    Error::NotFound(format!("no operation {id:?}"))
+}
+
+/// One operation, for anyone who may read its VM.
+pub async fn get(ctx: &Context, inv: &Invocation, id: &str) -> Result<OperationView> {
+    let stored = store::load(&ctx.db, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    let target = Target::object(&stored.view.target);
+    perform(ctx, inv, Action::Read, &target, json!(null), |_| async {
+        Ok(stored.view)
+    })
+    .await
+}
+
+/// How long one request follows an operation at most.
+const FOLLOW_AT_MOST: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// The operation now, then each time it changes, until it has finished.
+pub async fn follow(
+    ctx: &Context,
+    inv: &Invocation,
+    id: &str,
+) -> Result<impl Stream<Item = Result<OperationView>> + Send + 'static> {
+    let first = get(ctx, inv, id).await?;
+    let changes = ctx.operations.subscribe();
+    let db = ctx.db.clone();
+    let id = id.to_string();
+    let give_up = tokio::time::Instant::now() + FOLLOW_AT_MOST;
+    Ok(futures::stream::unfold(
+        (changes, Some(first), None::<OperationView>),
+        move |(mut changes, pending, last)| {
+            let db = db.clone();
+            let id = id.clone();
+            async move {
+                if let Some(first) = pending {
+                    return Some((Ok(first.clone()), (changes, None, Some(first))));
+                }
+                if last.as_ref().is_some_and(|l| l.finished) {
+                    return None;
+                }
+                loop {
+                    // A periodic look as well: another server on the same database may
+                    // run the operation.
+                    let woke =
+                        tokio::time::timeout(std::time::Duration::from_secs(2), changes.changed());
+                    if tokio::time::Instant::now() >= give_up {
+                        return None;
+                    }
+                    let _ = woke.await;
+                    match store::load(&db, &id).await {
+                        Ok(Some(now)) if last.as_ref() == Some(&now.view) => {}
+                        Ok(Some(now)) => {
+                            let view = now.view;
+                            return Some((Ok(view.clone()), (changes, None, Some(view))));
+                        }
+                        Ok(None) => return Some((Err(not_found(&id)), (changes, None, last))),
+                        Err(e) => return Some((Err(e), (changes, None, last))),
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// The operations on one VM, newest first: its restart history.
+pub async fn of_object(
+    ctx: &Context,
+    inv: &Invocation,
+    object: &ObjectRef,
+    limit: i64,
+) -> Result<Vec<OperationView>> {
+    perform(
+        ctx,
+        inv,
+        Action::Read,
+        &Target::object(object),
+        json!(null),
+        |_| async {
+            Ok(store::of_object(&ctx.db, object, limit.clamp(1, 500))
+                .await?
+                .into_iter()
+                .map(|s| s.view)
+                .collect())
+        },
+    )
+    .await
+}
+
+/// The latest operation on an object, if any (for Quick actions cards), unauthorized:
+/// the caller checked that the object may be read.
+pub(crate) async fn latest(ctx: &Context, object: &ObjectRef) -> Result<Option<OperationView>> {
+    Ok(store::of_object(&ctx.db, object, 1)
+        .await?
+        .into_iter()
+        .next()
+        .map(|s| s.view))
+}
+
+/// Picks up, at start-up, the operations a previous run of the console left unfinished:
+/// each is followed on from where it was (deadlines that passed meanwhile take effect at
+/// once), or, when it cannot be followed, closed as interrupted with the reason.
+pub async fn resume_unfinished(ctx: &Context) -> Result<usize> {
+    let unfinished = store::unfinished(&ctx.db).await?;
+    let count = unfinished.len();
+    for stored in unfinished {
+        tracing::info!(
+            operation = %stored.view.id,
+            state = %stored.view.state,
+            target = %stored.view.target.describe(),
+            "resuming an operation left unfinished by the previous run"
+        );
+        runner::resume(ctx, stored).await;
+    }
+    Ok(count)
+}
+
+/// Whether a kind has tracked operations.
+#[must_use]
+pub fn tracked(kind: KindId) -> bool {
+    kind == KindId::VirtualMachine
+}
+
+/// The state a finished operation of `action` ends in when all went well.
+#[must_use]
+pub fn goal(action: Action) -> OperationState {
+    match action {
+        Action::VmStop | Action::VmForceStop => OperationState::Stopped,
+        Action::VmPause => OperationState::Paused,
+        _ => OperationState::Running,
+    }
+}

@@ -1,0 +1,182 @@
+//! OpenKruise Rollouts: lists and details from the watch caches, a live follower of one
+//! rollout, its history, and its actions through the one audited action call.
+
+use bosun_model::{
+    ActionReply, AuditQuery, KindId, ObjectRef, Page, RolloutDetail, RolloutHistory, RolloutQuery,
+    RolloutRow,
+};
+use futures::Stream;
+use serde_json::json;
+
+use crate::actions::perform;
+use crate::authz::Target;
+use crate::backend::Operation;
+use crate::request::Invocation;
+use crate::workloads::{act, validate_ref, visibility};
+use crate::{Context, Error, Result};
+
+/// The actions a rollout takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RolloutCommand {
+    /// Approve the current step; with a step number, only if the rollout is at it.
+    Approve {
+        step: Option<i64>,
+    },
+    Pause,
+    Resume,
+    Undo,
+    Restart,
+}
+
+fn rollout_ref(object: &ObjectRef) -> Result<()> {
+    if object.kind != KindId::Rollout {
+        return Err(Error::BadRequest(format!(
+            "{} is not a rollout",
+            object.describe()
+        )));
+    }
+    validate_ref(object)
+}
+
+async fn read<T>(
+    ctx: &Context,
+    inv: &Invocation,
+    target: Target,
+    call: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    perform(
+        ctx,
+        inv,
+        bosun_model::Action::Read,
+        &target,
+        json!(null),
+        |_| async { call() },
+    )
+    .await
+}
+
+/// A page of rollouts (only active ones with `query.active`).
+pub async fn list(
+    ctx: &Context,
+    inv: &Invocation,
+    query: &RolloutQuery,
+) -> Result<Page<RolloutRow>> {
+    let target = Target::scope(
+        query.cluster.as_deref().unwrap_or(""),
+        query.namespace.as_deref().unwrap_or(""),
+    );
+    read(ctx, inv, target, || {
+        ctx.clusters.rollouts(query, &visibility(inv))
+    })
+    .await
+}
+
+/// One rollout: steps, revisions, conditions.
+pub async fn detail(ctx: &Context, inv: &Invocation, object: &ObjectRef) -> Result<RolloutDetail> {
+    read(ctx, inv, Target::object(object), || {
+        rollout_ref(object)?;
+        ctx.clusters.rollout(object)
+    })
+    .await
+}
+
+/// How long one request follows a rollout at most; the page asks again after.
+const FOLLOW_AT_MOST: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
+/// The rollout now, then again each time the cluster changes it: driven by the watch
+/// cache's change notifications, not by polling the cluster. Ends when the rollout is
+/// deleted or the cluster disconnected (with that error), or after half an hour.
+pub async fn follow(
+    ctx: &Context,
+    inv: &Invocation,
+    object: &ObjectRef,
+) -> Result<impl Stream<Item = Result<RolloutDetail>> + Send + 'static> {
+    let first = detail(ctx, inv, object).await?;
+    let changes = ctx.clusters.changes(object)?;
+    let backend = ctx.clusters.clone();
+    let object = object.clone();
+    let give_up = tokio::time::Instant::now() + FOLLOW_AT_MOST;
+    Ok(futures::stream::unfold(
+        (changes, Some(first), None::<RolloutDetail>, false),
+        move |(mut changes, pending, last, done)| {
+            let backend = backend.clone();
+            let object = object.clone();
+            async move {
+                if done {
+                    return None;
+                }
+                if let Some(first) = pending {
+                    return Some((Ok(first.clone()), (changes, None, Some(first), false)));
+                }
+                loop {
+                    match tokio::time::timeout_at(give_up, changes.changed()).await {
+                        Err(_) => return None,
+                        Ok(Err(_)) => {
+                            let gone = Error::Unavailable(format!(
+                                "cluster {} was disconnected",
+                                object.cluster
+                            ));
+                            return Some((Err(gone), (changes, None, last, true)));
+                        }
+                        Ok(Ok(())) => {}
+                    }
+                    match backend.rollout(&object) {
+                        Ok(now) if last.as_ref() == Some(&now) => continue,
+                        Ok(now) => {
+                            return Some((Ok(now.clone()), (changes, None, Some(now), false)));
+                        }
+                        Err(e) => return Some((Err(e), (changes, None, last, true))),
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// The workload's revisions and the console's past actions on the rollout.
+pub async fn history(
+    ctx: &Context,
+    inv: &Invocation,
+    object: &ObjectRef,
+) -> Result<RolloutHistory> {
+    let rollout = detail(ctx, inv, object).await?;
+    let revisions = match rollout.row.workload_ref() {
+        Some(workload) => crate::workloads::revisions(ctx, inv, &workload).await?,
+        None => Vec::new(),
+    };
+    let query = AuditQuery {
+        cluster: Some(object.cluster.clone()),
+        namespace: Some(object.namespace.clone()),
+        kind: Some(KindId::Rollout.route().to_string()),
+        name: Some(object.name.clone()),
+        limit: Some(100),
+        ..AuditQuery::default()
+    };
+    let runs = crate::actions::audit_log(ctx, inv, &query).await?.items;
+    Ok(RolloutHistory { revisions, runs })
+}
+
+/// Carries out a rollout action: authorized, checked against the rollout's state
+/// (a refusal names the state, 409), sent as kubectl-kruise sends it, audited.
+pub async fn command(
+    ctx: &Context,
+    inv: &Invocation,
+    object: &ObjectRef,
+    command: RolloutCommand,
+) -> Result<ActionReply> {
+    let target = object.clone();
+    let op = match command {
+        RolloutCommand::Approve { step } => Operation::ApproveRollout { target, step },
+        RolloutCommand::Pause => Operation::SetRolloutPaused {
+            target,
+            paused: true,
+        },
+        RolloutCommand::Resume => Operation::SetRolloutPaused {
+            target,
+            paused: false,
+        },
+        RolloutCommand::Undo => Operation::UndoRollout { target },
+        RolloutCommand::Restart => Operation::RestartRollout { target },
+    };
+    act(ctx, inv, op).await
+}

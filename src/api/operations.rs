@@ -1,0 +1,30 @@
+//! Tracked operations over the API.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use bosun_core::operations as domain;
+use serde::Deserialize;
+
+use super::{Api, ApiError, ApiPath, ApiQuery, data, ndjson};
+use crate::server::AppState;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchParams {
+    #[serde(default)]
+    watch: bool,
+}
+
+/// `GET /operations/{id}`: the state, every transition with its time, and whether and
+/// why a forced fallback fired; with `?watch=true`, a JSON line per change until it ends.
+pub async fn get(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(params): ApiQuery<WatchParams>,
+) -> Result<Response, ApiError> {
+    if params.watch {
+        return Ok(ndjson(domain::follow(&state.ctx, &inv, &id).await?));
+    }
+    Ok(data(domain::get(&state.ctx, &inv, &id).await?).into_response())
+}
