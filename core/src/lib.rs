@@ -19,6 +19,7 @@ pub mod clusters;
 pub mod context;
 pub mod db;
 pub mod error;
+pub mod live;
 pub mod objects;
 pub mod operations;
 pub mod password;

@@ -80,9 +80,6 @@ pub async fn detail(ctx: &Context, inv: &Invocation, object: &ObjectRef) -> Resu
     .await
 }
 
-/// How long one request follows a rollout at most; the page asks again after.
-const FOLLOW_AT_MOST: std::time::Duration = std::time::Duration::from_secs(30 * 60);
-
 /// The rollout now, then again each time the cluster changes it: driven by the watch
 /// cache's change notifications, not by polling the cluster. Ends when the rollout is
 /// deleted or the cluster disconnected (with that error), or after half an hour.
@@ -94,42 +91,12 @@ pub async fn follow(
     let first = detail(ctx, inv, object).await?;
     let changes = ctx.clusters.changes(object)?;
     let backend = ctx.clusters.clone();
-    let object = object.clone();
-    let give_up = tokio::time::Instant::now() + FOLLOW_AT_MOST;
-    Ok(futures::stream::unfold(
-        (changes, Some(first), None::<RolloutDetail>, false),
-        move |(mut changes, pending, last, done)| {
-            let backend = backend.clone();
-            let object = object.clone();
-            async move {
-                if done {
-                    return None;
-                }
-                if let Some(first) = pending {
-                    return Some((Ok(first.clone()), (changes, None, Some(first), false)));
-                }
-                loop {
-                    match tokio::time::timeout_at(give_up, changes.changed()).await {
-                        Err(_) => return None,
-                        Ok(Err(_)) => {
-                            let gone = Error::Unavailable(format!(
-                                "cluster {} was disconnected",
-                                object.cluster
-                            ));
-                            return Some((Err(gone), (changes, None, last, true)));
-                        }
-                        Ok(Ok(())) => {}
-                    }
-                    match backend.rollout(&object) {
-                        Ok(now) if last.as_ref() == Some(&now) => continue,
-                        Ok(now) => {
-                            return Some((Ok(now.clone()), (changes, None, Some(now), false)));
-                        }
-                        Err(e) => return Some((Err(e), (changes, None, last, true))),
-                    }
-                }
-            }
-        },
+    let target = object.clone();
+    Ok(crate::live::follow(
+        object.cluster.clone(),
+        vec![changes],
+        first,
+        move || backend.rollout(&target),
     ))
 }
 

@@ -64,6 +64,32 @@ pub async fn detail(ctx: &Context, inv: &Invocation, object: &ObjectRef) -> Resu
     .await
 }
 
+/// The VM now, then again each time it or its instance changes (pushed from the watch
+/// caches), for as long as it exists.
+pub async fn follow(
+    ctx: &Context,
+    inv: &Invocation,
+    object: &ObjectRef,
+) -> Result<impl Stream<Item = Result<VmDetail>> + Send + 'static> {
+    let first = detail(ctx, inv, object).await?;
+    let instance = ObjectRef {
+        kind: KindId::VirtualMachineInstance,
+        ..object.clone()
+    };
+    let receivers = vec![
+        ctx.clusters.changes(object)?,
+        ctx.clusters.changes(&instance)?,
+    ];
+    let backend = ctx.clusters.clone();
+    let target = object.clone();
+    Ok(crate::live::follow(
+        object.cluster.clone(),
+        receivers,
+        first,
+        move || backend.vm(&target),
+    ))
+}
+
 /// The VM's operations, newest first: its restart history.
 pub async fn history(
     ctx: &Context,

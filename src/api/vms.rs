@@ -13,7 +13,7 @@ use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use super::workloads::{PageParams, ScopePath, all_or, optional_body};
-use super::{Api, ApiError, ApiJson, ApiPath, ApiQuery, Data, data};
+use super::{Api, ApiError, ApiJson, ApiPath, ApiQuery, Data, data, ndjson};
 use crate::server::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -58,15 +58,27 @@ pub async fn list(
     Ok(data(domain::list(&state.ctx, &inv, &query).await?))
 }
 
-/// `GET .../virtualmachines/{name}`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchParams {
+    #[serde(default)]
+    watch: bool,
+}
+
+/// `GET .../virtualmachines/{name}`; with `?watch=true`, a JSON line each time the VM or
+/// its instance changes.
 pub async fn get(
     State(state): State<AppState>,
     Api(inv): Api,
     ApiPath(path): ApiPath<VmPath>,
-) -> Result<Data<VmDetail>, ApiError> {
-    Ok(data(
-        domain::detail(&state.ctx, &inv, &path.object()).await?,
-    ))
+    ApiQuery(params): ApiQuery<WatchParams>,
+) -> Result<Response, ApiError> {
+    let object = path.object();
+    if params.watch {
+        return Ok(ndjson(domain::follow(&state.ctx, &inv, &object).await?));
+    }
+    let detail: VmDetail = domain::detail(&state.ctx, &inv, &object).await?;
+    Ok(data(detail).into_response())
 }
 
 /// `GET .../virtualmachines/{name}/history`: its operations, newest first.

@@ -310,10 +310,44 @@ async fn pause_and_unpause_act_on_the_instance() {
     let srv = TestServer::with_demo().await;
     let op = srv.as_role(Role::Operator).await;
     vm_status(&srv, &op, VMS, "vm-paused", "Paused").await;
+    // The VM's stream pushes the change the unpause makes.
+    let mut stream = op
+        .get(srv.url(&format!("{VMS}/vm-paused?watch=true")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.headers()["content-type"], "application/x-ndjson");
     srv.take_demo_requests();
     let id = act(&srv, &op, "vm-paused", "unpause", json!({})).await;
     let done = finished(&srv, &op, &id, 30).await;
     assert_eq!(done["state"], "Running");
+    let mut text = String::new();
+    let statuses = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            let chunk = stream
+                .chunk()
+                .await
+                .unwrap()
+                .expect("the stream stays open");
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            let statuses: Vec<String> = text
+                .lines()
+                .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+                .map(|v| {
+                    v["data"]["row"]["status"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string()
+                })
+                .collect();
+            if statuses.last().map(String::as_str) == Some("Running") {
+                return statuses;
+            }
+        }
+    })
+    .await
+    .expect("the unpause is pushed");
+    assert_eq!(statuses[0], "Paused", "{text}");
     let writes = srv.take_demo_writes();
     assert_eq!(
         writes[0].path,
