@@ -28,6 +28,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/icons/icon-192.png" />
+                <meta name="theme-color" content="#1f3a5f" />
+                <meta name="mobile-web-app-capable" content="yes" />
+                <meta name="apple-mobile-web-app-capable" content="yes" />
+                <meta name="apple-mobile-web-app-title" content="Bosun" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -58,8 +64,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("workloads/:cluster/:namespace/:kind/:name") view=pages::WorkloadDetailPage />
                     <Route path=path!("pods") view=pages::PodListPage />
                     <Route path=path!("pods/:cluster/:namespace/:name") view=pages::PodPage />
+                    <Route path=path!("quick") view=pages::QuickActionsPage />
                     <Route path=path!("rollouts") view=pages::RolloutsPage />
+                    <Route path=path!("rollouts/:cluster/:namespace/:name") view=pages::RolloutDetailPage />
                     <Route path=path!("vms") view=pages::VirtualMachinesPage />
+                    <Route path=path!("vms/:cluster/:namespace/:name") view=pages::VmDetailPage />
                     <Route path=path!("nodes") view=pages::NodesPage />
                     <Route path=path!("audit") view=pages::AuditPage />
                     <Route path=path!("admin") view=pages::AdminPage />

@@ -130,9 +130,10 @@ async fn cluster_pages_render_on_the_server_before_any_script_runs() {
         html.find(r#"data-name="worker""#) < html.find(r#"data-name="api""#),
         "sorted by name, descending"
     );
+    let web_row = row_html(&html, r#"data-workload="demo/shop/deployments/web""#);
     assert!(
-        !html.contains(r#"class="row-actions"><details"#),
-        "a viewer gets no action menu"
+        web_row.contains("Pin") && !web_row.contains("Restart") && !web_row.contains("Scale"),
+        "a viewer's row menu offers pinning only: {web_row}"
     );
     let html = page("/workloads/demo/shop/deployments/web?tab=revisions").await;
     assert!(
@@ -148,4 +149,14 @@ async fn cluster_pages_render_on_the_server_before_any_script_runs() {
     let html = page("/audit?action=session.login").await;
     assert!(html.contains(r#"data-action="session.login""#));
     srv.stop().await;
+}
+
+/// The HTML of the table row that carries `marker`, so an assertion reads one row only.
+fn row_html<'a>(html: &'a str, marker: &str) -> &'a str {
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no row with {marker}"));
+    let start = html[..at].rfind("<tr").expect("row start");
+    let end = at + html[at..].find("</tr>").expect("row end");
+    &html[start..end]
 }

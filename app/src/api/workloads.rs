@@ -2,8 +2,8 @@
 //! same domain call the REST API and the CLI make.
 
 use bosun_model::{
-    ActionReply, AuditEntry, BatchItem, EventRow, ObjectRef, Page, PodRow, RevisionRow,
-    RolloutStatus, WorkloadDetail, WorkloadQuery, WorkloadRow,
+    AuditEntry, BatchItem, EventRow, ObjectRef, Page, PodRow, RevisionRow, RolloutStatus,
+    WorkloadDetail, WorkloadQuery, WorkloadRow,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -91,57 +91,6 @@ pub async fn fetch_rollout_status(
     use crate::api::ssr::{fail, ui};
     let ui = ui()?;
     bosun_core::workloads::status(&ui.ctx, &ui.inv, &object, since.as_deref())
-        .await
-        .map_err(fail)
-}
-
-/// The actions the workload pages offer. One server function carries them all to the
-/// one audited action call, so no action is written twice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
-pub enum WorkloadAction {
-    Restart { force: bool },
-    Scale { replicas: i64 },
-    Rollback { revision: i64 },
-    Delete,
-    Suspend,
-    Resume,
-    RunNow,
-    DeletePod,
-}
-
-#[cfg(feature = "ssr")]
-impl WorkloadAction {
-    fn operation(self, target: ObjectRef) -> bosun_core::Operation {
-        use bosun_core::Operation;
-        match self {
-            WorkloadAction::Restart { force } => Operation::Restart { target, force },
-            WorkloadAction::Scale { replicas } => Operation::Scale { target, replicas },
-            WorkloadAction::Rollback { revision } => Operation::Rollback { target, revision },
-            WorkloadAction::Delete => Operation::Delete { target },
-            WorkloadAction::Suspend => Operation::SetSuspended {
-                target,
-                suspend: true,
-            },
-            WorkloadAction::Resume => Operation::SetSuspended {
-                target,
-                suspend: false,
-            },
-            WorkloadAction::RunNow => Operation::RunNow {
-                target,
-                job_name: None,
-            },
-            WorkloadAction::DeletePod => Operation::DeletePod { target },
-        }
-    }
-}
-
-/// Carries out one action on one object.
-#[server(prefix = "/rpc", endpoint = "workloads/act", input = Json)]
-pub async fn act(object: ObjectRef, action: WorkloadAction) -> Result<ActionReply, AppError> {
-    use crate::api::ssr::{fail, ui};
-    let ui = ui()?;
-    bosun_core::workloads::act(&ui.ctx, &ui.inv, action.operation(object))
         .await
         .map_err(fail)
 }

@@ -7,7 +7,8 @@ use leptos_router::components::{A, Outlet, Redirect};
 use crate::api::{Logout, auth::current_user};
 use crate::components::{ErrorBox, ToastStack, provide_toasts};
 
-const SECTIONS: [(&str, &str); 8] = [
+const SECTIONS: [(&str, &str); 9] = [
+    ("/quick", "Quick actions"),
     ("/clusters", "Clusters"),
     ("/workloads", "Workloads"),
     ("/pods", "Pods"),

@@ -172,6 +172,7 @@ pub fn EditClusterForm(
     let kubeconfig = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let is_kubeconfig = cluster.source == bosun_model::SourceKind::Kubeconfig;
+    let is_default = RwSignal::new(cluster.default);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let update = ClusterUpdate {
@@ -180,6 +181,7 @@ pub fn EditClusterForm(
             default_namespace: Some(namespace.get_untracked()),
             kubeconfig: opt(kubeconfig.get_untracked()),
             context: None,
+            default: Some(is_default.get_untracked()),
         };
         let name = name.clone();
         leptos::task::spawn_local(async move {
@@ -203,6 +205,10 @@ pub fn EditClusterForm(
             <input id=id("description") prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev)) />
             <label for=id("namespace")>"Default namespace"</label>
             <input id=id("namespace") prop:value=move || namespace.get() on:input=move |ev| namespace.set(event_target_value(&ev)) />
+            <label class="check-label">
+                <input type="checkbox" prop:checked=move || is_default.get() on:change=move |ev| is_default.set(event_target_checked(&ev)) />
+                " Default cluster (the one the Kruise Dashboard compatible API serves)"
+            </label>
             {is_kubeconfig.then(|| view! {
                 <label for=id("kubeconfig")>"Replace the kubeconfig (leave empty to keep the stored one)"</label>
                 <textarea id=id("kubeconfig") rows="4" spellcheck="false" prop:value=move || kubeconfig.get() on:input=move |ev| kubeconfig.set(event_target_value(&ev))></textarea>

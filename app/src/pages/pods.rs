@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::actions::ObjectAction;
 use crate::api::pods::fetch_pod;
-use crate::api::workloads::WorkloadAction;
 use crate::api::workloads::object_events;
 use crate::browser::{StreamHandle, stream_text};
 use crate::components::{ActionDialog, ErrorBox, Pending};
@@ -108,7 +108,7 @@ fn Pod(
         move |_| {
             pending.set(Some(Pending::One {
                 object: object.clone(),
-                action: WorkloadAction::DeletePod,
+                action: ObjectAction::DeletePod,
                 environment,
                 diff: None,
             }))

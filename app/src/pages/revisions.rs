@@ -5,7 +5,7 @@ use bosun_model::diff::diff_lines;
 use bosun_model::{Action, Environment, Me, ObjectRef, RevisionRow, Role};
 use leptos::prelude::*;
 
-use crate::api::workloads::WorkloadAction;
+use crate::api::actions::ObjectAction;
 use crate::components::{DiffView, Pending};
 use crate::format::age;
 
@@ -59,7 +59,7 @@ pub fn Revisions(
                             let to = diff_lines(&current_template, &r.template);
                             move |_| pending.set(Some(Pending::One {
                                 object: object.clone(),
-                                action: WorkloadAction::Rollback { revision: n },
+                                action: ObjectAction::Rollback { revision: n },
                                 environment,
                                 diff: Some(to.clone()),
                             }))

@@ -6,11 +6,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::api::actions::ObjectAction;
 use crate::api::clusters::list_clusters;
 use crate::api::workloads::{
-    WorkloadAction, WorkloadView, fetch_workload, object_events, object_history, workload_revisions,
+    WorkloadView, fetch_workload, object_events, object_history, workload_revisions,
 };
-use crate::components::{ActionDialog, Done, ErrorBox, HealthBadge, Pending, RolloutProgress};
+use crate::components::{
+    ActionDialog, Done, ErrorBox, HealthBadge, Pending, PinButton, Pins, RolloutProgress,
+};
 use crate::format::age;
 use crate::pages::pods::PodTable;
 use crate::pages::revisions::Revisions;
@@ -85,10 +88,11 @@ pub fn WorkloadDetailPage() -> impl IntoView {
         |(o, t, _)| tab_data(o, t),
     );
     let clusters = Resource::new(|| (), |()| list_clusters());
+    let pins = Pins::load();
     let pending = RwSignal::new(None::<Pending>);
     let following = RwSignal::new(None::<Option<String>>);
     let on_done = Callback::new(move |(_, action, reply): Done| {
-        if matches!(action, WorkloadAction::Restart { .. }) {
+        if matches!(action, ObjectAction::Restart { .. }) {
             following.set(Some(reply.restarted_at));
         }
         refresh.update(|n| *n += 1);
@@ -98,10 +102,11 @@ pub fn WorkloadDetailPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let clusters = clusters.await.unwrap_or_default();
+                let pinned = pins.pinned().await;
                 let extra = tab_view.await;
                 match view_data.await {
                     Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    Ok(data) => view! { <Detail data clusters tab=tab.get_untracked() extra pending following /> }.into_any(),
+                    Ok(data) => view! { <Detail data clusters pinned tab=tab.get_untracked() extra pending following /> }.into_any(),
                 }
             })}
         </Transition>
@@ -120,6 +125,7 @@ fn environment_of(clusters: &[ClusterSummary], name: &str) -> Environment {
 fn Detail(
     data: WorkloadView,
     clusters: Vec<ClusterSummary>,
+    pinned: Vec<ObjectRef>,
     tab: String,
     extra: Result<TabData, crate::AppError>,
     pending: RwSignal<Option<Pending>>,
@@ -178,7 +184,7 @@ fn Detail(
             <div class="action-buttons" data-testid="detail-actions">
                 {entries.into_iter().map(|(text, action)| {
                     let object = object.clone();
-                    if matches!(action, WorkloadAction::Rollback { .. }) {
+                    if matches!(action, ObjectAction::Rollback { .. }) {
                         let href = format!("{}?tab=revisions", detail_href(&object));
                         return view! { <a class="button" href=href>{text}</a> }.into_any();
                     }
@@ -188,6 +194,7 @@ fn Detail(
                         </button>
                     }.into_any()
                 }).collect_view()}
+                <PinButton object=object.clone() pinned=pinned.contains(&object) />
             </div>
             {move || match following.get() {
                 Some(restarted_at) => Some(view! { <RolloutProgress object=row.object_ref() restarted_at /> }),

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use bosun_model::{Action, ClusterSummary, Environment, Me, ObjectRef, Role, WorkloadRow};
 use leptos::prelude::*;
 
-use crate::api::workloads::WorkloadAction;
-use crate::components::{HealthBadge, Pending};
+use crate::api::actions::ObjectAction;
+use crate::components::{HealthBadge, Pending, PinButton};
 use crate::format::age;
 use crate::pages::workloads::Filters;
 
@@ -25,11 +25,7 @@ pub fn detail_href(o: &ObjectRef) -> String {
 
 /// The menu entries of an object's actions, in table order, for a role.
 #[must_use]
-pub fn action_entries(
-    object: &ObjectRef,
-    role: Role,
-    desired: i64,
-) -> Vec<(String, WorkloadAction)> {
+pub fn action_entries(object: &ObjectRef, role: Role, desired: i64) -> Vec<(String, ObjectAction)> {
     let mut out = Vec::new();
     for action in object.kind.info().actions {
         if !action.allowed_for(Some(role)) {
@@ -39,25 +35,22 @@ pub fn action_entries(
             Action::Restart => {
                 out.push((
                     "Restart".to_string(),
-                    WorkloadAction::Restart { force: false },
+                    ObjectAction::Restart { force: false },
                 ));
                 out.push((
                     "Force restart".to_string(),
-                    WorkloadAction::Restart { force: true },
+                    ObjectAction::Restart { force: true },
                 ));
             }
-            Action::Scale => {
-                out.push(("Scale…".into(), WorkloadAction::Scale { replicas: desired }))
+            Action::Scale => out.push(("Scale…".into(), ObjectAction::Scale { replicas: desired })),
+            Action::Rollback => {
+                out.push(("Roll back…".into(), ObjectAction::Rollback { revision: 0 }))
             }
-            Action::Rollback => out.push((
-                "Roll back…".into(),
-                WorkloadAction::Rollback { revision: 0 },
-            )),
-            Action::Delete => out.push(("Delete".into(), WorkloadAction::Delete)),
-            Action::Suspend => out.push(("Suspend".into(), WorkloadAction::Suspend)),
-            Action::Resume => out.push(("Resume".into(), WorkloadAction::Resume)),
-            Action::RunNow => out.push(("Run now".into(), WorkloadAction::RunNow)),
-            Action::PodDelete => out.push(("Delete pod".into(), WorkloadAction::DeletePod)),
+            Action::Delete => out.push(("Delete".into(), ObjectAction::Delete)),
+            Action::Suspend => out.push(("Suspend".into(), ObjectAction::Suspend)),
+            Action::Resume => out.push(("Resume".into(), ObjectAction::Resume)),
+            Action::RunNow => out.push(("Run now".into(), ObjectAction::RunNow)),
+            Action::PodDelete => out.push(("Delete pod".into(), ObjectAction::DeletePod)),
             _ => {}
         }
     }
@@ -94,6 +87,7 @@ pub fn WorkloadTable(
     rows: Vec<WorkloadRow>,
     filters: Filters,
     clusters: Vec<ClusterSummary>,
+    pinned: Vec<ObjectRef>,
     selected: RwSignal<BTreeSet<ObjectRef>>,
     pending: RwSignal<Option<Pending>>,
 ) -> impl IntoView {
@@ -177,7 +171,7 @@ pub fn WorkloadTable(
                                 // On a phone the row is a card: one line says what the columns say.
                                 <td class="meta">{format!("{} · {} · {} · {} · {}", row.kind.info().label, row.namespace, row.cluster, ready, created_age)}</td>
                                 <td class="row-actions">
-                                    {(!entries.is_empty()).then(|| view! { <RowMenu object=object.clone() environment entries pending /> })}
+                                    <RowMenu object=object.clone() environment entries pinned=pinned.contains(&object) pending />
                                 </td>
                             </tr>
                         }
@@ -193,17 +187,19 @@ pub fn WorkloadTable(
 fn RowMenu(
     object: ObjectRef,
     environment: Environment,
-    entries: Vec<(String, WorkloadAction)>,
+    entries: Vec<(String, ObjectAction)>,
+    pinned: bool,
     pending: RwSignal<Option<Pending>>,
 ) -> impl IntoView {
     let label = format!("Actions for {}", object.name);
+    let pin = object.clone();
     view! {
         <details class="menu">
             <summary aria-label=label>"Actions"</summary>
             <div class="menu-items">
                 {entries.into_iter().map(|(text, action)| {
                     let object = object.clone();
-                    if matches!(action, WorkloadAction::Rollback { .. }) {
+                    if matches!(action, ObjectAction::Rollback { .. }) {
                         // A rollback is chosen where the revisions and their diffs are shown.
                         let href = format!("{}?tab=revisions", detail_href(&object));
                         return view! { <a class="button" href=href>{text}</a> }.into_any();
@@ -214,6 +210,7 @@ fn RowMenu(
                     };
                     view! { <button type="button" on:click=open>{text}</button> }.into_any()
                 }).collect_view()}
+                <PinButton object=pin pinned />
             </div>
         </details>
     }
@@ -221,7 +218,7 @@ fn RowMenu(
 
 /// Closes the `<details>` menu a click came from.
 #[allow(unused_variables)]
-fn close_menu(ev: &leptos::ev::MouseEvent) {
+pub fn close_menu(ev: &leptos::ev::MouseEvent) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;

@@ -11,9 +11,10 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
+use crate::api::actions::ObjectAction;
 use crate::api::clusters::{cluster_namespaces, list_clusters};
-use crate::api::workloads::{WorkloadAction, list_workloads};
-use crate::components::{ActionDialog, Done, ErrorBox, Pending, RolloutProgress};
+use crate::api::workloads::list_workloads;
+use crate::components::{ActionDialog, Done, ErrorBox, Pending, Pins, RolloutProgress};
 use crate::format::query_string;
 use crate::pages::batch::{BatchResults, run_batch};
 use crate::pages::workload_table::WorkloadTable;
@@ -99,12 +100,13 @@ pub fn WorkloadsPage() -> impl IntoView {
         move || (filters.get(), refresh.get()),
         |(f, _)| list_workloads(f.query()),
     );
+    let pins = Pins::load();
     let selected: RwSignal<BTreeSet<ObjectRef>> = RwSignal::new(BTreeSet::new());
     let pending = RwSignal::new(None::<Pending>);
     let following: RwSignal<Vec<(ObjectRef, Option<String>)>> = RwSignal::new(Vec::new());
     let batch = RwSignal::new(Vec::new());
     let on_done = Callback::new(move |(object, action, reply): Done| {
-        if matches!(action, WorkloadAction::Restart { .. }) {
+        if matches!(action, ObjectAction::Restart { .. }) {
             following.update(|f| {
                 f.retain(|(o, _)| *o != object);
                 f.insert(0, (object, reply.restarted_at));
@@ -112,9 +114,11 @@ pub fn WorkloadsPage() -> impl IntoView {
         }
         refresh.update(|n| *n += 1);
     });
-    let on_batch = Callback::new(move |(targets, force): (Vec<ObjectRef>, bool)| {
-        selected.set(BTreeSet::new());
-        run_batch(targets, force, batch, following);
+    let on_batch = Callback::new(move |(targets, action): (Vec<ObjectRef>, ObjectAction)| {
+        if let ObjectAction::Restart { force } = action {
+            selected.set(BTreeSet::new());
+            run_batch(targets, force, batch, following);
+        }
     });
     view! {
         <Title text="Workloads" />
@@ -138,9 +142,10 @@ pub fn WorkloadsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading workloads…"</p> }>
             {move || Suspend::new(async move {
                 let clusters = clusters.await.unwrap_or_default();
+                let pinned = pins.pinned().await;
                 match page.await {
                     Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    Ok(rows) => view! { <Results page=rows filters=filters.get_untracked() clusters selected pending /> }.into_any(),
+                    Ok(rows) => view! { <Results page=rows filters=filters.get_untracked() clusters pinned selected pending /> }.into_any(),
                 }
             })}
         </Transition>
@@ -258,7 +263,10 @@ fn SelectionBar(
 ) -> impl IntoView {
     let open = move |force: bool| {
         let targets: Vec<ObjectRef> = selected.get().into_iter().collect();
-        pending.set(Some(Pending::Batch { targets, force }));
+        pending.set(Some(Pending::Batch {
+            targets,
+            action: ObjectAction::Restart { force },
+        }));
     };
     view! {
         <Show when=move || !selected.get().is_empty()>
@@ -278,6 +286,7 @@ fn Results(
     page: Page<WorkloadRow>,
     filters: Filters,
     clusters: Vec<ClusterSummary>,
+    pinned: Vec<ObjectRef>,
     selected: RwSignal<BTreeSet<ObjectRef>>,
     pending: RwSignal<Option<Pending>>,
 ) -> impl IntoView {
@@ -295,7 +304,7 @@ fn Results(
     };
     view! {
         {page.warnings.into_iter().map(|w| view! { <p class="warning" role="status">{w}</p> }).collect_view()}
-        <WorkloadTable rows=page.items filters clusters selected pending />
+        <WorkloadTable rows=page.items filters clusters pinned selected pending />
         <nav class="pager" aria-label="Pages">
             <span data-testid="range">{range}</span>
             {first.map(|href| view! { <a href=href>"First page"</a> })}
