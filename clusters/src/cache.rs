@@ -151,6 +151,15 @@ impl Cache {
         }
     }
 
+    /// Whether the cache holds a complete list (possibly an older one while the watch is
+    /// failing), so an absent object is known to be absent; otherwise why not.
+    pub fn complete(&self) -> Result<(), CacheState> {
+        match self.state() {
+            CacheState::Ready | CacheState::Failed { had_data: true, .. } => Ok(()),
+            other => Err(other),
+        }
+    }
+
     /// One object by namespace and name, from memory.
     #[must_use]
     pub fn get(&self, namespace: &str, name: &str) -> Option<Arc<DynamicObject>> {

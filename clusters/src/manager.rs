@@ -314,7 +314,7 @@ impl ClusterBackend for ClusterManager {
     fn vm(&self, object: &ObjectRef) -> Result<VmDetail> {
         let cluster = self.get(&object.cluster)?;
         let obj = query::workload_object(&cluster, object)?;
-        let vmi = query::vm_instance(&cluster, &object.namespace, &object.name);
+        let vmi = query::vm_instance(&cluster, &object.namespace, &object.name)?;
         Ok(rows::vm_detail(cluster.name(), &obj, vmi.as_deref()))
     }
 

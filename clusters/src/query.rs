@@ -257,7 +257,7 @@ pub fn pods(cluster: &Cluster, q: &PodQuery, visible: &Visible<'_>) -> Result<Pa
 /// One workload object from the cache.
 pub fn workload_object(cluster: &Cluster, object: &ObjectRef) -> Result<Arc<DynamicObject>> {
     let cache = cluster.cache(object.kind)?;
-    if let Err(state) = cache.objects() {
+    if let Err(state) = cache.complete() {
         return Err(cluster.not_ready(object.kind.route(), &state));
     }
     cache
@@ -424,13 +424,20 @@ pub fn rollouts(
     Ok(page)
 }
 
-/// The instance of a VM (same namespace and name), from the cache.
-#[must_use]
-pub fn vm_instance(cluster: &Cluster, namespace: &str, name: &str) -> Option<Arc<DynamicObject>> {
-    cluster
-        .cache(KindId::VirtualMachineInstance)
-        .ok()?
-        .get(namespace, name)
+/// The instance of a VM (same namespace and name), from the cache. An error while the
+/// instance cache is not complete: "no instance" must mean the VM has none, since a
+/// tracked operation decides on it.
+pub fn vm_instance(
+    cluster: &Cluster,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<Arc<DynamicObject>>> {
+    let kind = KindId::VirtualMachineInstance;
+    let cache = cluster.cache(kind)?;
+    if let Err(state) = cache.complete() {
+        return Err(cluster.not_ready(kind.route(), &state));
+    }
+    Ok(cache.get(namespace, name))
 }
 
 /// A page of virtual machines, each joined with its instance.
@@ -461,7 +468,8 @@ pub fn vms(clusters: &[Arc<Cluster>], q: &VmQuery, visible: &Visible<'_>) -> Res
                 .map(|o| {
                     let ns = o.metadata.namespace.as_deref().unwrap_or("");
                     let name = o.metadata.name.as_deref().unwrap_or("");
-                    let vmi = vm_instance(cluster, ns, name);
+                    // A list row may show a VM before its instance cache has synced.
+                    let vmi = vm_instance(cluster, ns, name).ok().flatten();
                     rows::vm_row(cluster.name(), o, vmi.as_deref())
                 })
                 .filter(|r| status.is_none_or(|s| r.status.eq_ignore_ascii_case(s))),

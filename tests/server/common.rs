@@ -47,11 +47,17 @@ impl TestServer {
     }
 
     /// Stops the server and starts a new one on the same data directory.
-    pub async fn restart(mut self) -> Self {
+    pub async fn restart(self) -> Self {
+        self.restart_after(Duration::ZERO).await
+    }
+
+    /// Stops the console, leaves it down for `down`, and starts it on the same data.
+    pub async fn restart_after(mut self, down: Duration) -> Self {
         let tmp = self._tmp.take();
         if let Some(server) = self.server.take() {
             server.stop().await;
         }
+        tokio::time::sleep(down).await;
         let config = ServerConfig::for_tests(self.data_dir.clone());
         let server = server::start(config).await.expect("server restarts");
         Self {

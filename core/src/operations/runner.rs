@@ -27,6 +27,12 @@ use crate::{Context, Error, Result};
 const FORCE_WAIT: Duration = Duration::from_secs(30);
 /// How often deadlines are checked when nothing changes in the caches.
 const TICK: Duration = Duration::from_millis(500);
+/// How long past its deadline an operation waits to see its VM again (cluster
+/// unreachable, caches syncing after a restart) before it gives up: no deadline decision
+/// is taken on a VM the console cannot see.
+const UNSEEN_LIMIT: i64 = 300;
+/// Attempts at writing a state change before it is only logged.
+const SAVE_ATTEMPTS: u32 = 3;
 
 /// What a new operation does: decided by the VM domain from the request and the options
 /// with their defaults filled in.
@@ -67,6 +73,9 @@ fn who(target: &ObjectRef) -> String {
 struct Runner {
     ctx: Context,
     op: Stored,
+    /// The stored record was closed by someone else (a forced action took over): this
+    /// runner stops and writes nothing more.
+    closed: bool,
 }
 
 impl Runner {
@@ -98,17 +107,43 @@ impl Runner {
         view.state = state;
         view.message = message;
         view.updated = at;
-        if let Err(e) = store::save(&self.ctx.db, &self.op).await {
-            tracing::error!(operation = %self.op.view.id, "saving an operation failed: {e}");
-        }
+        self.save().await;
         self.ctx.operations.notify();
+    }
+
+    /// Writes the record, retrying a failed write (a finished operation that is not saved
+    /// would keep its VM busy); notices a record closed by someone else.
+    async fn save(&mut self) {
+        for attempt in 1..=SAVE_ATTEMPTS {
+            match store::save(&self.ctx.db, &self.op).await {
+                Ok(true) => return,
+                Ok(false) => {
+                    tracing::info!(operation = %self.op.view.id, "the operation was closed meanwhile (taken over); stopping");
+                    self.closed = true;
+                    return;
+                }
+                Err(e) if attempt < SAVE_ATTEMPTS => {
+                    tracing::warn!(operation = %self.op.view.id, attempt, "saving an operation failed, retrying: {e}");
+                    tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+                }
+                Err(e) => {
+                    tracing::error!(operation = %self.op.view.id, "saving an operation failed: {e}");
+                }
+            }
+        }
     }
 
     /// Ends the operation and writes its end to the audit log.
     async fn finish(&mut self, state: OperationState, message: String) {
+        if self.closed {
+            return;
+        }
         self.op.view.finished = true;
         self.op.view.finished_at = Some(crate::db::now_rfc3339());
         self.enter(state, message.clone()).await;
+        if self.closed {
+            return;
+        }
         let view = &self.op.view;
         let parameters = json!({
             "operation_id": view.id,
@@ -281,9 +316,7 @@ impl Runner {
         match result {
             Ok(()) => {
                 self.op.view.fallback = Some(reason);
-                if let Err(e) = store::save(&self.ctx.db, &self.op).await {
-                    tracing::error!(operation = %self.op.view.id, "saving an operation failed: {e}");
-                }
+                self.save().await;
             }
             Err(e) => {
                 self.op.view.fallback = Some(reason.clone());
@@ -309,8 +342,8 @@ impl Runner {
                 .await;
                 return true;
             }
-            // Unreachable or syncing: wait, the deadlines still count.
-            Err(_) => None,
+            // Unreachable or syncing: decide nothing on a VM that cannot be seen.
+            Err(e) => return self.unseen(&e).await,
         };
         let now = now();
         let stop_due = parse(self.op.stop_deadline.as_deref()).is_some_and(|d| now >= d);
@@ -401,6 +434,25 @@ impl Runner {
         }
     }
 
+    /// The VM cannot be seen right now: wait, and give up only well past the deadline of
+    /// the current state, saying why.
+    async fn unseen(&mut self, why: &Error) -> bool {
+        let deadline = match self.op.view.state {
+            OperationState::Starting => self.op.start_deadline.as_deref(),
+            _ => self.op.stop_deadline.as_deref(),
+        };
+        let limit = parse(deadline).map(|d| d + time::Duration::seconds(UNSEEN_LIMIT));
+        if limit.is_none_or(|limit| now() < limit) {
+            return false;
+        }
+        let message = format!(
+            "the VM could not be seen for {UNSEEN_LIMIT} s past the deadline ({}); look at it before trying again",
+            why.public_message()
+        );
+        self.finish(OperationState::TimedOut, message).await;
+        true
+    }
+
     /// Follows the VM until the operation ends.
     async fn run(mut self) {
         let target = self.op.view.target.clone();
@@ -411,7 +463,11 @@ impl Runner {
         let mut vm_changes = None;
         let mut vmi_changes = None;
         loop {
-            if self.step().await {
+            if self.closed {
+                return;
+            }
+            let finished = self.step().await;
+            if finished || self.closed {
                 return;
             }
             if vm_changes.is_none() {
@@ -493,6 +549,7 @@ async fn make_room(ctx: &Context, inv: &Invocation, id: &str, plan: &Plan) -> Re
     let mut superseded = Runner {
         ctx: ctx.clone(),
         op: running,
+        closed: false,
     };
     superseded
         .finish(
@@ -547,6 +604,7 @@ pub(crate) async fn start(
     let mut runner = Runner {
         ctx: ctx.clone(),
         op,
+        closed: false,
     };
     if let Err(e) = runner.begin(vm, plan.grace).await {
         runner
@@ -554,12 +612,18 @@ pub(crate) async fn start(
             .await;
         return Err(e);
     }
+    if runner.closed {
+        // Taken over while its first request was sent: report the record as it stands.
+        if let Some(stored) = store::load(&ctx.db, &id).await? {
+            runner.op = stored;
+        }
+    }
     let accepted = OperationAccepted {
         operation_id: id,
         state: runner.op.view.state,
         message: runner.op.view.message.clone(),
     };
-    if !runner.op.view.finished {
+    if !runner.op.view.finished && !runner.closed {
         spawn(ctx, runner);
     }
     Ok(accepted)
@@ -575,6 +639,7 @@ pub(super) async fn resume(ctx: &Context, op: Stored) {
     let mut runner = Runner {
         ctx: ctx.clone(),
         op,
+        closed: false,
     };
     if !connected {
         let message = format!(

@@ -192,23 +192,53 @@ pub(crate) async fn of_object(
     rows.iter().map(stored).collect()
 }
 
+/// The operations a previous run left unfinished. A row that cannot be read (written by
+/// a newer version, or damaged) is closed as interrupted with the reason and logged, so
+/// one bad row neither stops start-up nor blocks its VM.
 pub(crate) async fn unfinished(db: &sqlx::SqlitePool) -> Result<Vec<Stored>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM operations WHERE finished_at IS NULL ORDER BY created_at"
     ))
     .fetch_all(db)
     .await?;
-    rows.iter().map(stored).collect()
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        match stored(row) {
+            Ok(op) => out.push(op),
+            Err(e) => {
+                let id: String = row.try_get("id")?;
+                tracing::error!(operation = %id, "an unfinished operation cannot be read; closing it as interrupted: {e}");
+                close_unreadable(db, &id, &e.public_message()).await?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn close_unreadable(db: &sqlx::SqlitePool, id: &str, why: &str) -> Result<()> {
+    let now = crate::db::now_rfc3339();
+    sqlx::query(
+        "UPDATE operations SET state = ?, message = ?, updated_at = ?, finished_at = ?, active_key = NULL          WHERE id = ? AND finished_at IS NULL",
+    )
+    .bind(OperationState::Interrupted.as_str())
+    .bind(format!("the console could not read this operation after a restart: {why}"))
+    .bind(&now)
+    .bind(&now)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// Writes the operation's current state, deadlines, fallback and transitions; a finished
-/// operation frees its VM for the next one.
-pub(crate) async fn save(db: &sqlx::SqlitePool, op: &Stored) -> Result<()> {
+/// operation frees its VM for the next one. `false` when the row was already finished
+/// (closed by a forced action that took over): a closed record is never reopened.
+pub(crate) async fn save(db: &sqlx::SqlitePool, op: &Stored) -> Result<bool> {
     let v = &op.view;
-    sqlx::query(
+    let saved = sqlx::query(
         "UPDATE operations SET state = ?, message = ?, fallback = ?, old_instance = ?, stop_deadline = ?, \
          start_deadline = ?, transitions = ?, updated_at = ?, finished_at = ?, \
-         active_key = CASE WHEN ? THEN NULL ELSE active_key END WHERE id = ?",
+         active_key = CASE WHEN ? THEN NULL ELSE active_key END WHERE id = ? AND finished_at IS NULL",
     )
     .bind(v.state.as_str())
     .bind(&v.message)
@@ -223,5 +253,5 @@ pub(crate) async fn save(db: &sqlx::SqlitePool, op: &Stored) -> Result<()> {
     .bind(&v.id)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(saved.rows_affected() > 0)
 }
