@@ -22,8 +22,15 @@ const KUBEVIRT_DEFAULT_GRACE: i64 = 180;
 
 pub use bosun_model::VmCommand;
 
+/// The action a request asks for. A stop or restart with `gracePeriodSeconds: 0` is the
+/// forced one, whether or not it says `force`: it is audited, authorized and refused as
+/// what it does.
 fn action_of(command: VmCommand, options: &VmActionOptions) -> Result<Action> {
-    command.action(options.force).map_err(Error::BadRequest)
+    let zero_grace = options.grace_period_seconds == Some(0)
+        && matches!(command, VmCommand::Stop | VmCommand::Restart);
+    command
+        .action(options.force || zero_grace)
+        .map_err(Error::BadRequest)
 }
 
 fn vm_ref(object: &ObjectRef) -> Result<()> {
@@ -137,9 +144,17 @@ fn resolve(
         }
         _ => {}
     }
-    let stop_timeout = options
-        .stop_timeout_seconds
-        .unwrap_or(DEFAULT_STOP_TIMEOUT_SECONDS);
+    // The console never forces a stop before the grace period it sent has run out.
+    let stop_timeout = match (options.stop_timeout_seconds, grace) {
+        (Some(timeout), Some(g)) if g > timeout => {
+            return Err(Error::BadRequest(format!(
+                "stopTimeoutSeconds {timeout} is shorter than gracePeriodSeconds {g}: the console would force the stop before the guest's grace period ends"
+            )));
+        }
+        (Some(timeout), _) => timeout,
+        (None, Some(g)) => DEFAULT_STOP_TIMEOUT_SECONDS.max(g),
+        (None, None) => DEFAULT_STOP_TIMEOUT_SECONDS,
+    };
     let start_timeout = options
         .start_timeout_seconds
         .unwrap_or(DEFAULT_START_TIMEOUT_SECONDS);
@@ -150,7 +165,8 @@ fn resolve(
         .unwrap_or(KUBEVIRT_DEFAULT_GRACE);
     let grace = match action {
         Action::VmForceStop | Action::VmForceRestart => 0,
-        _ => grace.unwrap_or_else(|| stop_timeout.min(own)),
+        // At least 1 s: a graceful stop is never silently a forced one.
+        _ => grace.unwrap_or_else(|| stop_timeout.min(own).max(1)),
     };
     let force = matches!(action, Action::VmForceStop | Action::VmForceRestart);
     Ok((

@@ -5,6 +5,7 @@
 use bosun_core::Role;
 use bosun_demo_cluster::RecordedRequest;
 use serde_json::{Value, json};
+use std::time::Duration;
 
 use crate::common::*;
 
@@ -525,6 +526,96 @@ async fn an_operation_survives_a_console_restart_with_a_correct_record() {
     );
     srv.stop().await;
     cluster.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_guest_that_stopped_while_the_console_was_down_is_not_forced_on_resume() {
+    let cluster = crate::clusters::second_cluster().await;
+    let srv = TestServer::start().await;
+    let admin = srv.admin().await;
+    let kubeconfig = cluster.kubeconfig_yaml("ext");
+    let (status, body) = send(
+        &admin,
+        "POST",
+        &srv.url("/api/v1/clusters"),
+        Some(json!({"name": "ext", "kubeconfig": kubeconfig})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    srv.wait_for_caches("ext").await;
+    let base = "/api/v1/clusters/ext/namespaces/vms/virtualmachines";
+    vm_status(&srv, &admin, base, "vm-running", "Running").await;
+    // The demo guest takes 10 s to shut down; the console would force it after 4 s.
+    let (status, answer) = send(
+        &admin,
+        "PUT",
+        &srv.url(&format!("{base}/vm-running/restart")),
+        Some(json!({"stopTimeoutSeconds": 4})),
+    )
+    .await;
+    assert_eq!(status, 202, "{answer}");
+    let id = answer["data"]["operation_id"].as_str().unwrap().to_string();
+
+    // Down past the deadline, while the guest stops and its new instance boots: on
+    // resume the console must look at the VM (once its caches are complete) before it
+    // decides anything, and find the restart already done.
+    let srv = srv.restart_after(Duration::from_secs(16)).await;
+    let admin = srv.admin().await;
+    let done = finished(&srv, &admin, &id, 60).await;
+    assert_eq!(done["state"], "Running", "{done}");
+    assert!(done["fallback"].is_null(), "no fallback: {done}");
+    let states = states(&done);
+    assert!(!states.contains(&"ForceStopping".to_string()), "{states:?}");
+    let rows = audit_rows(&srv, "name=vm-running").await;
+    assert!(
+        rows.iter().all(|r| r["action"] != "vm.force_restart"),
+        "nothing was forced: {rows:?}"
+    );
+    srv.stop().await;
+    cluster.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_zero_grace_period_is_the_forced_action_and_a_grace_period_longer_than_the_wait_is_refused()
+ {
+    let srv = TestServer::with_demo().await;
+    let op = srv.as_role(Role::Operator).await;
+    let url = |vm: &str, verb: &str| srv.url(&format!("{VMS}/{vm}/{verb}"));
+    let (status, answer) = send(
+        &op,
+        "PUT",
+        &url("vm-running", "stop"),
+        Some(json!({"gracePeriodSeconds": 300, "stopTimeoutSeconds": 30})),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("stopTimeoutSeconds 30 is shorter than gracePeriodSeconds 300"),
+        "{answer}"
+    );
+
+    vm_status(&srv, &op, VMS, "vm-running", "Running").await;
+    let (status, answer) = send(
+        &op,
+        "PUT",
+        &url("vm-running", "stop"),
+        Some(json!({"gracePeriodSeconds": 0})),
+    )
+    .await;
+    assert_eq!(status, 202, "{answer}");
+    let id = answer["data"]["operation_id"].as_str().unwrap();
+    let done = finished(&srv, &op, id, 60).await;
+    assert_eq!(done["action"], "vm_force_stop", "{done}");
+    assert_eq!(done["state"], "Stopped", "{done}");
+    let rows = audit_rows(&srv, "name=vm-running").await;
+    assert!(
+        rows.iter().any(|r| r["action"] == "vm.force_stop"),
+        "audited as the forced stop it is: {rows:?}"
+    );
+    srv.stop().await;
 }
 
 #[tokio::test]
