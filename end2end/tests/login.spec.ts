@@ -69,7 +69,7 @@ test('admin creates a user, changes the role and disables them', async ({ page }
   await hydrated(page);
   const form = page.getByTestId('create-user');
   await form.getByLabel('User name').fill('olivia');
-  await form.getByLabel('Password (8 characters or more)').fill('olivia-password');
+  await form.getByLabel('Password (12 characters or more)').fill('olivia-password');
   await form.getByLabel('Role').selectOption('operator');
   await form.getByRole('button', { name: 'Create user' }).click();
   const row = page.locator('tr[data-user="olivia"]');
@@ -85,7 +85,7 @@ test('admin creates a user, changes the role and disables them', async ({ page }
 
   // Creating the same name again is refused with a message.
   await form.getByLabel('User name').fill('olivia');
-  await form.getByLabel('Password (8 characters or more)').fill('olivia-password');
+  await form.getByLabel('Password (12 characters or more)').fill('olivia-password');
   await form.getByRole('button', { name: 'Create user' }).click();
   await expect(page.getByRole('alert')).toContainText('already exists');
 });

@@ -48,8 +48,8 @@ pub fn AdminPage() -> impl IntoView {
         <ActionForm action=create attr:class="stacked narrow" attr:data-testid="create-user">
             <label for="new-username">"User name"</label>
             <input id="new-username" name="username" required maxlength="64" autocomplete="off" />
-            <label for="new-password">"Password (8 characters or more)"</label>
-            <input id="new-password" name="password" type="password" required minlength="8" autocomplete="new-password" />
+            <label for="new-password">"Password (12 characters or more)"</label>
+            <input id="new-password" name="password" type="password" required minlength="12" autocomplete="new-password" />
             <label for="new-role">"Role"</label>
             <RoleSelect id="new-role" selected=Role::Viewer />
             <button type="submit" class="primary">"Create user"</button>
