@@ -34,6 +34,10 @@ pub async fn start_embedded(
         )))
     })?;
     let kubeconfig = data_dir.join("demo.kubeconfig");
+    // It carries the demo cluster's admin token: owner-only before anything is written.
+    let _ = std::fs::remove_file(&kubeconfig);
+    bosun_core::db::create_private_file(&kubeconfig)
+        .map_err(|e| ServerError::Demo(format!("{}: {e}", kubeconfig.display())))?;
     cluster
         .write_kubeconfig(&kubeconfig, DEMO_CLUSTER_NAME)
         .map_err(|e| ServerError::Demo(e.to_string()))?;

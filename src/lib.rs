@@ -10,3 +10,4 @@ pub mod demo;
 pub mod http;
 pub mod logging;
 pub mod server;
+pub mod session_store;

@@ -25,7 +25,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::config::{self, ServerConfig};
-use crate::http::{authenticate, origin, page_guard, rpc_status, trace};
+use crate::http::{authenticate, headers, limits, origin, page_guard, rpc_status, trace};
 
 /// How often stored clusters are compared with the connections in use, so clusters added
 /// or changed by the CLI (or another server on the database) are picked up.
@@ -144,7 +144,7 @@ pub async fn router(
             tracing::warn!("expired-session cleanup stopped: {e}");
         }
     });
-    let session_store = SqliteStore::new(ctx.db.clone());
+    let session_store = crate::session_store::FinalSessionStore::new(ctx.db.clone());
     let secure = config.public_url.as_ref().is_some_and(|u| u.https);
     let sessions = SessionManagerLayer::new(session_store)
         .with_name("bosun_session")
@@ -200,6 +200,15 @@ pub async fn router(
             allowed,
             origin::check_origin,
         ))
+        .layer(middleware::from_fn(limits::limit_bodies))
+        // `limit_bodies` sets the limit per route; axum's own 2 MB default would cut
+        // kubeconfig uploads below theirs.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(middleware::from_fn_with_state(
+            headers::HeaderPolicy { hsts: secure },
+            headers::security_headers,
+        ))
+        .layer(middleware::from_fn(limits::catch_panics))
         .layer(middleware::from_fn(trace::trace_requests))
         .with_state(state);
     Ok((app, cleanup))
@@ -261,6 +270,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     } else {
         None
     };
+    bosun_core::db::restrict_data_dir(&config.data_dir);
     bosun_core::clusters::sync(&ctx)
         .await
         .map_err(ServerError::Clusters)?;

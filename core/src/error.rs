@@ -29,6 +29,9 @@ pub enum Error {
     /// restart): a 409, and in a batch a "skipped" item.
     #[error("{0}")]
     Paused(String),
+    /// A request body over the limit of its route.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     #[error("too many failed sign-ins; try again in {} s", retry_after.as_secs().max(1))]
     TooManyAttempts { retry_after: Duration },
     #[error("{0}")]
@@ -66,6 +69,7 @@ impl Error {
             Error::Forbidden(_) => ErrorCode::Forbidden,
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Conflict(_) | Error::Paused(_) => ErrorCode::Conflict,
+            Error::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             Error::TooManyAttempts { .. } => ErrorCode::TooManyRequests,
             Error::Unavailable(_) => ErrorCode::Unavailable,
             Error::Cluster { status, .. } => cluster_status_code(*status),

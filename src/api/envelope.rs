@@ -82,6 +82,9 @@ pub struct ApiJson<T>(pub T);
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
+        if rejection.status() == http::StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError(crate::http::limits::too_large(None));
+        }
         ApiError(bosun_core::Error::BadRequest(format!(
             "invalid JSON body: {}",
             rejection.body_text()

@@ -1,7 +1,10 @@
-//! Request middleware, outermost first: trace id and request log, Origin check,
-//! authentication, the sign-in redirect for pages, and server-function error statuses.
+//! Request middleware, outermost first: trace id and request log, the panic catcher,
+//! security headers, body limits, Origin and Host checks, authentication, the sign-in
+//! redirect for pages, and server-function error statuses.
 
 pub mod authenticate;
+pub mod headers;
+pub mod limits;
 pub mod origin;
 pub mod page_guard;
 pub mod rpc_status;

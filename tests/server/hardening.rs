@@ -1,0 +1,293 @@
+//! Security hardening over real HTTP: response headers, body limits, the loopback Host
+//! rule without a public URL, and owner-only modes of the data directory.
+
+use serde_json::json;
+
+use crate::common::*;
+
+#[tokio::test]
+async fn pages_and_api_answers_carry_the_security_headers_and_are_never_cached() {
+    let srv = TestServer::start().await;
+    let admin = srv.admin().await;
+    for path in ["/workloads", "/api/v1/me", "/login"] {
+        let res = admin.get(srv.url(path)).send().await.unwrap();
+        let headers = res.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert!(
+            headers["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert_eq!(headers["cache-control"], "no-store", "{path}");
+        assert!(
+            !headers.contains_key("strict-transport-security"),
+            "no HSTS over plain http: {path}"
+        );
+    }
+    let res = admin.get(srv.url("/pkg/bosun.css")).send().await.unwrap();
+    assert_ne!(
+        res.headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap()),
+        Some("no-store"),
+        "the bundle may be cached"
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn https_public_url_adds_hsts() {
+    let srv = TestServer::start_with(|c| {
+        c.public_url = Some(bosun::config::parse_public_url("https://bosun.example.com").unwrap());
+    })
+    .await;
+    let res = client().get(srv.url("/healthz")).send().await.unwrap();
+    assert!(
+        res.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .starts_with("max-age="),
+        "{:?}",
+        res.headers()
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413_and_a_kubeconfig_upload_may_be_larger() {
+    let srv = TestServer::start().await;
+    let admin = srv.admin().await;
+    let big = "x".repeat(2 * 1024 * 1024);
+    let (status, body) = send(
+        &client(),
+        "POST",
+        &srv.url("/api/v1/login"),
+        Some(json!({"username": "admin", "password": big})),
+    )
+    .await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["code"], "PAYLOAD_TOO_LARGE", "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("1024 KiB"),
+        "{body}"
+    );
+    // The same size is read where a kubeconfig is uploaded (and refused for what it is).
+    let (status, body) = send(
+        &admin,
+        "POST",
+        &srv.url("/api/v1/clusters"),
+        Some(json!({"name": "big", "kubeconfig": big})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    // The server is still there.
+    let (status, _) = send(&admin, "GET", &srv.url("/api/v1/me"), None).await;
+    assert_eq!(status, 200);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn without_a_public_url_a_state_change_needs_a_loopback_host() {
+    let srv = TestServer::start().await;
+    let port = srv.base.rsplit(':').next().unwrap().to_string();
+    let login = json!({"username": "admin", "password": ADMIN_PASSWORD});
+    // A page at a hostile name rebound to the console's address.
+    let res = client()
+        .post(srv.url("/api/v1/login"))
+        .header("host", format!("rebound.evil.example:{port}"))
+        .header("origin", format!("http://rebound.evil.example:{port}"))
+        .json(&login)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(res).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("--public-url"),
+        "{body}"
+    );
+    // Reading stays possible (probes through a load balancer), and localhost works.
+    let res = client()
+        .get(srv.url("/healthz"))
+        .header("host", format!("rebound.evil.example:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = client()
+        .post(srv.url("/api/v1/login"))
+        .header("host", format!("localhost:{port}"))
+        .json(&login)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    srv.stop().await;
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_dir_and_its_secrets_are_the_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let srv = TestServer::start_with(|c| c.demo_cluster = true).await;
+    let dir = srv.data_dir.clone();
+    assert_eq!(mode(&dir), 0o700);
+    for file in ["bosun.db", "secret.key", "demo.kubeconfig"] {
+        assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+    }
+    // Loosened while the console was down: tightened at the next start.
+    let srv = {
+        let srv = srv;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(dir.join("bosun.db"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        srv.restart().await
+    };
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join("bosun.db")), 0o600);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_request_in_flight_at_sign_out_does_not_bring_the_session_back() {
+    let srv = TestServer::start().await;
+    // A cluster that accepts connections and never answers: adding it is slow.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut sockets = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            sockets.push(socket);
+        }
+    });
+    let bare = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = bare
+        .post(srv.url("/api/v1/login"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let me = |cookie: String| {
+        let bare = bare.clone();
+        let url = srv.url("/api/v1/me");
+        async move {
+            bare.get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(me(cookie.clone()).await, 200);
+
+    let slow = {
+        let bare = bare.clone();
+        let cookie = cookie.clone();
+        let url = srv.url("/api/v1/clusters");
+        let kubeconfig =
+            crate::clusters::kubeconfig_for(&format!("http://127.0.0.1:{silent_port}"), "t");
+        tokio::spawn(async move {
+            bare.post(url)
+                .header("cookie", cookie)
+                .json(&json!({"name": "silent", "kubeconfig": kubeconfig}))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let res = bare
+        .post(srv.url("/api/v1/logout"))
+        .header("cookie", cookie.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(me(cookie.clone()).await, 401, "signed out");
+    let slow_status = slow.await.unwrap().expect("the slow request is answered");
+    assert!(!matches!(slow_status, 500), "{slow_status}");
+    assert_eq!(
+        me(cookie).await,
+        401,
+        "the request that finished after sign-out did not write the session back"
+    );
+    held.abort();
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_copy_of_the_database_does_not_hand_out_sessions() {
+    let srv = TestServer::start().await;
+    let bare = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = bare
+        .post(srv.url("/api/v1/login"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let (name, id) = cookie.split_once('=').unwrap();
+    let status = |cookie: String| {
+        let bare = bare.clone();
+        let url = srv.url("/api/v1/me");
+        async move {
+            bare.get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(status(cookie.clone()).await, 200);
+
+    let db = bosun_core::db::open(&srv.data_dir).await.unwrap();
+    let rows: Vec<(String, Vec<u8>)> = sqlx::query_as("SELECT id, data FROM tower_sessions")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert!(!rows.is_empty());
+    for (key, data) in rows {
+        assert_ne!(key, id, "the session id is not stored");
+        assert_eq!(key.len(), 64, "a SHA-256: {key}");
+        assert!(
+            !String::from_utf8_lossy(&data).contains(id),
+            "the record does not carry the id"
+        );
+        assert_eq!(
+            status(format!("{name}={key}")).await,
+            401,
+            "a stored key is not a session id"
+        );
+    }
+    db.close().await;
+    srv.stop().await;
+}
