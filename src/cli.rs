@@ -55,6 +55,10 @@ pub struct ServeArgs {
     /// and makes cookies Secure when https.
     #[arg(long, env = "BOSUN_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Reverse proxies (CIDR blocks or addresses, comma-separated) whose X-Forwarded-For or
+    /// Forwarded header names the client; other peers are the client themselves.
+    #[arg(long, env = "BOSUN_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
     /// Sign out after this long without activity (s, m, h, d).
     #[arg(long, env = "BOSUN_SESSION_IDLE", default_value = "12h")]
     pub session_idle: String,
@@ -196,6 +200,10 @@ pub fn server_config(
             .filter(|u| !u.is_empty())
             .map(config::parse_public_url)
             .transpose()?,
+        trusted_proxies: crate::http::client_addr::TrustedProxies::parse(
+            args.trusted_proxies.as_deref().unwrap_or(""),
+        )
+        .map_err(|problem| config::ConfigError::new(config::TRUSTED_PROXIES, problem))?,
         session_idle: config::parse_duration(config::SESSION_IDLE, &args.session_idle)?,
         session_max: config::parse_duration(config::SESSION_MAX, &args.session_max)?,
         admin_password,

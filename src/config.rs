@@ -30,6 +30,7 @@ pub const SESSION_IDLE: &str = "--session-idle / BOSUN_SESSION_IDLE";
 pub const SESSION_MAX: &str = "--session-max / BOSUN_SESSION_MAX";
 pub const ADMIN_PASSWORD: &str = "BOSUN_ADMIN_PASSWORD";
 pub const MAX_REPLICAS: &str = "--max-replicas / BOSUN_MAX_REPLICAS";
+pub const TRUSTED_PROXIES: &str = "--trusted-proxies / BOSUN_TRUSTED_PROXIES";
 
 /// Everything `bosun serve` needs, validated. Not `Debug`: it holds the admin password.
 #[derive(Clone)]
@@ -55,6 +56,8 @@ pub struct ServerConfig {
     pub secret_key: Option<String>,
     /// Highest replica count a scale may ask for.
     pub max_replicas: i64,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` name the client.
+    pub trusted_proxies: crate::http::client_addr::TrustedProxies,
 }
 
 impl ServerConfig {
@@ -74,6 +77,7 @@ impl ServerConfig {
             demo_record_requests: true,
             secret_key: None,
             max_replicas: 1000,
+            trusted_proxies: crate::http::client_addr::TrustedProxies::default(),
         }
     }
 }

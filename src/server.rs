@@ -25,7 +25,9 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::config::{self, ServerConfig};
-use crate::http::{authenticate, headers, limits, origin, page_guard, rpc_status, trace};
+use crate::http::{
+    authenticate, client_addr, headers, limits, origin, page_guard, rpc_status, trace,
+};
 
 /// How often stored clusters are compared with the connections in use, so clusters added
 /// or changed by the CLI (or another server on the database) are picked up.
@@ -199,6 +201,10 @@ pub async fn router(
         .layer(middleware::from_fn_with_state(
             allowed,
             origin::check_origin,
+        ))
+        .layer(middleware::from_fn_with_state(
+            config.trusted_proxies.clone(),
+            client_addr::client_addr,
         ))
         .layer(middleware::from_fn(limits::limit_bodies))
         // `limit_bodies` sets the limit per route; axum's own 2 MB default would cut

@@ -22,6 +22,12 @@ pub fn current_trace_id() -> String {
     TRACE_ID.try_with(Clone::clone).unwrap_or_default()
 }
 
+/// The client's address as the console trusts it: the peer, or behind a trusted proxy the
+/// address the proxy forwarded. Put in the request's extensions by the server; the
+/// sign-in throttle keys on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
 /// The authenticated caller of the current HTTP request, put in the request's extensions
 /// by the server's authentication middleware (`None` for anonymous requests).
 #[derive(Clone, Debug, Default)]

@@ -1,9 +1,9 @@
 //! Sign-in, sign-out and "who am I" for API clients.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::Extension;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use bosun_core::request::ClientAddr;
 use bosun_model::{Action, Me};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -22,7 +22,7 @@ pub struct LoginRequest {
 /// `POST /api/v1/login`: checks the password and sets the session cookie.
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    client: Option<Extension<ClientAddr>>,
     Api(inv): Api,
     session: Session,
     ApiJson(body): ApiJson<LoginRequest>,
@@ -32,7 +32,7 @@ pub async fn login(
         &inv,
         &body.username,
         &body.password,
-        Some(client.ip()),
+        client.map(|c| c.0.0),
     )
     .await?;
     bosun_core::session::establish(&session, &user).await?;

@@ -3,6 +3,7 @@
 //! redirect for pages, and server-function error statuses.
 
 pub mod authenticate;
+pub mod client_addr;
 pub mod headers;
 pub mod limits;
 pub mod origin;

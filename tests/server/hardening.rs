@@ -291,3 +291,80 @@ async fn a_copy_of_the_database_does_not_hand_out_sessions() {
     db.close().await;
     srv.stop().await;
 }
+
+async fn login_from(
+    srv: &TestServer,
+    forwarded_for: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    client()
+        .post(srv.url("/api/v1/login"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_two_clients_are_throttled_apart() {
+    let srv = TestServer::start_with(|c| {
+        c.trusted_proxies =
+            bosun::http::client_addr::TrustedProxies::parse("127.0.0.1/32").unwrap();
+    })
+    .await;
+    for i in 0..5 {
+        let res = login_from(&srv, "203.0.113.5", &format!("guess-{i}"), "wrong password").await;
+        assert_eq!(res.status(), 401);
+    }
+    let res = login_from(&srv, "203.0.113.5", "guess-5", "wrong password").await;
+    assert_eq!(res.status(), 429, "the guessing client waits");
+    // Another client behind the same proxy is not held up by the first one.
+    let res = login_from(&srv, "198.51.100.9", "admin", ADMIN_PASSWORD).await;
+    assert_eq!(res.status(), 200);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_forwarded_for_header_from_an_untrusted_peer_is_ignored() {
+    let srv = TestServer::start().await;
+    for i in 0..5 {
+        let spoofed = format!("198.51.100.{i}");
+        let res = login_from(&srv, &spoofed, &format!("guess-{i}"), "wrong password").await;
+        assert_eq!(res.status(), 401);
+    }
+    let res = login_from(&srv, "198.51.100.77", "someone", "wrong password").await;
+    assert_eq!(
+        res.status(),
+        429,
+        "the peer is the client, whatever it claims"
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_locked_name_lets_the_right_password_in_after_the_stated_wait() {
+    let srv = TestServer::start_with(|c| {
+        c.trusted_proxies =
+            bosun::http::client_addr::TrustedProxies::parse("127.0.0.1/32").unwrap();
+    })
+    .await;
+    // A stranger guesses admin's password from many addresses.
+    for i in 0..6 {
+        let res = login_from(&srv, &format!("203.0.113.{i}"), "admin", "wrong password").await;
+        assert!(matches!(res.status().as_u16(), 401 | 429));
+    }
+    let res = login_from(&srv, "198.51.100.9", "admin", ADMIN_PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+    let res = login_from(&srv, "198.51.100.9", "admin", ADMIN_PASSWORD).await;
+    assert_eq!(res.status(), 200, "the rightful user is in after the wait");
+    srv.stop().await;
+}

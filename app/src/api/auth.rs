@@ -11,7 +11,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     use crate::api::ssr::{fail, ui};
     let ui = ui()?;
     let session = ssr_impl::session().await?;
-    let client = ui.client.map(|addr| addr.ip());
+    let client = ui.client;
     let user = bosun_core::auth::sign_in(&ui.ctx, &ui.inv, &username, &password, client)
         .await
         .map_err(fail)?;

@@ -1,9 +1,6 @@
 //! Server-side plumbing shared by the server functions: the request's domain invocation
 //! (caller, source `ui`, trace id) and turning domain errors into the browser's.
 
-use std::net::SocketAddr;
-
-use axum::extract::ConnectInfo;
 use bosun_core::{Context, Invocation, RequestCaller};
 use bosun_model::Source;
 use http::request::Parts;
@@ -16,7 +13,8 @@ use crate::AppError;
 pub struct Ui {
     pub ctx: Context,
     pub inv: Invocation,
-    pub client: Option<SocketAddr>,
+    /// The client's address as the server trusts it (behind proxies: the forwarded one).
+    pub client: Option<std::net::IpAddr>,
 }
 
 /// The current request's context and invocation, whoever is calling. Authorization is
@@ -35,7 +33,7 @@ pub fn ui() -> Result<Ui, AppError> {
         inv: Invocation::http(caller, Source::Ui),
         client: parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
+            .get::<bosun_core::request::ClientAddr>()
             .map(|c| c.0),
     })
 }
