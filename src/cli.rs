@@ -60,10 +60,10 @@ pub struct ServeArgs {
     #[arg(long, env = "BOSUN_TRUSTED_PROXIES")]
     pub trusted_proxies: Option<String>,
     /// Sign out after this long without activity (s, m, h, d).
-    #[arg(long, env = "BOSUN_SESSION_IDLE", default_value = "12h")]
+    #[arg(long, env = "BOSUN_SESSION_IDLE", default_value = "30m")]
     pub session_idle: String,
     /// Sign out this long after sign-in, however active (s, m, h, d).
-    #[arg(long, env = "BOSUN_SESSION_MAX", default_value = "7d")]
+    #[arg(long, env = "BOSUN_SESSION_MAX", default_value = "12h")]
     pub session_max: String,
     /// Where the built front end is served from.
     #[arg(long, env = "BOSUN_SITE_ROOT", default_value = "target/site")]

@@ -149,7 +149,7 @@ pub async fn router(
     let session_store = crate::session_store::FinalSessionStore::new(ctx.db.clone());
     let secure = config.public_url.as_ref().is_some_and(|u| u.https);
     let sessions = SessionManagerLayer::new(session_store)
-        .with_name("bosun_session")
+        .with_name(session_cookie_name(secure))
         .with_http_only(true)
         .with_same_site(SameSite::Strict)
         .with_secure(secure)
@@ -355,10 +355,37 @@ async fn announce_first_admin(
     Ok(())
 }
 
+/// The session cookie's name. Over https it carries the `__Host-` prefix, so browsers
+/// accept it only as `Secure`, for this exact host, on path `/`: a sibling subdomain
+/// cannot plant or overwrite it.
+#[must_use]
+pub fn session_cookie_name(https: bool) -> &'static str {
+    if https {
+        "__Host-bosun_session"
+    } else {
+        "bosun_session"
+    }
+}
+
+/// Whether browsers on other machines will use this console over plain http: listening
+/// beyond loopback without an https public URL sends passwords and session cookies in
+/// the clear.
+#[must_use]
+pub fn exposed_without_https(config: &ServerConfig) -> bool {
+    !config.listen.ip().is_loopback() && !config.public_url.as_ref().is_some_and(|u| u.https)
+}
+
 /// `bosun serve`: runs until SIGINT or SIGTERM, then shuts down gracefully.
 pub async fn run(config: ServerConfig) -> Result<(), ServerError> {
     let stop_requested = shutdown_signal()?;
     let server = start(config.clone()).await?;
+    if exposed_without_https(&config) {
+        tracing::warn!(
+            "listening on {} beyond this machine without an https public URL: passwords and session cookies would cross the network in the clear; serve it behind TLS and set {}",
+            server.addr,
+            config::PUBLIC_URL
+        );
+    }
     tracing::info!(
         "Bosun {} listening on http://{} (data in {})",
         env!("CARGO_PKG_VERSION"),

@@ -146,3 +146,70 @@ pub async fn revoke_token(ctx: &Context, inv: &Invocation, id: i64) -> Result<()
     )
     .await
 }
+
+/// The caller's own account name, for actions a person takes on themselves (anonymous
+/// callers are refused by the authorization inside `perform`).
+fn own_name(inv: &Invocation) -> String {
+    inv.caller
+        .as_ref()
+        .map(|c| c.username.clone())
+        .unwrap_or_default()
+}
+
+/// A person changes their own password, proving the current one (throttled like a
+/// sign-in). Every other session and token of theirs ends; the caller re-establishes
+/// the session this came from with the returned account.
+pub async fn change_own_password(
+    ctx: &Context,
+    inv: &Invocation,
+    current: &str,
+    new: &str,
+) -> Result<User> {
+    let name = own_name(inv);
+    perform(
+        ctx,
+        inv,
+        Action::PasswordChange,
+        &Target::user(&name),
+        json!(null),
+        |_| async {
+            let user = users::find(&ctx.db, &name).await?;
+            let attempt = ctx.throttle.begin(&name, None)?;
+            if !crate::password::verify_async(current, &user.password_hash).await? {
+                return Err(crate::Error::BadRequest(
+                    "the current password is wrong".into(),
+                ));
+            }
+            ctx.throttle.succeeded(&name, None, attempt);
+            users::set_password(&ctx.db, &name, new).await
+        },
+    )
+    .await
+}
+
+/// A person ends all their own sessions and API tokens, this one included.
+pub async fn end_own_sessions(ctx: &Context, inv: &Invocation) -> Result<User> {
+    let name = own_name(inv);
+    perform(
+        ctx,
+        inv,
+        Action::SessionsEnd,
+        &Target::user(&name),
+        json!(null),
+        |_| users::end_sessions(&ctx.db, &name),
+    )
+    .await
+}
+
+/// An admin ends all sessions and API tokens of an account.
+pub async fn end_sessions(ctx: &Context, inv: &Invocation, username: &str) -> Result<User> {
+    perform(
+        ctx,
+        inv,
+        Action::UserSessionsEnd,
+        &Target::user(username),
+        json!(null),
+        |_| users::end_sessions(&ctx.db, username),
+    )
+    .await
+}

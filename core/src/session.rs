@@ -10,6 +10,7 @@ use crate::users::User;
 
 const USER_ID: &str = "bosun.user_id";
 const SIGNED_IN_AT: &str = "bosun.signed_in_at";
+const EPOCH: &str = "bosun.epoch";
 
 fn unix_now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
@@ -21,12 +22,20 @@ pub async fn establish(session: &Session, user: &User) -> Result<()> {
     session.cycle_id().await?;
     session.insert(USER_ID, user.id).await?;
     session.insert(SIGNED_IN_AT, unix_now()).await?;
+    session.insert(EPOCH, user.session_epoch).await?;
     Ok(())
+}
+
+/// The signed-in user of a session: who, and at which of their session epochs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedIn {
+    pub user_id: i64,
+    pub epoch: i64,
 }
 
 /// The signed-in user id, if any. A session older than `absolute` since sign-in is ended
 /// here, however active it has been: idle expiry alone would let a busy session live forever.
-pub async fn user_id(session: &Session, absolute: Duration) -> Result<Option<i64>> {
+pub async fn signed_in(session: &Session, absolute: Duration) -> Result<Option<SignedIn>> {
     let Some(user_id) = session.get::<i64>(USER_ID).await? else {
         return Ok(None);
     };
@@ -36,7 +45,8 @@ pub async fn user_id(session: &Session, absolute: Duration) -> Result<Option<i64
         session.flush().await?;
         return Ok(None);
     }
-    Ok(Some(user_id))
+    let epoch = session.get::<i64>(EPOCH).await?.unwrap_or(0);
+    Ok(Some(SignedIn { user_id, epoch }))
 }
 
 /// Ends the session: the record is deleted from the store and the cookie is cleared.

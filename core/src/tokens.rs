@@ -45,12 +45,13 @@ pub async fn create(db: &SqlitePool, username: &str, label: Option<&str>) -> Res
         ));
     }
     let id = sqlx::query_scalar(
-        "INSERT INTO api_tokens (user_id, label, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO api_tokens (user_id, label, token_hash, created_at, epoch) VALUES (?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(user.id)
     .bind(label)
     .bind(digest(&secret))
     .bind(now_rfc3339())
+    .bind(user.session_epoch)
     .fetch_one(db)
     .await?;
     Ok(CreatedToken { id, secret })
@@ -71,22 +72,31 @@ pub async fn revoke(db: &SqlitePool, id: i64) -> Result<()> {
 }
 
 /// The enabled account a bearer token belongs to, or `None` for an unknown, revoked or
-/// disabled one.
+/// disabled one, or one made before its user's sessions were ended. Only a known token
+/// is written to (its last use), so unknown tokens cost no database write.
 pub async fn authenticate(db: &SqlitePool, secret: &str) -> Result<Option<User>> {
     if !secret.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
-    let user_id: Option<i64> = sqlx::query_scalar(
-        "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ? AND revoked_at IS NULL RETURNING user_id",
+    let found: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT id, user_id, epoch FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
     )
-    .bind(now_rfc3339())
     .bind(digest(secret))
     .fetch_optional(db)
     .await?;
-    let Some(user_id) = user_id else {
+    let Some((id, user_id, epoch)) = found else {
         return Ok(None);
     };
-    Ok(users::find_by_id(db, user_id)
-        .await?
-        .filter(|u| !u.disabled))
+    let Some(user) = users::find_by_id(db, user_id).await? else {
+        return Ok(None);
+    };
+    if user.disabled || user.session_epoch != epoch {
+        return Ok(None);
+    }
+    sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+        .bind(now_rfc3339())
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(Some(user))
 }

@@ -20,6 +20,8 @@ pub struct User {
     pub disabled: bool,
     pub password_hash: String,
     pub created_at: String,
+    /// Sessions and tokens made at another epoch are no longer valid.
+    pub session_epoch: i64,
 }
 
 impl std::fmt::Debug for User {
@@ -85,10 +87,11 @@ fn row_to_user(row: &sqlx::sqlite::SqliteRow) -> Result<User> {
         disabled: row.try_get::<i64, _>("disabled")? != 0,
         password_hash: row.try_get("password_hash")?,
         created_at: row.try_get("created_at")?,
+        session_epoch: row.try_get("session_epoch")?,
     })
 }
 
-const USER_COLUMNS: &str = "id, username, password_hash, role, disabled, created_at";
+const USER_COLUMNS: &str = "id, username, password_hash, role, disabled, created_at, session_epoch";
 
 /// Creates an account. A taken name is a conflict, not an overwrite.
 pub async fn create(
@@ -159,20 +162,32 @@ pub async fn count(db: &SqlitePool) -> Result<i64> {
         .await?)
 }
 
-/// Sets one column of an existing account. `column` is always a constant from this module.
+/// Sets one column of an existing account and ends its sessions and tokens (every
+/// column set here changes what they may do). `column` is always a constant from this
+/// module.
 async fn update_column<T>(db: &SqlitePool, username: &str, column: &str, value: T) -> Result<User>
 where
     T: for<'q> sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send + 'static,
 {
     let user = find(db, username).await?;
     sqlx::query(&format!(
-        "UPDATE users SET {column} = ?, updated_at = ? WHERE id = ?"
+        "UPDATE users SET {column} = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE id = ?"
     ))
     .bind(value)
     .bind(now_rfc3339())
     .bind(user.id)
     .execute(db)
     .await?;
+    find(db, &user.username).await
+}
+
+/// Ends every session and API token of an account ("sign out everywhere").
+pub async fn end_sessions(db: &SqlitePool, username: &str) -> Result<User> {
+    let user = find(db, username).await?;
+    sqlx::query("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = ?")
+        .bind(user.id)
+        .execute(db)
+        .await?;
     find(db, &user.username).await
 }
 

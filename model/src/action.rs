@@ -60,11 +60,17 @@ pub enum Action {
     /// Pins an object to the caller's Quick actions.
     PinAdd,
     PinRemove,
+    /// A person changes their own password (the current one required).
+    PasswordChange,
+    /// A person ends all their own sessions and API tokens ("sign out everywhere").
+    SessionsEnd,
+    /// An admin ends all sessions and API tokens of an account.
+    UserSessionsEnd,
 }
 
 impl Action {
     /// Every action, for tests that walk the whole authorization matrix.
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 42] = [
         Action::SignIn,
         Action::SignOut,
         Action::Read,
@@ -104,6 +110,9 @@ impl Action {
         Action::OperationEnd,
         Action::PinAdd,
         Action::PinRemove,
+        Action::PasswordChange,
+        Action::SessionsEnd,
+        Action::UserSessionsEnd,
     ];
 
     /// The stable dotted name written to the audit log and shown on the Audit page.
@@ -149,6 +158,9 @@ impl Action {
             Action::OperationEnd => "operation.end",
             Action::PinAdd => "pin.add",
             Action::PinRemove => "pin.remove",
+            Action::PasswordChange => "me.password",
+            Action::SessionsEnd => "me.sessions_end",
+            Action::UserSessionsEnd => "user.sessions_end",
         }
     }
 
@@ -157,9 +169,12 @@ impl Action {
     pub fn required_role(self) -> Option<Role> {
         match self {
             Action::SignIn | Action::SignOut => None,
-            Action::Read | Action::AuditRead | Action::PinAdd | Action::PinRemove => {
-                Some(Role::Viewer)
-            }
+            Action::Read
+            | Action::AuditRead
+            | Action::PinAdd
+            | Action::PinRemove
+            | Action::PasswordChange
+            | Action::SessionsEnd => Some(Role::Viewer),
             Action::Restart
             | Action::Scale
             | Action::Rollback
@@ -189,6 +204,7 @@ impl Action {
             | Action::UserSetPassword
             | Action::TokenCreate
             | Action::TokenRevoke
+            | Action::UserSessionsEnd
             | Action::ClusterAdd
             | Action::ClusterUpdate
             | Action::ClusterRemove
@@ -247,6 +263,9 @@ impl Action {
             Action::OperationEnd => "End",
             Action::PinAdd => "Pin",
             Action::PinRemove => "Unpin",
+            Action::PasswordChange => "Change password",
+            Action::SessionsEnd => "Sign out everywhere",
+            Action::UserSessionsEnd => "Sign out everywhere",
         }
     }
 

@@ -69,3 +69,39 @@ pub async fn me(State(state): State<AppState>, Api(inv): Api) -> Result<Data<Me>
     .ok_or(bosun_core::Error::Unauthorized)?;
     Ok(data(caller.me()))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    current: String,
+    new: String,
+}
+
+/// `POST /api/v1/me/password` `{"current", "new"}`: the caller's own password. Their other
+/// sessions and tokens end; this session goes on (with a new id).
+pub async fn change_password(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    session: Session,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> Result<Data<Me>, ApiError> {
+    let user =
+        bosun_core::accounts::change_own_password(&state.ctx, &inv, &body.current, &body.new)
+            .await?;
+    bosun_core::session::establish(&session, &user).await?;
+    Ok(data(Me {
+        username: user.username,
+        role: user.role,
+    }))
+}
+
+/// `POST /api/v1/me/sessions/end`: "sign out everywhere", this session included.
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    session: Session,
+) -> Result<Data<serde_json::Value>, ApiError> {
+    bosun_core::accounts::end_own_sessions(&state.ctx, &inv).await?;
+    bosun_core::session::end(&session).await?;
+    Ok(data(serde_json::json!({})))
+}

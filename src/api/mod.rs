@@ -54,6 +54,12 @@ pub static ROUTES: &[Route] = &[
     route("POST", "/login", Action::SignIn, |m| on(m, auth::login)),
     route("POST", "/logout", Action::SignOut, |m| on(m, auth::logout)),
     route("GET", "/me", Action::Read, |m| on(m, auth::me)),
+    route("POST", "/me/password", Action::PasswordChange, |m| {
+        on(m, auth::change_password)
+    }),
+    route("POST", "/me/sessions/end", Action::SessionsEnd, |m| {
+        on(m, auth::end_sessions)
+    }),
     route("GET", "/users", Action::UserList, |m| on(m, users::list)),
     route("POST", "/users", Action::UserCreate, |m| {
         on(m, users::create)
@@ -61,6 +67,12 @@ pub static ROUTES: &[Route] = &[
     route("PATCH", "/users/{name}", Action::UserSetRole, |m| {
         on(m, users::update)
     }),
+    route(
+        "POST",
+        "/users/{name}/sessions/end",
+        Action::UserSessionsEnd,
+        |m| on(m, users::end_sessions),
+    ),
     route("GET", "/audit", Action::AuditRead, |m| on(m, audit::list)),
     route("GET", "/clusters", Action::Read, |m| on(m, clusters::list)),
     route("POST", "/clusters", Action::ClusterAdd, |m| {

@@ -75,3 +75,13 @@ pub async fn update(
     };
     Ok(data(user.summary()))
 }
+
+/// `POST /api/v1/users/{name}/sessions/end`: every session and token of the account ends.
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Data<UserSummary>, ApiError> {
+    let user = accounts::end_sessions(&state.ctx, &inv, &name).await?;
+    Ok(data(user.summary()))
+}

@@ -26,12 +26,15 @@ async fn caller_from_session(
     state: &AppState,
     session: &Session,
 ) -> bosun_core::Result<Option<Caller>> {
-    let Some(user_id) = bosun_core::session::user_id(session, state.session_max).await? else {
+    let Some(signed_in) = bosun_core::session::signed_in(session, state.session_max).await? else {
         return Ok(None);
     };
-    match users::find_by_id(&state.ctx.db, user_id).await? {
-        Some(user) if !user.disabled => Ok(Some(Caller::from_user(&user, AuthMethod::Session))),
-        // The account was disabled or deleted since sign-in: end the session now.
+    match users::find_by_id(&state.ctx.db, signed_in.user_id).await? {
+        Some(user) if !user.disabled && user.session_epoch == signed_in.epoch => {
+            Ok(Some(Caller::from_user(&user, AuthMethod::Session)))
+        }
+        // The account was disabled, deleted, or its sessions ended (password, role,
+        // "sign out everywhere") since sign-in: end this one now.
         _ => {
             bosun_core::session::end(session).await?;
             Ok(None)

@@ -339,7 +339,7 @@ async fn foreign_origin_is_refused_on_state_changing_requests() {
 }
 
 #[tokio::test]
-async fn bearer_tokens_work_until_revoked_or_the_user_is_disabled() {
+async fn bearer_tokens_work_until_revoked_or_the_user_is_disabled_for_good() {
     let srv = TestServer::start().await;
     srv.add_user("robot", Role::Operator).await;
     let token = tokens::create(&srv.ctx().db, "robot", Some("ci"))
@@ -364,6 +364,11 @@ async fn bearer_tokens_work_until_revoked_or_the_user_is_disabled() {
         .unwrap();
     assert_eq!(me(token.secret.clone()).await.unwrap().status(), 401);
     users::set_disabled(&srv.ctx().db, "robot", false)
+        .await
+        .unwrap();
+    // Disabling ended the token for good: enabling the account does not bring it back.
+    assert_eq!(me(token.secret.clone()).await.unwrap().status(), 401);
+    let token = tokens::create(&srv.ctx().db, "robot", Some("ci"))
         .await
         .unwrap();
     assert_eq!(me(token.secret.clone()).await.unwrap().status(), 200);

@@ -216,6 +216,12 @@ async fn prepare(
             set(&mut params, "{name}", "target".into());
             Some(json!({"role": "viewer"}))
         }
+        Action::UserSessionsEnd => {
+            set(&mut params, "{name}", "target".into());
+            None
+        }
+        Action::SessionsEnd => None,
+        Action::PasswordChange => Some(json!({"current": PASSWORD, "new": PASSWORD})),
         Action::UserSetPassword
         | Action::TokenCreate
         | Action::TokenRevoke

@@ -368,3 +368,170 @@ async fn a_locked_name_lets_the_right_password_in_after_the_stated_wait() {
     assert_eq!(res.status(), 200, "the rightful user is in after the wait");
     srv.stop().await;
 }
+
+async fn me_status(client: &reqwest::Client, srv: &TestServer) -> u16 {
+    client
+        .get(srv.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn token_status(srv: &TestServer, token: &str) -> u16 {
+    client()
+        .get(srv.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn a_password_change_ends_every_other_session_and_token_of_the_user() {
+    let srv = TestServer::start().await;
+    srv.add_user("pat", bosun_core::Role::Operator).await;
+    let here = srv.signed_in("pat", PASSWORD).await;
+    let elsewhere = srv.signed_in("pat", PASSWORD).await;
+    let token = bosun_core::accounts::create_token(
+        srv.ctx(),
+        &bosun_core::Invocation::cli(),
+        "pat",
+        Some("ci"),
+    )
+    .await
+    .unwrap()
+    .secret;
+    assert_eq!(token_status(&srv, &token).await, 200);
+
+    let url = srv.url("/api/v1/me/password");
+    let (status, body) = send(
+        &here,
+        "POST",
+        &url,
+        Some(json!({"current": "not my password", "new": "a brand new password"})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        me_status(&elsewhere, &srv).await,
+        200,
+        "nothing changed yet"
+    );
+    let (status, body) = send(
+        &here,
+        "POST",
+        &url,
+        Some(json!({"current": PASSWORD, "new": "short"})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+
+    let (status, body) = send(
+        &here,
+        "POST",
+        &url,
+        Some(json!({"current": PASSWORD, "new": "a brand new password"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(me_status(&here, &srv).await, 200, "this session goes on");
+    assert_eq!(
+        me_status(&elsewhere, &srv).await,
+        401,
+        "the other one ended"
+    );
+    assert_eq!(token_status(&srv, &token).await, 401, "the token ended");
+    let (status, _) = send(
+        &client(),
+        "POST",
+        &srv.url("/api/v1/login"),
+        Some(json!({"username": "pat", "password": "a brand new password"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let rows = audit_rows(&srv, "action=me.password").await;
+    assert!(rows.iter().any(|r| r["outcome"] == "succeeded"), "{rows:?}");
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_role_change_and_sign_out_everywhere_end_the_users_sessions() {
+    let srv = TestServer::start().await;
+    let admin = srv.admin().await;
+    srv.add_user("quinn", bosun_core::Role::Operator).await;
+    let quinn = srv.signed_in("quinn", PASSWORD).await;
+    let (status, body) = send(
+        &admin,
+        "PATCH",
+        &srv.url("/api/v1/users/quinn"),
+        Some(json!({"role": "viewer"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        me_status(&quinn, &srv).await,
+        401,
+        "the operator session does not live on as a viewer's"
+    );
+
+    // The person's own "sign out everywhere" ends this session and the others.
+    let one = srv.signed_in("quinn", PASSWORD).await;
+    let two = srv.signed_in("quinn", PASSWORD).await;
+    let (status, body) = send(&one, "POST", &srv.url("/api/v1/me/sessions/end"), None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(me_status(&one, &srv).await, 401);
+    assert_eq!(me_status(&two, &srv).await, 401);
+
+    // And an admin's, for someone else.
+    let three = srv.signed_in("quinn", PASSWORD).await;
+    let (status, body) = send(
+        &admin,
+        "POST",
+        &srv.url("/api/v1/users/quinn/sessions/end"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(me_status(&three, &srv).await, 401);
+    assert_eq!(
+        me_status(&admin, &srv).await,
+        200,
+        "the admin's own session is untouched"
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn over_https_the_session_cookie_is_host_prefixed_and_plain_http_beyond_loopback_is_flagged()
+{
+    let srv = TestServer::start_with(|c| {
+        c.public_url = Some(bosun::config::parse_public_url("https://bosun.example.com").unwrap());
+    })
+    .await;
+    let res = client()
+        .post(srv.url("/api/v1/login"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("__Host-bosun_session="), "{cookie}");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain="), "{cookie}");
+    srv.stop().await;
+
+    let mut config = bosun::config::ServerConfig::for_tests("unused".into());
+    assert!(!bosun::server::exposed_without_https(&config), "loopback");
+    config.listen = "0.0.0.0:3000".parse().unwrap();
+    assert!(bosun::server::exposed_without_https(&config));
+    config.public_url = Some(bosun::config::parse_public_url("https://bosun.example.com").unwrap());
+    assert!(!bosun::server::exposed_without_https(&config));
+}
