@@ -210,11 +210,11 @@ pub async fn router(
         // `limit_bodies` sets the limit per route; axum's own 2 MB default would cut
         // kubeconfig uploads below theirs.
         .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(limits::catch_panics))
         .layer(middleware::from_fn_with_state(
             headers::HeaderPolicy { hsts: secure },
             headers::security_headers,
         ))
-        .layer(middleware::from_fn(limits::catch_panics))
         .layer(middleware::from_fn(trace::trace_requests))
         .with_state(state);
     Ok((app, cleanup))

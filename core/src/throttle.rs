@@ -163,12 +163,17 @@ impl LoginThrottle {
 }
 
 /// Keeps the map under [`MAX_KEYS`] before `adding` keys are inserted: forgotten keys
-/// first, then the stalest tenth.
+/// first, then keys that are not making anyone wait (a flood of fresh names must not wash
+/// out a delay that is protecting an account), then the stalest tenth.
 fn make_room(failures: &mut HashMap<String, Failures>, now: Instant, adding: usize) {
     if failures.len() + adding <= MAX_KEYS {
         return;
     }
     failures.retain(|_, f| now.duration_since(f.last) < FORGET_AFTER);
+    if failures.len() + adding <= MAX_KEYS {
+        return;
+    }
+    failures.retain(|_, f| f.allowed_from() > now);
     if failures.len() + adding <= MAX_KEYS {
         return;
     }
@@ -213,11 +218,26 @@ mod tests {
     #[test]
     fn the_rightful_user_gets_in_after_at_most_the_cap_and_clears_the_name() {
         let throttle = LoginThrottle::default();
-        let now = Instant::now();
+        let mut now = Instant::now();
+        // Forty failures, each at the first moment it was allowed.
         for _ in 0..40 {
-            let _ = throttle.begin_at("admin", None, now);
+            match throttle.begin_at("admin", None, now) {
+                Ok(_) => {}
+                Err(e) => {
+                    let wait = e.retry_after().unwrap();
+                    assert!(wait <= MAX_DELAY, "{wait:?}");
+                    now += wait;
+                    let _ = throttle.begin_at("admin", None, now).unwrap();
+                }
+            }
         }
-        let later = now + MAX_DELAY;
+        let wait = throttle
+            .begin_at("admin", IP, now)
+            .unwrap_err()
+            .retry_after()
+            .unwrap();
+        assert_eq!(wait, MAX_DELAY, "the delay stops growing at the cap");
+        let later = now + wait;
         let good = throttle.begin_at("admin", IP, later).unwrap();
         throttle.succeeded("admin", IP, good);
         assert!(throttle.begin_at("admin", IP, later).is_ok());
@@ -262,15 +282,26 @@ mod tests {
     }
 
     #[test]
-    fn memory_stays_bounded_however_many_names_are_tried() {
+    fn memory_stays_bounded_and_a_flood_does_not_wash_out_a_delay() {
         let throttle = LoginThrottle::default();
         let now = Instant::now();
+        for _ in 0..FREE_FAILURES {
+            let _ = throttle.begin_at("admin", None, now).unwrap();
+        }
         for i in 0..MAX_KEYS + 5_000 {
             let _ = throttle.begin_at(&format!("name-{i}"), None, now);
         }
         assert!(throttle.remembered() <= MAX_KEYS);
-        // Old keys are forgotten on their own.
+        assert!(
+            throttle.begin_at("admin", None, now).is_err(),
+            "admin's delay survived the flood"
+        );
+        // A delayed key is forgotten once it has been quiet long enough: it starts
+        // again with its free failures.
         let later = now + FORGET_AFTER;
-        let _ = throttle.begin_at("fresh", None, later).unwrap();
+        for _ in 0..FREE_FAILURES {
+            let _ = throttle.begin_at("admin", None, later).unwrap();
+        }
+        assert!(throttle.begin_at("admin", None, later).is_err());
     }
 }

@@ -88,7 +88,14 @@ pub async fn change_password(
     let user =
         bosun_core::accounts::change_own_password(&state.ctx, &inv, &body.current, &body.new)
             .await?;
-    bosun_core::session::establish(&session, &user).await?;
+    // A token caller gets no session; its token ended with the change.
+    let via_session = inv
+        .caller
+        .as_ref()
+        .is_some_and(|c| c.via == bosun_core::auth::AuthMethod::Session);
+    if via_session {
+        bosun_core::session::establish(&session, &user).await?;
+    }
     Ok(data(Me {
         username: user.username,
         role: user.role,

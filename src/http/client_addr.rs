@@ -120,16 +120,21 @@ impl TrustedProxies {
 
 /// The addresses of `X-Forwarded-For` (every header line, in order), or else of the
 /// `for=` parameters of `Forwarded`; `None` for an entry that is not an address.
+/// Once any `X-Forwarded-For` line is present, `Forwarded` is not read: a proxy appends
+/// to the former, and a client-written `Forwarded` would otherwise choose the address.
+/// An entry with bytes that are not text is `None`, not a reason to drop its whole line.
 fn forwarded_for(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
-    let xff: Vec<Option<IpAddr>> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|entry| parse_hop(entry.trim()))
-        .collect();
-    if !xff.is_empty() {
-        return xff;
+    if headers.contains_key("x-forwarded-for") {
+        return headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .flat_map(|v| v.as_bytes().split(|b| *b == b','))
+            .map(|entry| {
+                std::str::from_utf8(entry)
+                    .ok()
+                    .and_then(|e| parse_hop(e.trim()))
+            })
+            .collect();
     }
     headers
         .get_all(http::header::FORWARDED)
@@ -239,6 +244,15 @@ mod tests {
         );
         let garbage = headers(&[("x-forwarded-for", "unknown, 10.1.1.1")]);
         assert_eq!(trusted.client(ip("10.0.0.5"), &garbage), ip("10.1.1.1"));
+        // Bytes that are not text in the client's part of the line do not hide the
+        // address the proxy appended, and a client-written Forwarded is not read then.
+        let mut binary = HeaderMap::new();
+        binary.append(
+            "x-forwarded-for",
+            http::HeaderValue::from_bytes(b"\xff, 198.51.100.7").unwrap(),
+        );
+        binary.append("forwarded", "for=1.2.3.4".parse().unwrap());
+        assert_eq!(trusted.client(ip("10.0.0.5"), &binary), ip("198.51.100.7"));
         assert_eq!(
             trusted.client(ip("10.0.0.5"), &HeaderMap::new()),
             ip("10.0.0.5")

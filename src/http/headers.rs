@@ -25,7 +25,10 @@ const CONTENT_SECURITY_POLICY: &str =
 fn is_static(path: &str) -> bool {
     path.starts_with("/pkg/")
         || path.starts_with("/icons/")
-        || matches!(path, "/favicon.svg" | "/manifest.webmanifest")
+        || matches!(
+            path,
+            "/favicon.svg" | "/manifest.webmanifest" | "/robots.txt"
+        )
 }
 
 /// Adds the security headers to every response.
