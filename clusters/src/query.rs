@@ -140,10 +140,7 @@ pub fn workloads(
     let (field, desc) = sort_spec(q.sort.as_deref(), WORKLOAD_SORTS)?;
     let offset = Page::<WorkloadRow>::offset_of(q.continue_token.as_deref()).map_err(bad)?;
     let name_q = name_filter(q.q.as_deref());
-    let namespace = q
-        .namespace
-        .as_deref()
-        .filter(|n| !n.is_empty() && *n != "_all");
+    let namespace = chosen_namespace(q.namespace.as_deref());
     let targets = selected(clusters, q.cluster.as_deref())?;
     let single = targets.len() == 1;
     let mut rows_out = Vec::new();
@@ -371,21 +368,27 @@ pub fn workload_rolling(cluster: &Cluster, namespace: &str, ro: &DynamicObject) 
         })
 }
 
-/// A page of rollouts, newest-first within a namespace order: active ones first.
-pub fn rollouts(
+/// What a list of one kind across clusters is narrowed to: the clusters, a namespace
+/// and a name search (`_all` or empty for every one).
+struct ListScope<'q> {
+    cluster: Option<&'q str>,
+    namespace: Option<&'q str>,
+    q: Option<&'q str>,
+}
+
+/// The rows of `kind` in the scope's clusters and namespace that the caller may see and
+/// whose name matches, each made by `row` from its cluster and object.
+fn rows_across<R>(
     clusters: &[Arc<Cluster>],
-    q: &RolloutQuery,
+    kind: KindId,
+    scope: &ListScope<'_>,
     visible: &Visible<'_>,
-) -> Result<Page<RolloutRow>> {
-    let offset = Page::<RolloutRow>::offset_of(q.continue_token.as_deref()).map_err(bad)?;
-    let name_q = name_filter(q.q.as_deref());
-    let namespace = chosen_namespace(q.namespace.as_deref());
-    let mut warnings = Vec::new();
-    let found = objects_across(
-        selected(clusters, q.cluster.as_deref())?,
-        KindId::Rollout,
-        &mut warnings,
-    )?;
+    warnings: &mut Vec<String>,
+    row: impl Fn(&Cluster, &DynamicObject) -> R,
+) -> Result<Vec<R>> {
+    let name_q = name_filter(scope.q);
+    let namespace = chosen_namespace(scope.namespace);
+    let found = objects_across(selected(clusters, scope.cluster)?, kind, warnings)?;
     let mut out = Vec::new();
     for (cluster, objects) in found {
         out.extend(
@@ -399,13 +402,37 @@ pub fn rollouts(
                     )
                 })
                 .filter(|o| matches_name(o, name_q.as_deref()))
-                .map(|o| {
-                    let ns = o.metadata.namespace.as_deref().unwrap_or("");
-                    rows::rollout_row(cluster.name(), o, workload_rolling(cluster, ns, o))
-                })
-                .filter(|r| !q.active || r.active),
+                .map(|o| row(cluster, o)),
         );
     }
+    Ok(out)
+}
+
+/// A page of rollouts, newest-first within a namespace order: active ones first.
+pub fn rollouts(
+    clusters: &[Arc<Cluster>],
+    q: &RolloutQuery,
+    visible: &Visible<'_>,
+) -> Result<Page<RolloutRow>> {
+    let offset = Page::<RolloutRow>::offset_of(q.continue_token.as_deref()).map_err(bad)?;
+    let scope = ListScope {
+        cluster: q.cluster.as_deref(),
+        namespace: q.namespace.as_deref(),
+        q: q.q.as_deref(),
+    };
+    let mut warnings = Vec::new();
+    let mut out = rows_across(
+        clusters,
+        KindId::Rollout,
+        &scope,
+        visible,
+        &mut warnings,
+        |cluster, o| {
+            let ns = o.metadata.namespace.as_deref().unwrap_or("");
+            rows::rollout_row(cluster.name(), o, workload_rolling(cluster, ns, o))
+        },
+    )?;
+    out.retain(|r| !q.active || r.active);
     let mut page = sorted_page(
         out,
         |a, b| {
@@ -443,38 +470,28 @@ pub fn vm_instance(
 /// A page of virtual machines, each joined with its instance.
 pub fn vms(clusters: &[Arc<Cluster>], q: &VmQuery, visible: &Visible<'_>) -> Result<Page<VmRow>> {
     let offset = Page::<VmRow>::offset_of(q.continue_token.as_deref()).map_err(bad)?;
-    let name_q = name_filter(q.q.as_deref());
-    let namespace = chosen_namespace(q.namespace.as_deref());
     let status = q.status.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let scope = ListScope {
+        cluster: q.cluster.as_deref(),
+        namespace: q.namespace.as_deref(),
+        q: q.q.as_deref(),
+    };
     let mut warnings = Vec::new();
-    let found = objects_across(
-        selected(clusters, q.cluster.as_deref())?,
+    let mut out = rows_across(
+        clusters,
         KindId::VirtualMachine,
+        &scope,
+        visible,
         &mut warnings,
+        |cluster, o| {
+            let ns = o.metadata.namespace.as_deref().unwrap_or("");
+            let name = o.metadata.name.as_deref().unwrap_or("");
+            // A list row may show a VM before its instance cache has synced.
+            let vmi = vm_instance(cluster, ns, name).ok().flatten();
+            rows::vm_row(cluster.name(), o, vmi.as_deref())
+        },
     )?;
-    let mut out = Vec::new();
-    for (cluster, objects) in found {
-        out.extend(
-            objects
-                .iter()
-                .filter(|o| in_namespace(o, namespace))
-                .filter(|o| {
-                    visible(
-                        cluster.name(),
-                        o.metadata.namespace.as_deref().unwrap_or(""),
-                    )
-                })
-                .filter(|o| matches_name(o, name_q.as_deref()))
-                .map(|o| {
-                    let ns = o.metadata.namespace.as_deref().unwrap_or("");
-                    let name = o.metadata.name.as_deref().unwrap_or("");
-                    // A list row may show a VM before its instance cache has synced.
-                    let vmi = vm_instance(cluster, ns, name).ok().flatten();
-                    rows::vm_row(cluster.name(), o, vmi.as_deref())
-                })
-                .filter(|r| status.is_none_or(|s| r.status.eq_ignore_ascii_case(s))),
-        );
-    }
+    out.retain(|r| status.is_none_or(|s| r.status.eq_ignore_ascii_case(s)));
     let mut page = sorted_page(
         out,
         |a, b| (&a.cluster, &a.namespace, &a.name).cmp(&(&b.cluster, &b.namespace, &b.name)),
