@@ -51,6 +51,23 @@ where
     result
 }
 
+/// A read of `target`: authorized like every call (a refusal is audited), nothing
+/// recorded when it is allowed.
+pub async fn read<T, F>(ctx: &Context, inv: &Invocation, target: Target, call: F) -> Result<T>
+where
+    F: Future<Output = Result<T>>,
+{
+    perform(
+        ctx,
+        inv,
+        Action::Read,
+        &target,
+        serde_json::Value::Null,
+        |_| call,
+    )
+    .await
+}
+
 /// Runs an action to its end in a task of its own. A request's future is dropped when its
 /// client goes away (a closed tab, a curl timeout); an action whose request to a cluster
 /// was already sent must still finish and be written to the audit log, so actions that

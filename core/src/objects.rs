@@ -2,10 +2,10 @@
 //! (the Kruise Dashboard compatible routes): authorized like every read, served from the
 //! watch caches.
 
-use bosun_model::{Action, KindId, ObjectRef};
-use serde_json::{Value, json};
+use bosun_model::{KindId, ObjectRef};
+use serde_json::Value;
 
-use crate::actions::perform;
+use crate::actions::read;
 use crate::authz::Target;
 use crate::backend::ClusterMetrics;
 use crate::request::Invocation;
@@ -14,17 +14,10 @@ use crate::{Context, Result};
 
 /// One object.
 pub async fn get(ctx: &Context, inv: &Invocation, object: &ObjectRef) -> Result<Value> {
-    perform(
-        ctx,
-        inv,
-        Action::Read,
-        &Target::object(object),
-        json!(null),
-        |_| async {
-            validate_ref(object)?;
-            ctx.clusters.raw_object(object)
-        },
-    )
+    read(ctx, inv, Target::object(object), async {
+        validate_ref(object)?;
+        ctx.clusters.raw_object(object)
+    })
     .await
 }
 
@@ -37,7 +30,7 @@ pub async fn list(
     kind: KindId,
 ) -> Result<Vec<Value>> {
     let target = Target::scope(cluster, namespace.unwrap_or(""));
-    perform(ctx, inv, Action::Read, &target, json!(null), |_| async {
+    read(ctx, inv, target, async {
         if let Some(ns) = namespace {
             crate::clusters::validate_namespace(ns)?;
         }
@@ -61,29 +54,20 @@ pub async fn list(
 
 /// The pods of a workload.
 pub async fn pods_of(ctx: &Context, inv: &Invocation, object: &ObjectRef) -> Result<Vec<Value>> {
-    perform(
-        ctx,
-        inv,
-        Action::Read,
-        &Target::object(object),
-        json!(null),
-        |_| async {
-            validate_ref(object)?;
-            ctx.clusters.raw_pods_of(object)
-        },
-    )
+    read(ctx, inv, Target::object(object), async {
+        validate_ref(object)?;
+        ctx.clusters.raw_pods_of(object)
+    })
     .await
 }
 
 /// Node and pod counts and usage of a cluster.
 pub async fn metrics(ctx: &Context, inv: &Invocation, cluster: &str) -> Result<ClusterMetrics> {
-    perform(
+    read(
         ctx,
         inv,
-        Action::Read,
-        &Target::cluster(cluster),
-        json!(null),
-        |_| ctx.clusters.metrics(cluster),
+        Target::cluster(cluster),
+        ctx.clusters.metrics(cluster),
     )
     .await
 }

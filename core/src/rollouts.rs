@@ -6,9 +6,8 @@ use bosun_model::{
     RolloutRow,
 };
 use futures::Stream;
-use serde_json::json;
 
-use crate::actions::perform;
+use crate::actions::read;
 use crate::authz::Target;
 use crate::backend::Operation;
 use crate::request::Invocation;
@@ -38,23 +37,6 @@ fn rollout_ref(object: &ObjectRef) -> Result<()> {
     validate_ref(object)
 }
 
-async fn read<T>(
-    ctx: &Context,
-    inv: &Invocation,
-    target: Target,
-    call: impl FnOnce() -> Result<T>,
-) -> Result<T> {
-    perform(
-        ctx,
-        inv,
-        bosun_model::Action::Read,
-        &target,
-        json!(null),
-        |_| async { call() },
-    )
-    .await
-}
-
 /// A page of rollouts (only active ones with `query.active`).
 pub async fn list(
     ctx: &Context,
@@ -65,7 +47,7 @@ pub async fn list(
         query.cluster.as_deref().unwrap_or(""),
         query.namespace.as_deref().unwrap_or(""),
     );
-    read(ctx, inv, target, || {
+    read(ctx, inv, target, async {
         ctx.clusters.rollouts(query, &visibility(inv))
     })
     .await
@@ -73,7 +55,7 @@ pub async fn list(
 
 /// One rollout: steps, revisions, conditions.
 pub async fn detail(ctx: &Context, inv: &Invocation, object: &ObjectRef) -> Result<RolloutDetail> {
-    read(ctx, inv, Target::object(object), || {
+    read(ctx, inv, Target::object(object), async {
         rollout_ref(object)?;
         ctx.clusters.rollout(object)
     })

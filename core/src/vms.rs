@@ -10,7 +10,7 @@ use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::actions::perform;
+use crate::actions::{perform, read};
 use crate::authz::Target;
 use crate::operations::{Plan, check_room, start};
 use crate::request::Invocation;
@@ -49,7 +49,7 @@ pub async fn list(ctx: &Context, inv: &Invocation, query: &VmQuery) -> Result<Pa
         query.cluster.as_deref().unwrap_or(""),
         query.namespace.as_deref().unwrap_or(""),
     );
-    perform(ctx, inv, Action::Read, &target, json!(null), |_| async {
+    read(ctx, inv, target, async {
         ctx.clusters.vms(query, &visibility(inv))
     })
     .await
@@ -57,17 +57,10 @@ pub async fn list(ctx: &Context, inv: &Invocation, query: &VmQuery) -> Result<Pa
 
 /// One VM with its instance.
 pub async fn detail(ctx: &Context, inv: &Invocation, object: &ObjectRef) -> Result<VmDetail> {
-    perform(
-        ctx,
-        inv,
-        Action::Read,
-        &Target::object(object),
-        json!(null),
-        |_| async {
-            vm_ref(object)?;
-            ctx.clusters.vm(object)
-        },
-    )
+    read(ctx, inv, Target::object(object), async {
+        vm_ref(object)?;
+        ctx.clusters.vm(object)
+    })
     .await
 }
 

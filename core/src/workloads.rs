@@ -9,7 +9,7 @@ use bosun_model::{
 use futures::{Stream, StreamExt};
 use serde_json::json;
 
-use crate::actions::perform;
+use crate::actions::{perform, read};
 use crate::authz::Target;
 use crate::backend::{LogStream, Operation};
 use crate::clusters::validate_namespace;
@@ -40,13 +40,6 @@ pub fn validate_ref(object: &ObjectRef) -> Result<()> {
     crate::clusters::validate_cluster_name(&object.cluster)?;
     validate_namespace(&object.namespace)?;
     validate_object_name(&object.name)
-}
-
-async fn read<T, F>(ctx: &Context, inv: &Invocation, target: Target, call: F) -> Result<T>
-where
-    F: std::future::Future<Output = Result<T>>,
-{
-    perform(ctx, inv, Action::Read, &target, json!(null), |_| call).await
 }
 
 fn scope_target(cluster: Option<&str>, namespace: Option<&str>) -> Target {

@@ -11,7 +11,7 @@ use bosun_model::{
 };
 use serde_json::json;
 
-use crate::actions::perform;
+use crate::actions::{perform, read};
 use crate::authz::Target;
 use crate::db::now_rfc3339;
 use crate::request::Invocation;
@@ -65,41 +65,26 @@ pub async fn default_name(ctx: &Context) -> Result<String> {
 
 /// Every cluster with health and counts, from memory.
 pub async fn list(ctx: &Context, inv: &Invocation) -> Result<Vec<ClusterSummary>> {
-    perform(
-        ctx,
-        inv,
-        Action::Read,
-        &Target::cluster(""),
-        json!(null),
-        |_| async {
-            let visible = crate::workloads::visibility(inv);
-            let default = default_name(ctx).await.ok();
-            Ok(ctx
-                .clusters
-                .summaries()
-                .into_iter()
-                .filter(|c| visible(&c.name, ""))
-                .map(|mut c| {
-                    c.default = default.as_deref() == Some(c.name.as_str());
-                    c
-                })
-                .collect())
-        },
-    )
+    read(ctx, inv, Target::cluster(""), async {
+        let visible = crate::workloads::visibility(inv);
+        let default = default_name(ctx).await.ok();
+        Ok(ctx
+            .clusters
+            .summaries()
+            .into_iter()
+            .filter(|c| visible(&c.name, ""))
+            .map(|mut c| {
+                c.default = default.as_deref() == Some(c.name.as_str());
+                c
+            })
+            .collect())
+    })
     .await
 }
 
 /// One cluster.
 pub async fn get(ctx: &Context, inv: &Invocation, name: &str) -> Result<ClusterSummary> {
-    perform(
-        ctx,
-        inv,
-        Action::Read,
-        &Target::cluster(name),
-        json!(null),
-        |_| summary(ctx, name),
-    )
-    .await
+    read(ctx, inv, Target::cluster(name), summary(ctx, name)).await
 }
 
 async fn summary(ctx: &Context, name: &str) -> Result<ClusterSummary> {
@@ -133,17 +118,10 @@ async fn set_default(ctx: &Context, name: &str, default: bool) -> Result<()> {
 
 /// The namespaces of a cluster, from its watch cache.
 pub async fn namespaces(ctx: &Context, inv: &Invocation, name: &str) -> Result<Page<String>> {
-    perform(
-        ctx,
-        inv,
-        Action::Read,
-        &Target::cluster(name),
-        json!(null),
-        |_| async {
-            let all = ctx.clusters.namespaces(name)?;
-            Ok(Page::slice(all, 0, bosun_model::MAX_PAGE))
-        },
-    )
+    read(ctx, inv, Target::cluster(name), async {
+        let all = ctx.clusters.namespaces(name)?;
+        Ok(Page::slice(all, 0, bosun_model::MAX_PAGE))
+    })
     .await
 }
 
@@ -358,25 +336,18 @@ pub async fn stored_names(
     ctx: &Context,
     inv: &Invocation,
 ) -> Result<Vec<(String, String, String)>> {
-    perform(
-        ctx,
-        inv,
-        Action::Read,
-        &Target::cluster(""),
-        json!(null),
-        |_| async {
-            Ok(load_all(ctx)
-                .await?
-                .into_iter()
-                .map(|s| {
-                    (
-                        s.name,
-                        s.source.as_str().to_string(),
-                        s.environment.as_str().to_string(),
-                    )
-                })
-                .collect())
-        },
-    )
+    read(ctx, inv, Target::cluster(""), async {
+        Ok(load_all(ctx)
+            .await?
+            .into_iter()
+            .map(|s| {
+                (
+                    s.name,
+                    s.source.as_str().to_string(),
+                    s.environment.as_str().to_string(),
+                )
+            })
+            .collect())
+    })
     .await
 }

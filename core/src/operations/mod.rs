@@ -11,10 +11,9 @@ use std::sync::Mutex;
 
 use bosun_model::{Action, KindId, ObjectRef, OperationState, OperationView};
 use futures::Stream;
-use serde_json::json;
 use tokio::task::JoinHandle;
 
-use crate::actions::perform;
+use crate::actions::read;
 use crate::authz::Target;
 use crate::request::Invocation;
 use crate::{Context, Error, Result};
@@ -88,10 +87,7 @@ pub async fn get(ctx: &Context, inv: &Invocation, id: &str) -> Result<OperationV
         .await?
         .ok_or_else(|| not_found(id))?;
     let target = Target::object(&stored.view.target);
-    perform(ctx, inv, Action::Read, &target, json!(null), |_| async {
-        Ok(stored.view)
-    })
-    .await
+    read(ctx, inv, target, async { Ok(stored.view) }).await
 }
 
 /// How long one request follows an operation at most.
@@ -151,20 +147,13 @@ pub async fn of_object(
     object: &ObjectRef,
     limit: i64,
 ) -> Result<Vec<OperationView>> {
-    perform(
-        ctx,
-        inv,
-        Action::Read,
-        &Target::object(object),
-        json!(null),
-        |_| async {
-            Ok(store::of_object(&ctx.db, object, limit.clamp(1, 500))
-                .await?
-                .into_iter()
-                .map(|s| s.view)
-                .collect())
-        },
-    )
+    read(ctx, inv, Target::object(object), async {
+        Ok(store::of_object(&ctx.db, object, limit.clamp(1, 500))
+            .await?
+            .into_iter()
+            .map(|s| s.view)
+            .collect())
+    })
     .await
 }
 
