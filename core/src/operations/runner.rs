@@ -184,49 +184,39 @@ impl Runner {
                 self.start_vm(&target, "the VM was stopped: starting it")
                     .await
             }
-            Action::VmRestart => {
+            Action::VmRestart | Action::VmStop => {
                 self.op.old_instance = instance_uid(vm);
-                self.send(&Operation::RestartVm {
-                    target,
-                    force: false,
-                })
-                .await?;
+                let (request, what) = if action == Action::VmRestart {
+                    let request = Operation::RestartVm {
+                        target,
+                        force: false,
+                    };
+                    (request, "graceful restart requested".to_string())
+                } else {
+                    let request = Operation::StopVm {
+                        target,
+                        grace_period_seconds: grace,
+                    };
+                    (
+                        request,
+                        format!("stop requested with a grace period of {grace} s"),
+                    )
+                };
+                self.send(&request).await?;
                 self.op.stop_deadline = Some(after(stop_timeout));
-                self.enter(
-                    OperationState::Stopping,
-                    format!(
-                        "graceful restart requested; waiting up to {stop_timeout} s for the guest to stop"
-                    ),
-                )
-                .await;
+                let message =
+                    format!("{what}; waiting up to {stop_timeout} s for the guest to stop");
+                self.enter(OperationState::Stopping, message).await;
                 Ok(())
             }
-            Action::VmForceRestart => {
+            Action::VmForceRestart | Action::VmForceStop => {
                 self.op.old_instance = instance_uid(vm);
-                self.force(&target, "forced restart requested (gracePeriodSeconds 0)")
-                    .await
-            }
-            Action::VmStop => {
-                self.op.old_instance = instance_uid(vm);
-                self.send(&Operation::StopVm {
-                    target,
-                    grace_period_seconds: grace,
-                })
-                .await?;
-                self.op.stop_deadline = Some(after(stop_timeout));
-                self.enter(
-                    OperationState::Stopping,
-                    format!(
-                        "stop requested with a grace period of {grace} s; waiting up to {stop_timeout} s for the guest to stop"
-                    ),
-                )
-                .await;
-                Ok(())
-            }
-            Action::VmForceStop => {
-                self.op.old_instance = instance_uid(vm);
-                self.force(&target, "forced stop requested (gracePeriod 0)")
-                    .await
+                let message = if action == Action::VmForceRestart {
+                    "forced restart requested (gracePeriodSeconds 0)"
+                } else {
+                    "forced stop requested (gracePeriod 0)"
+                };
+                self.force(&target, message).await
             }
             Action::VmPause | Action::VmUnpause => {
                 let paused = action == Action::VmPause;
