@@ -93,10 +93,18 @@ pub async fn authenticate(db: &SqlitePool, secret: &str) -> Result<Option<User>>
     if user.disabled || user.session_epoch != epoch {
         return Ok(None);
     }
-    sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
-        .bind(now_rfc3339())
-        .bind(id)
-        .execute(db)
-        .await?;
+    // The last use is kept to the minute: a script calling in a loop costs no write per call.
+    let now = time::OffsetDateTime::now_utc();
+    let minute_ago = (now - time::Duration::minutes(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    sqlx::query(
+        "UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+    )
+    .bind(now_rfc3339())
+    .bind(id)
+    .bind(minute_ago)
+    .execute(db)
+    .await?;
     Ok(Some(user))
 }
