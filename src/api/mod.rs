@@ -11,6 +11,7 @@ mod clusters;
 mod compat;
 mod envelope;
 mod operations;
+mod paths;
 mod pins;
 mod pods;
 mod rollouts;

@@ -1,19 +1,11 @@
 //! Tracked operations over the API.
 
+use super::paths::WatchParams;
+use super::{Api, ApiError, ApiPath, ApiQuery, data, ndjson};
+use crate::server::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use bosun_core::operations as domain;
-use serde::Deserialize;
-
-use super::{Api, ApiError, ApiPath, ApiQuery, data, ndjson};
-use crate::server::AppState;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WatchParams {
-    #[serde(default)]
-    watch: bool,
-}
 
 /// `GET /operations/{id}`: the state, every transition with its time, and whether and
 /// why a forced fallback fired; with `?watch=true`, a JSON line per change until it ends.

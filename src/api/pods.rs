@@ -6,33 +6,16 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use bosun_core::Operation;
 use bosun_core::workloads as domain;
-use bosun_model::{
-    ActionReply, EventRow, KindId, LogOptions, ObjectRef, Page, PodDetail, PodQuery, PodRow,
-};
+use bosun_model::{ActionReply, EventRow, KindId, LogOptions, Page, PodDetail, PodQuery, PodRow};
 use futures::StreamExt;
 use serde::Deserialize;
 
+use super::paths::{NamedPath, ScopePath};
 use super::{Api, ApiError, ApiPath, ApiQuery, Data, data};
 use crate::server::AppState;
 
-#[derive(Debug, Deserialize)]
-pub struct ScopePath {
-    cluster: String,
-    ns: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct PodPath {
-    cluster: String,
-    ns: String,
-    name: String,
-}
-
-impl PodPath {
-    fn object(&self) -> ObjectRef {
-        ObjectRef::new(&self.cluster, &self.ns, KindId::Pod, &self.name)
-    }
-}
+/// The kind every route here serves.
+const KIND: KindId = KindId::Pod;
 
 /// `?labelSelector=&fieldSelector=&q=&limit=&continue=&sort=`
 #[derive(Debug, Default, Deserialize)]
@@ -73,19 +56,21 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<PodPath>,
+    ApiPath(path): ApiPath<NamedPath>,
 ) -> Result<Data<PodDetail>, ApiError> {
-    Ok(data(domain::pod(&state.ctx, &inv, &path.object()).await?))
+    Ok(data(
+        domain::pod(&state.ctx, &inv, &path.object(KIND)).await?,
+    ))
 }
 
 /// `DELETE .../pods/{name}`
 pub async fn delete(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<PodPath>,
+    ApiPath(path): ApiPath<NamedPath>,
 ) -> Result<Data<ActionReply>, ApiError> {
     let op = Operation::DeletePod {
-        target: path.object(),
+        target: path.object(KIND),
     };
     Ok(data(domain::act(&state.ctx, &inv, op).await?))
 }
@@ -94,10 +79,10 @@ pub async fn delete(
 pub async fn events(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<PodPath>,
+    ApiPath(path): ApiPath<NamedPath>,
     ApiQuery(params): ApiQuery<super::workloads::PageParams>,
 ) -> Result<Data<Page<EventRow>>, ApiError> {
-    let events = domain::events(&state.ctx, &inv, &path.object()).await?;
+    let events = domain::events(&state.ctx, &inv, &path.object(KIND)).await?;
     Ok(data(params.page(events)?))
 }
 
@@ -125,7 +110,7 @@ pub struct LogParams {
 pub async fn logs(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<PodPath>,
+    ApiPath(path): ApiPath<NamedPath>,
     ApiQuery(p): ApiQuery<LogParams>,
 ) -> Result<Response, ApiError> {
     let options = LogOptions {
@@ -136,7 +121,7 @@ pub async fn logs(
         previous: p.previous,
         follow: p.follow,
     };
-    let stream = domain::logs(&state.ctx, &inv, &path.object(), &options).await?;
+    let stream = domain::logs(&state.ctx, &inv, &path.object(KIND), &options).await?;
     // An error after the first bytes cannot change the status any more: it ends the
     // stream with a last line saying why.
     let body = Body::from_stream(stream.map(|chunk| {
@@ -150,10 +135,6 @@ pub async fn logs(
         body,
     )
         .into_response();
-    response.headers_mut().insert(
-        http::header::CACHE_CONTROL,
-        http::HeaderValue::from_static("no-store"),
-    );
     if p.download {
         let file = format!(
             "attachment; filename=\"{}{}.log\"",

@@ -6,27 +6,17 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use bosun_core::rollouts::{self as domain, RolloutCommand};
 use bosun_model::{
-    ActionReply, EventRow, KindId, ObjectRef, Page, RolloutDetail, RolloutHistory, RolloutQuery,
-    RolloutRow,
+    ActionReply, EventRow, KindId, Page, RolloutDetail, RolloutHistory, RolloutQuery, RolloutRow,
 };
 use serde::Deserialize;
 
-use super::workloads::{PageParams, ScopePath, all_or, optional_body};
+use super::paths::{NamedPath, ScopePath, WatchParams};
+use super::workloads::{PageParams, all_or, optional_body};
 use super::{Api, ApiError, ApiPath, ApiQuery, Data, data, ndjson};
 use crate::server::AppState;
 
-#[derive(Debug, Deserialize)]
-pub struct RolloutPath {
-    cluster: String,
-    ns: String,
-    name: String,
-}
-
-impl RolloutPath {
-    fn object(&self) -> ObjectRef {
-        ObjectRef::new(&self.cluster, &self.ns, KindId::Rollout, &self.name)
-    }
-}
+/// The kind every route here serves.
+const KIND: KindId = KindId::Rollout;
 
 /// `?active=true&q=&limit=&continue=`
 #[derive(Debug, Default, Deserialize)]
@@ -62,18 +52,11 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<RolloutPath>,
+    ApiPath(path): ApiPath<NamedPath>,
 ) -> Result<Data<RolloutDetail>, ApiError> {
     Ok(data(
-        domain::detail(&state.ctx, &inv, &path.object()).await?,
+        domain::detail(&state.ctx, &inv, &path.object(KIND)).await?,
     ))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StatusParams {
-    #[serde(default)]
-    watch: bool,
 }
 
 /// `GET .../rollouts/{name}/status`: the rollout's state (the detail without its YAML);
@@ -81,10 +64,10 @@ pub struct StatusParams {
 pub async fn status(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<RolloutPath>,
-    ApiQuery(params): ApiQuery<StatusParams>,
+    ApiPath(path): ApiPath<NamedPath>,
+    ApiQuery(params): ApiQuery<WatchParams>,
 ) -> Result<Response, ApiError> {
-    let object = path.object();
+    let object = path.object(KIND);
     let strip = |mut d: RolloutDetail| {
         d.yaml.clear();
         d
@@ -104,10 +87,10 @@ pub async fn status(
 pub async fn history(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<RolloutPath>,
+    ApiPath(path): ApiPath<NamedPath>,
 ) -> Result<Data<RolloutHistory>, ApiError> {
     Ok(data(
-        domain::history(&state.ctx, &inv, &path.object()).await?,
+        domain::history(&state.ctx, &inv, &path.object(KIND)).await?,
     ))
 }
 
@@ -115,21 +98,21 @@ pub async fn history(
 pub async fn events(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<RolloutPath>,
+    ApiPath(path): ApiPath<NamedPath>,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Data<Page<EventRow>>, ApiError> {
-    let events = bosun_core::workloads::events(&state.ctx, &inv, &path.object()).await?;
+    let events = bosun_core::workloads::events(&state.ctx, &inv, &path.object(KIND)).await?;
     Ok(data(params.page(events)?))
 }
 
 async fn command(
     state: &AppState,
     inv: &bosun_core::Invocation,
-    path: &RolloutPath,
+    path: &NamedPath,
     command: RolloutCommand,
 ) -> Result<Data<ActionReply>, ApiError> {
     Ok(data(
-        domain::command(&state.ctx, inv, &path.object(), command).await?,
+        domain::command(&state.ctx, inv, &path.object(KIND), command).await?,
     ))
 }
 
@@ -144,7 +127,7 @@ pub struct ApproveBody {
 pub async fn approve(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<RolloutPath>,
+    ApiPath(path): ApiPath<NamedPath>,
     body: Bytes,
 ) -> Result<Data<ActionReply>, ApiError> {
     let ApproveBody { step } = optional_body(&body)?;
@@ -155,7 +138,7 @@ pub async fn approve(
 pub async fn pause(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<RolloutPath>,
+    ApiPath(path): ApiPath<NamedPath>,
 ) -> Result<Data<ActionReply>, ApiError> {
     command(&state, &inv, &path, RolloutCommand::Pause).await
 }
@@ -164,7 +147,7 @@ pub async fn pause(
 pub async fn resume(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<RolloutPath>,
+    ApiPath(path): ApiPath<NamedPath>,
 ) -> Result<Data<ActionReply>, ApiError> {
     command(&state, &inv, &path, RolloutCommand::Resume).await
 }
@@ -173,7 +156,7 @@ pub async fn resume(
 pub async fn undo(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<RolloutPath>,
+    ApiPath(path): ApiPath<NamedPath>,
 ) -> Result<Data<ActionReply>, ApiError> {
     command(&state, &inv, &path, RolloutCommand::Undo).await
 }
@@ -182,7 +165,7 @@ pub async fn undo(
 pub async fn restart(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<RolloutPath>,
+    ApiPath(path): ApiPath<NamedPath>,
 ) -> Result<Data<ActionReply>, ApiError> {
     command(&state, &inv, &path, RolloutCommand::Restart).await
 }

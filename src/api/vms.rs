@@ -12,22 +12,13 @@ use futures::StreamExt;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use super::workloads::{PageParams, ScopePath, all_or, optional_body};
+use super::paths::{NamedPath, ScopePath, WatchParams};
+use super::workloads::{PageParams, all_or, optional_body};
 use super::{Api, ApiError, ApiJson, ApiPath, ApiQuery, Data, data, ndjson};
 use crate::server::AppState;
 
-#[derive(Debug, Deserialize)]
-pub struct VmPath {
-    cluster: String,
-    ns: String,
-    name: String,
-}
-
-impl VmPath {
-    fn object(&self) -> ObjectRef {
-        ObjectRef::new(&self.cluster, &self.ns, KindId::VirtualMachine, &self.name)
-    }
-}
+/// The kind every route here serves.
+const KIND: KindId = KindId::VirtualMachine;
 
 /// `?q=&status=&limit=&continue=`
 #[derive(Debug, Default, Deserialize)]
@@ -58,22 +49,15 @@ pub async fn list(
     Ok(data(domain::list(&state.ctx, &inv, &query).await?))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WatchParams {
-    #[serde(default)]
-    watch: bool,
-}
-
 /// `GET .../virtualmachines/{name}`; with `?watch=true`, a JSON line each time the VM or
 /// its instance changes.
 pub async fn get(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<VmPath>,
+    ApiPath(path): ApiPath<NamedPath>,
     ApiQuery(params): ApiQuery<WatchParams>,
 ) -> Result<Response, ApiError> {
-    let object = path.object();
+    let object = path.object(KIND);
     if params.watch {
         return Ok(ndjson(domain::follow(&state.ctx, &inv, &object).await?));
     }
@@ -85,10 +69,10 @@ pub async fn get(
 pub async fn history(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<VmPath>,
+    ApiPath(path): ApiPath<NamedPath>,
 ) -> Result<Data<Vec<OperationView>>, ApiError> {
     Ok(data(
-        domain::history(&state.ctx, &inv, &path.object()).await?,
+        domain::history(&state.ctx, &inv, &path.object(KIND)).await?,
     ))
 }
 
@@ -96,10 +80,10 @@ pub async fn history(
 pub async fn events(
     State(state): State<AppState>,
     Api(inv): Api,
-    ApiPath(path): ApiPath<VmPath>,
+    ApiPath(path): ApiPath<NamedPath>,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Data<Page<EventRow>>, ApiError> {
-    let events = bosun_core::workloads::events(&state.ctx, &inv, &path.object()).await?;
+    let events = bosun_core::workloads::events(&state.ctx, &inv, &path.object(KIND)).await?;
     Ok(data(params.page(events)?))
 }
 
@@ -107,12 +91,12 @@ pub async fn events(
 async fn command(
     state: &AppState,
     inv: &bosun_core::Invocation,
-    path: &VmPath,
+    path: &NamedPath,
     command: VmCommand,
     body: &Bytes,
 ) -> Result<Response, ApiError> {
     let options: VmActionOptions = optional_body(body)?;
-    let accepted = domain::command(&state.ctx, inv, &path.object(), command, options).await?;
+    let accepted = domain::command(&state.ctx, inv, &path.object(KIND), command, options).await?;
     Ok((StatusCode::ACCEPTED, data(accepted)).into_response())
 }
 
@@ -122,7 +106,7 @@ macro_rules! vm_command {
         pub async fn $name(
             State(state): State<AppState>,
             Api(inv): Api,
-            ApiPath(path): ApiPath<VmPath>,
+            ApiPath(path): ApiPath<NamedPath>,
             body: Bytes,
         ) -> Result<Response, ApiError> {
             command(&state, &inv, &path, $command, &body).await

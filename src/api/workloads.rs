@@ -13,18 +13,13 @@ use bosun_model::{
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use super::paths::ScopePath;
 use super::{Api, ApiError, ApiJson, ApiPath, ApiQuery, Data, data};
 use crate::server::AppState;
 
 /// `_all` in a path means every namespace (or every cluster).
 pub(super) fn all_or(value: &str) -> Option<String> {
     (value != "_all").then(|| value.to_string())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ScopePath {
-    pub(super) cluster: String,
-    pub(super) ns: String,
 }
 
 #[derive(Debug, Deserialize)]
