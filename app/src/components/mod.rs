@@ -8,6 +8,7 @@ mod live;
 mod operation;
 mod pin;
 mod progress;
+mod scope_fields;
 mod shell;
 mod toast;
 
@@ -19,5 +20,6 @@ pub use live::follow;
 pub use operation::OperationProgress;
 pub use pin::{PinButton, Pins};
 pub use progress::RolloutProgress;
+pub use scope_fields::ScopeFields;
 pub use shell::Shell;
 pub use toast::{ToastStack, Toasts, provide_toasts, use_toasts};

@@ -4,7 +4,6 @@
 use bosun_model::{Environment, KindId, Me, ObjectRef, PodDetail, PodRow, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::actions::ObjectAction;
 use crate::api::pods::fetch_pod;
@@ -12,7 +11,7 @@ use crate::api::workloads::object_events;
 use crate::browser::{StreamHandle, stream_text};
 use crate::components::{ActionDialog, ErrorBox, Pending};
 use crate::format::{age, query_string};
-use crate::pages::workload_detail::EventsTable;
+use crate::pages::workload_detail::{EventsTable, routed_object};
 
 /// The link of a pod's page.
 #[must_use]
@@ -51,17 +50,7 @@ pub fn PodTable(pods: Vec<PodRow>) -> impl IntoView {
 
 #[component]
 pub fn PodPage() -> impl IntoView {
-    let params = use_params_map();
-    let object = Memo::new(move |_| {
-        let p = params.get();
-        let get = |k: &str| p.get(k).unwrap_or_default();
-        ObjectRef::new(
-            &get("cluster"),
-            &get("namespace"),
-            KindId::Pod,
-            &get("name"),
-        )
-    });
+    let object = routed_object(KindId::Pod);
     let refresh = RwSignal::new(0u32);
     let pod = Resource::new(move || (object.get(), refresh.get()), |(o, _)| fetch_pod(o));
     let clusters = Resource::new(|| (), |()| crate::api::clusters::list_clusters());

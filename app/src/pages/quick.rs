@@ -21,7 +21,6 @@ use crate::components::{
 };
 use crate::pages::object_actions::{ActionButtons, Entry, rollout_entries};
 use crate::pages::rollouts::{environment_of, step_text};
-use crate::pages::vms::vm_href;
 use crate::pages::workload_table::detail_href;
 
 /// What happened on a card since the page loaded: a restart to follow, an operation.
@@ -202,10 +201,7 @@ fn RolloutCard(
         move |d: RolloutDetail| live.set(d.row),
         |_| {},
     );
-    let href = format!(
-        "/rollouts/{}/{}/{}",
-        object.cluster, object.namespace, object.name
-    );
+    let href = detail_href(&object);
     view! {
         {move || {
             let row = live.get();
@@ -243,7 +239,7 @@ fn VmCard(
         move |vm: VmDetail| live.set(vm.row),
         |_| {},
     );
-    let href = vm_href(&object);
+    let href = detail_href(&object);
     view! {
         {move || {
             let row = live.get();

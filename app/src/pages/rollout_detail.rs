@@ -11,7 +11,7 @@ use bosun_model::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::api::clusters::list_clusters;
 use crate::api::rollouts::{
@@ -21,7 +21,7 @@ use crate::components::{ActionDialog, Done, ErrorBox, Pending, PinButton, Pins, 
 use crate::format::{age, unix_seconds};
 use crate::pages::object_actions::{ActionButtons, rollout_entries};
 use crate::pages::rollouts::{environment_of, step_text};
-use crate::pages::workload_detail::EventsTable;
+use crate::pages::workload_detail::{ConditionsTable, EventsTable, routed_object};
 use crate::pages::workload_table::detail_href;
 
 const TABS: [(&str, &str); 4] = [
@@ -48,18 +48,8 @@ async fn tab_data(object: ObjectRef, tab: String) -> Result<TabData, crate::AppE
 
 #[component]
 pub fn RolloutDetailPage() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
-    let object = Memo::new(move |_| {
-        let p = params.get();
-        let get = |k: &str| p.get(k).unwrap_or_default();
-        ObjectRef::new(
-            &get("cluster"),
-            &get("namespace"),
-            KindId::Rollout,
-            &get("name"),
-        )
-    });
+    let object = routed_object(KindId::Rollout);
     let tab = Memo::new(move |_| query.get().get("tab").unwrap_or_else(|| "overview".into()));
     let refresh = RwSignal::new(0u32);
     let detail = Resource::new(move || object.get(), fetch_rollout);
@@ -114,10 +104,7 @@ fn Detail(
         },
         move |message| problem.set(Some(message)),
     );
-    let base = format!(
-        "/rollouts/{}/{}/{}",
-        object.cluster, object.namespace, object.name
-    );
+    let base = detail_href(&object);
     let is_pinned = pinned.contains(&object);
     let body = match (tab.as_str(), extra) {
         (_, Err(error)) => view! { <ErrorBox error /> }.into_any(),
@@ -234,22 +221,7 @@ fn Overview(live: RwSignal<RolloutDetail>) -> impl IntoView {
                     <dt>"Current step since"</dt><dd>{if d.step_since.is_empty() { "—".to_string() } else { age(&d.step_since) }}</dd>
                 </dl>
                 <h2>"Conditions"</h2>
-                {if d.conditions.is_empty() {
-                    view! { <p class="muted">"The rollout reports no conditions."</p> }.into_any()
-                } else {
-                    view! {
-                        <div class="table-wrap">
-                            <table class="grid">
-                                <thead><tr><th>"Type"</th><th>"Status"</th><th>"Reason"</th><th>"Message"</th><th>"Changed"</th></tr></thead>
-                                <tbody>
-                                    {d.conditions.into_iter().map(|c| view! {
-                                        <tr><td>{c.type_}</td><td>{c.status}</td><td>{c.reason}</td><td>{c.message}</td><td>{age(&c.last_transition)}</td></tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any()
-                }}
+                <ConditionsTable conditions=d.conditions empty="The rollout reports no conditions." />
             }
         }}
     }

@@ -11,9 +11,10 @@ use leptos_router::hooks::use_query_map;
 use crate::api::actions::ObjectAction;
 use crate::api::clusters::list_clusters;
 use crate::api::rollouts::list_rollouts;
-use crate::components::{ActionDialog, Done, ErrorBox, Pending, PinButton, Pins};
+use crate::components::{ActionDialog, Done, ErrorBox, Pending, PinButton, Pins, ScopeFields};
 use crate::format::{age, query_string};
 use crate::pages::object_actions::{ActionButtons, ActionMenu, rollout_entries};
+use crate::pages::workload_table::detail_href;
 
 /// The page's filters, as they appear in the URL.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,12 +65,6 @@ impl Filters {
     }
 }
 
-/// The link of a rollout's detail page.
-#[must_use]
-pub fn rollout_href(row: &RolloutRow) -> String {
-    format!("/rollouts/{}/{}/{}", row.cluster, row.namespace, row.name)
-}
-
 pub(crate) fn environment_of(clusters: &[ClusterSummary], name: &str) -> Environment {
     clusters
         .iter()
@@ -108,14 +103,7 @@ pub fn RolloutsPage() -> impl IntoView {
                 let f = filters.get_untracked();
                 view! {
                     <Form method="GET" action="/rollouts" attr:class="filters" attr:data-testid="filters">
-                        <label><span>"Cluster"</span>
-                            <select name="cluster">
-                                <option value="" selected=f.cluster.is_empty()>"All clusters"</option>
-                                {list.into_iter().map(|c| { let selected = c.name == f.cluster; view! { <option value=c.name.clone() selected=selected>{c.name.clone()}</option> } }).collect_view()}
-                            </select>
-                        </label>
-                        <label><span>"Namespace"</span><input name="ns" value=f.ns.clone() placeholder="all namespaces" /></label>
-                        <label><span>"Name"</span><input name="q" type="search" value=f.q.clone() placeholder="contains…" /></label>
+                        <ScopeFields clusters=list cluster=f.cluster.clone() ns=f.ns.clone() q=f.q.clone() />
                         <label class="check-label"><input type="checkbox" name="active" value="1" checked=f.active />" Active only"</label>
                         <button type="submit" class="primary">"Apply"</button>
                     </Form>
@@ -177,7 +165,7 @@ fn Results(
                         let is_pinned = pinned.contains(&object);
                         view! {
                             <tr data-rollout=row.name.clone() data-phase=row.phase.clone() data-active=row.active.to_string()>
-                                <td class="name"><a href=rollout_href(&row)>{row.name.clone()}</a></td>
+                                <td class="name"><a href=detail_href(&row.object_ref())>{row.name.clone()}</a></td>
                                 <td>{workload}</td>
                                 <td class="ns">{row.namespace.clone()}</td>
                                 <td><span class=format!("phase phase-{}", row.phase.to_lowercase())>{row.phase.clone()}{row.paused.then_some(" (paused)")}</span></td>

@@ -5,7 +5,7 @@
 use bosun_model::{ClusterSummary, KindId, Me, ObjectRef, OperationView, Role, VmDetail};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::api::clusters::list_clusters;
 use crate::api::vms::{fetch_vm, vm_history, vm_stream_url};
@@ -16,7 +16,8 @@ use crate::components::{
 use crate::format::age;
 use crate::pages::object_actions::{ActionButtons, vm_entries};
 use crate::pages::rollouts::environment_of;
-use crate::pages::workload_detail::EventsTable;
+use crate::pages::workload_detail::{ConditionsTable, EventsTable, routed_object};
+use crate::pages::workload_table::detail_href;
 
 const TABS: [(&str, &str); 4] = [
     ("overview", "Overview"),
@@ -55,18 +56,8 @@ async fn load(object: ObjectRef, tab: String) -> Result<VmPage, crate::AppError>
 
 #[component]
 pub fn VmDetailPage() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
-    let object = Memo::new(move |_| {
-        let p = params.get();
-        let get = |k: &str| p.get(k).unwrap_or_default();
-        ObjectRef::new(
-            &get("cluster"),
-            &get("namespace"),
-            KindId::VirtualMachine,
-            &get("name"),
-        )
-    });
+    let object = routed_object(KindId::VirtualMachine);
     let tab = Memo::new(move |_| query.get().get("tab").unwrap_or_else(|| "overview".into()));
     let refresh = RwSignal::new(0u32);
     let data = Resource::new(
@@ -123,7 +114,7 @@ fn Detail(
         .iter()
         .find(|o| !o.finished)
         .map(|o| o.id.clone());
-    let base = format!("/vms/{}/{}/{}", row.cluster, row.namespace, row.name);
+    let base = detail_href(&row.object_ref());
     let on_finish = Callback::new(move |_| refresh.update(|n| *n += 1));
     let yaml = vm.yaml.clone();
     // The VM as the server pushes it: status, instance and the actions its state allows.
@@ -198,32 +189,12 @@ fn Overview(vm: VmDetail) -> impl IntoView {
                     <dt>"Started"</dt><dd>{age(&i.created)}" ago"</dd>
                     {i.deleting_since.clone().map(|since| view! { <dt>"Stopping since"</dt><dd>{age(&since)}</dd> })}
                 </dl>
-                <Conditions conditions=i.conditions />
+                <ConditionsTable conditions=i.conditions empty="No conditions." />
             }.into_any(),
         }}
         <h2>"Virtual machine conditions"</h2>
-        <Conditions conditions=vm.conditions />
+        <ConditionsTable conditions=vm.conditions empty="No conditions." />
     }
-}
-
-#[component]
-fn Conditions(conditions: Vec<bosun_model::Condition>) -> impl IntoView {
-    if conditions.is_empty() {
-        return view! { <p class="muted">"No conditions."</p> }.into_any();
-    }
-    view! {
-        <div class="table-wrap">
-            <table class="grid">
-                <thead><tr><th>"Type"</th><th>"Status"</th><th>"Reason"</th><th>"Message"</th><th>"Changed"</th></tr></thead>
-                <tbody>
-                    {conditions.into_iter().map(|c| view! {
-                        <tr><td>{c.type_}</td><td>{c.status}</td><td>{c.reason}</td><td>{c.message}</td><td>{age(&c.last_transition)}</td></tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
-    .into_any()
 }
 
 /// The VM's operations, newest first: who asked what, how it went, and whether the

@@ -16,11 +16,13 @@ use crate::api::actions::ObjectAction;
 use crate::api::clusters::list_clusters;
 use crate::api::vms::{VmBatchResult, list_vms, vm_batch};
 use crate::components::{
-    ActionDialog, Done, ErrorBox, OperationProgress, Pending, PinButton, Pins, use_toasts,
+    ActionDialog, Done, ErrorBox, OperationProgress, Pending, PinButton, Pins, ScopeFields,
+    use_toasts,
 };
 use crate::format::{age, query_string};
 use crate::pages::object_actions::{ActionMenu, vm_entries};
 use crate::pages::rollouts::environment_of;
+use crate::pages::workload_table::detail_href;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Filters {
@@ -67,12 +69,6 @@ impl Filters {
             ])
         )
     }
-}
-
-/// The link of a VM's detail page.
-#[must_use]
-pub fn vm_href(o: &ObjectRef) -> String {
-    format!("/vms/{}/{}/{}", o.cluster, o.namespace, o.name)
 }
 
 const STATUSES: [&str; 6] = [
@@ -142,14 +138,7 @@ pub fn VirtualMachinesPage() -> impl IntoView {
                 let f = filters.get_untracked();
                 view! {
                     <Form method="GET" action="/vms" attr:class="filters" attr:data-testid="filters">
-                        <label><span>"Cluster"</span>
-                            <select name="cluster">
-                                <option value="" selected=f.cluster.is_empty()>"All clusters"</option>
-                                {list.into_iter().map(|c| { let selected = c.name == f.cluster; view! { <option value=c.name.clone() selected=selected>{c.name.clone()}</option> } }).collect_view()}
-                            </select>
-                        </label>
-                        <label><span>"Namespace"</span><input name="ns" value=f.ns.clone() placeholder="all namespaces" /></label>
-                        <label><span>"Name"</span><input name="q" type="search" value=f.q.clone() placeholder="contains…" /></label>
+                        <ScopeFields clusters=list cluster=f.cluster.clone() ns=f.ns.clone() q=f.q.clone() />
                         <label><span>"Status"</span>
                             <select name="status">
                                 <option value="" selected=f.status.is_empty()>"Any"</option>
@@ -271,7 +260,7 @@ fn Results(
                                             } />
                                     </td>
                                 })}
-                                <td class="name"><a href=vm_href(&object)>{row.name.clone()}</a></td>
+                                <td class="name"><a href=detail_href(&object)>{row.name.clone()}</a></td>
                                 <td class="ns">{row.namespace.clone()}</td>
                                 <td><span class=format!("vm-status vm-{}", status.to_lowercase()) data-testid="vm-status">{status.clone()}</span></td>
                                 <td>{row.run_strategy.clone()}</td>

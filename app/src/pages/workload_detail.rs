@@ -232,23 +232,42 @@ fn Overview(detail: WorkloadDetail) -> impl IntoView {
             </table>
         </div>
         <h2>"Conditions"</h2>
-        {if detail.conditions.is_empty() {
-            view! { <p class="muted">"The workload reports no conditions."</p> }.into_any()
-        } else {
-            view! {
-                <div class="table-wrap">
-                    <table class="grid">
-                        <thead><tr><th>"Type"</th><th>"Status"</th><th>"Reason"</th><th>"Message"</th><th>"Changed"</th></tr></thead>
-                        <tbody>
-                            {detail.conditions.into_iter().map(|c| view! {
-                                <tr><td>{c.type_}</td><td>{c.status}</td><td>{c.reason}</td><td>{c.message}</td><td>{age(&c.last_transition)}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            }.into_any()
-        }}
+        <ConditionsTable conditions=detail.conditions empty="The workload reports no conditions." />
     }
+}
+
+/// An object's conditions; `empty` says so when it reports none.
+#[component]
+pub fn ConditionsTable(
+    conditions: Vec<bosun_model::Condition>,
+    empty: &'static str,
+) -> impl IntoView {
+    if conditions.is_empty() {
+        return view! { <p class="muted">{empty}</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="grid">
+                <thead><tr><th>"Type"</th><th>"Status"</th><th>"Reason"</th><th>"Message"</th><th>"Changed"</th></tr></thead>
+                <tbody>
+                    {conditions.into_iter().map(|c| view! {
+                        <tr><td>{c.type_}</td><td>{c.status}</td><td>{c.reason}</td><td>{c.message}</td><td>{age(&c.last_transition)}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// The object a detail page's route names (`/:cluster/:namespace/:name`), of `kind`.
+pub fn routed_object(kind: KindId) -> Memo<ObjectRef> {
+    let params = use_params_map();
+    Memo::new(move |_| {
+        let p = params.get();
+        let get = |k: &str| p.get(k).unwrap_or_default();
+        ObjectRef::new(&get("cluster"), &get("namespace"), kind, &get("name"))
+    })
 }
 
 /// Events about an object, warnings first (used by the pod page too).

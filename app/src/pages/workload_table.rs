@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use bosun_model::{Action, ClusterSummary, Environment, Me, ObjectRef, Role, WorkloadRow};
+use bosun_model::{Action, ClusterSummary, Environment, KindId, Me, ObjectRef, Role, WorkloadRow};
 use leptos::prelude::*;
 
 use crate::api::actions::ObjectAction;
@@ -11,16 +11,16 @@ use crate::components::{HealthBadge, Pending, PinButton};
 use crate::format::age;
 use crate::pages::workloads::Filters;
 
-/// The link of a workload's detail page.
+/// The link of an object's detail page: rollouts and VMs have pages of their own, every
+/// workload kind shares one.
 #[must_use]
 pub fn detail_href(o: &ObjectRef) -> String {
-    format!(
-        "/workloads/{}/{}/{}/{}",
-        o.cluster,
-        o.namespace,
-        o.kind.route(),
-        o.name
-    )
+    let (cluster, ns, name) = (&o.cluster, &o.namespace, &o.name);
+    match o.kind {
+        KindId::Rollout => format!("/rollouts/{cluster}/{ns}/{name}"),
+        KindId::VirtualMachine => format!("/vms/{cluster}/{ns}/{name}"),
+        kind => format!("/workloads/{cluster}/{ns}/{}/{name}", kind.route()),
+    }
 }
 
 /// The menu entries of an object's actions, in table order, for a role.
