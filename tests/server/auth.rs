@@ -215,13 +215,7 @@ async fn idle_session_expires() {
         .send()
         .await
         .unwrap();
-    let cookie = res.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = session_cookie(&res);
     // The raw cookie is sent again after its Max-Age, so only the server can refuse it.
     let me = || {
         client()

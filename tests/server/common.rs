@@ -260,3 +260,9 @@ pub async fn audit_rows(srv: &TestServer, query: &str) -> Vec<Value> {
         .cloned()
         .unwrap_or_default()
 }
+
+/// The `name=value` of the session cookie a response sets, to send it by hand.
+pub fn session_cookie(res: &reqwest::Response) -> String {
+    let header = res.headers()["set-cookie"].to_str().expect("cookie text");
+    header.split(';').next().unwrap_or_default().to_string()
+}

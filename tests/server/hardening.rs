@@ -176,13 +176,7 @@ async fn a_request_in_flight_at_sign_out_does_not_bring_the_session_back() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let cookie = res.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = session_cookie(&res);
     let me = |cookie: String| {
         let bare = bare.clone();
         let url = srv.url("/api/v1/me");
@@ -247,13 +241,7 @@ async fn a_copy_of_the_database_does_not_hand_out_sessions() {
         .send()
         .await
         .unwrap();
-    let cookie = res.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = session_cookie(&res);
     let (_, id) = cookie.split_once('=').unwrap();
     let status = |cookie: String| {
         let bare = bare.clone();

@@ -464,9 +464,13 @@ async fn lists_cover_two_namespaces_and_bulk_actions_answer_per_vm() {
     srv.stop().await;
 }
 
-#[tokio::test]
-async fn an_operation_survives_a_console_restart_with_a_correct_record() {
-    // The cluster runs on its own, so only the console restarts.
+/// The VMs of the cluster `ext` in [`console_of_its_own_cluster`].
+const EXT_VMS: &str = "/api/v1/clusters/ext/namespaces/vms/virtualmachines";
+
+/// A demo cluster running on its own, added to a console as `ext` (caches filled), so the
+/// console can restart while the cluster goes on; with the console's admin client.
+async fn console_of_its_own_cluster()
+-> (bosun_demo_cluster::DemoCluster, TestServer, reqwest::Client) {
     let cluster = crate::clusters::second_cluster().await;
     let srv = TestServer::start().await;
     let admin = srv.admin().await;
@@ -480,7 +484,14 @@ async fn an_operation_survives_a_console_restart_with_a_correct_record() {
     .await;
     assert_eq!(status, 200, "{body}");
     srv.wait_for_caches("ext").await;
-    let base = "/api/v1/clusters/ext/namespaces/vms/virtualmachines";
+    (cluster, srv, admin)
+}
+
+#[tokio::test]
+async fn an_operation_survives_a_console_restart_with_a_correct_record() {
+    // The cluster runs on its own, so only the console restarts.
+    let (cluster, srv, admin) = console_of_its_own_cluster().await;
+    let base = EXT_VMS;
     vm_status(&srv, &admin, base, "vm-hung", "Running").await;
     let (status, answer) = send(
         &admin,
@@ -530,20 +541,8 @@ async fn an_operation_survives_a_console_restart_with_a_correct_record() {
 
 #[tokio::test]
 async fn a_guest_that_stopped_while_the_console_was_down_is_not_forced_on_resume() {
-    let cluster = crate::clusters::second_cluster().await;
-    let srv = TestServer::start().await;
-    let admin = srv.admin().await;
-    let kubeconfig = cluster.kubeconfig_yaml("ext");
-    let (status, body) = send(
-        &admin,
-        "POST",
-        &srv.url("/api/v1/clusters"),
-        Some(json!({"name": "ext", "kubeconfig": kubeconfig})),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    srv.wait_for_caches("ext").await;
-    let base = "/api/v1/clusters/ext/namespaces/vms/virtualmachines";
+    let (cluster, srv, admin) = console_of_its_own_cluster().await;
+    let base = EXT_VMS;
     vm_status(&srv, &admin, base, "vm-running", "Running").await;
     // The demo guest takes 10 s to shut down; the console would force it after 4 s.
     let (status, answer) = send(
