@@ -54,3 +54,10 @@ fi
 cp style/main.css "$pkg/bosun.css"
 cp -r public/. "$site/"
 echo "build-front: $(du -h "$pkg/bosun_bg.wasm" | cut -f1) wasm written to $pkg"
+
+# Precompressed copies, served to browsers that accept them (the wasm is ~4x smaller as
+# brotli). Node's zlib does both; node is already needed for wasm-opt and Playwright.
+# Best compression for release; a quick one for the (much larger) debug build.
+quality=4
+[[ "$profile" == "wasm-release" ]] && quality=11
+BROTLI_QUALITY=$quality node tools/precompress.js "$pkg/bosun_bg.wasm" "$pkg/bosun.js" "$pkg/bosun.css"

@@ -27,4 +27,9 @@ scripts/build-front.sh
 step "Playwright in Chromium"
 (cd end2end && npx playwright test)
 
+# The benchmark at a small size on the test build, so it cannot rot; its figures come
+# from scripts/bench.sh on an optimised build.
+step "scale benchmark (small, unoptimised)"
+BENCH_PROFILE=test scripts/bench.sh --pods 500 --requests 20 --changes 5 --kubectl-runs 1
+
 step "all tests passed in $((SECONDS - started)) s"

@@ -74,6 +74,10 @@ pub struct ServeArgs {
     /// Highest replica count a scale may ask for.
     #[arg(long, env = "BOSUN_MAX_REPLICAS", default_value = "1000")]
     pub max_replicas: String,
+    /// Add N generated pods (over namespaces, nodes and workloads of every kind) to the
+    /// built-in demo cluster's world, to try the console at scale.
+    #[arg(long, env = "BOSUN_DEMO_PODS", default_value_t = 0)]
+    pub demo_pods: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,9 +145,9 @@ pub struct DemoClusterArgs {
     /// Write a kubeconfig for kubectl here.
     #[arg(long)]
     pub kubeconfig_out: Option<PathBuf>,
-    /// Add N namespaces × 50 deployments × 10 replicas of generated load.
-    #[arg(long)]
-    pub scale: Option<usize>,
+    /// Add N generated pods (over namespaces, nodes and workloads of every kind).
+    #[arg(long, default_value_t = 0)]
+    pub pods: usize,
 }
 
 /// Errors of the command line, each a single line for the terminal.
@@ -211,6 +215,7 @@ pub fn server_config(
         demo_cluster: !args.no_demo,
         demo_time_scale: 1.0,
         demo_record_requests: false,
+        demo_pods: args.demo_pods,
         secret_key: secret_key_from_env(),
         max_replicas: args
             .max_replicas

@@ -51,6 +51,8 @@ pub struct ServerConfig {
     pub demo_time_scale: f64,
     /// Keep every request the demo cluster receives, for tests that check the wire.
     pub demo_record_requests: bool,
+    /// Generated pods added to the demo world (`--demo-pods`).
+    pub demo_pods: usize,
     /// The key that encrypts cluster credentials (`BOSUN_SECRET_KEY`); `None`: the key
     /// file in the data directory, generated on first start.
     pub secret_key: Option<String>,
@@ -75,6 +77,7 @@ impl ServerConfig {
             demo_cluster: false,
             demo_time_scale: 20.0,
             demo_record_requests: true,
+            demo_pods: 0,
             secret_key: None,
             max_replicas: 1000,
             trusted_proxies: crate::http::client_addr::TrustedProxies::default(),

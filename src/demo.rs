@@ -18,10 +18,12 @@ pub async fn start_embedded(
     data_dir: &Path,
     time_scale: f64,
     record_requests: bool,
+    pods: usize,
 ) -> Result<(DemoCluster, String), ServerError> {
     let config = DemoConfig {
         time_scale,
         record_requests,
+        scale: (pods > 0).then_some(ScaleSpec { pods }),
         ..DemoConfig::default()
     };
     let cluster = DemoCluster::start(config)
@@ -56,11 +58,7 @@ pub async fn start_standalone(args: &DemoClusterArgs) -> Result<DemoCluster, Ser
         crate::config::parse_listen(&args.listen).map_err(|e| ServerError::Demo(e.problem))?;
     let config = DemoConfig {
         listen,
-        scale: args.scale.map(|namespaces| ScaleSpec {
-            namespaces,
-            deployments_per_namespace: 50,
-            replicas: 10,
-        }),
+        scale: (args.pods > 0).then_some(ScaleSpec { pods: args.pods }),
         ..DemoConfig::default()
     };
     let cluster = DemoCluster::start(config)

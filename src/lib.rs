@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod bundle;
 pub mod cli;
 pub mod config;
 #[cfg(feature = "demo-cluster")]

@@ -118,13 +118,27 @@ impl RunningServer {
     }
 }
 
-fn leptos_options(config: &ServerConfig) -> LeptosOptions {
+fn leptos_options(config: &ServerConfig, bundle: &crate::bundle::Bundle) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("bosun")
         .site_root(config.site_root.to_string_lossy().to_string())
-        .site_pkg_dir("pkg")
+        .site_pkg_dir(bundle.site_pkg_dir())
         .site_addr(config.listen)
         .build()
+}
+
+/// Compresses pages and JSON answers (brotli or gzip, as the browser accepts). Streams
+/// that must arrive as written (live lists, followed logs) are left alone: a compressor
+/// would hold their lines back until its buffer fills.
+fn compression()
+-> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::Predicate;
+    use tower_http::compression::predicate::{DefaultPredicate, NotForContentType};
+    tower_http::compression::CompressionLayer::new().compress_when(
+        DefaultPredicate::new()
+            .and(NotForContentType::const_new("application/x-ndjson"))
+            .and(NotForContentType::const_new("text/plain")),
+    )
 }
 
 /// Builds the whole HTTP application around an opened database.
@@ -153,13 +167,16 @@ pub async fn router(
         .with_http_only(true)
         .with_same_site(SameSite::Strict)
         .with_secure(secure)
-        .with_always_save(true)
+        // Saved when changed: at sign-in and once a minute of activity (see
+        // `bosun_core::session::signed_in`), not on every read.
+        .with_always_save(false)
         .with_expiry(Expiry::OnInactivity(
             time::Duration::try_from(config.session_idle)
                 .map_err(|e| ServerError::Sessions(format!("{}: {e}", config::SESSION_IDLE)))?,
         ));
 
-    let leptos_options = leptos_options(config);
+    let bundle = crate::bundle::Bundle::of(&config.site_root.join("pkg"));
+    let leptos_options = leptos_options(config, &bundle);
     let state = AppState {
         leptos_options: leptos_options.clone(),
         ctx: ctx.clone(),
@@ -173,6 +190,7 @@ pub async fn router(
     let unauthenticated = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .nest_service(&bundle.url_prefix(), bundle.service())
         .nest_service("/pkg", ServeDir::new(config.site_root.join("pkg")));
 
     let app = Router::new()
@@ -215,6 +233,7 @@ pub async fn router(
             headers::HeaderPolicy { hsts: secure },
             headers::security_headers,
         ))
+        .layer(compression())
         .layer(middleware::from_fn(trace::trace_requests))
         .with_state(state);
     Ok((app, cleanup))
@@ -266,6 +285,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
             &config.data_dir,
             config.demo_time_scale,
             config.demo_record_requests,
+            config.demo_pods,
         )
         .await?;
         clusters.set_demo_kubeconfig(Some(kubeconfig));

@@ -12,7 +12,7 @@ mod format;
 mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -34,6 +34,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="mobile-web-app-capable" content="yes" />
                 <meta name="apple-mobile-web-app-capable" content="yes" />
                 <meta name="apple-mobile-web-app-title" content="Bosun" />
+                // The bundle's folder is named after its content hash (see the server's
+                // `bundle`), so browsers may keep it forever.
+                <link rel="stylesheet" id="bosun" href=format!("/{}/bosun.css", options.site_pkg_dir) />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -52,7 +55,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="bosun" href="/pkg/bosun.css" />
         <Title formatter=|page: String| if page.is_empty() { "Bosun".to_string() } else { format!("{page} · Bosun") } />
         <Router>
             <Routes fallback=pages::NotFound>

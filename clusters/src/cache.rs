@@ -62,11 +62,24 @@ fn describe(err: &watcher::Error) -> String {
     }
 }
 
+/// Drops what the console never reads and that is often half an object's size:
+/// `managedFields` and kubectl's last-applied copy of the object.
+fn trim(obj: &mut DynamicObject) {
+    obj.metadata.managed_fields = None;
+    if let Some(annotations) = obj.metadata.annotations.as_mut() {
+        annotations.remove(LAST_APPLIED);
+        if annotations.is_empty() {
+            obj.metadata.annotations = None;
+        }
+    }
+}
+
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
 impl Cache {
     /// Starts watching `resource` across all namespaces. The first list fills the cache;
     /// watch events keep it current; the watcher re-lists by itself (with backoff) after
-    /// errors or expired versions. `managedFields` are dropped on arrival: the console
-    /// never reads them and they are often half of an object's size.
+    /// errors or expired versions. Objects are [`trim`]med on arrival.
     #[must_use]
     pub fn start(cluster: &str, client: Client, resource: ApiResource) -> Self {
         let writer = reflector::store::Writer::new(resource.clone());
@@ -80,7 +93,7 @@ impl Cache {
         let task = tokio::spawn(async move {
             let events = watcher(api, watcher::Config::default())
                 .default_backoff()
-                .modify(|obj: &mut DynamicObject| obj.metadata.managed_fields = None)
+                .modify(trim)
                 .reflect(writer);
             futures::pin_mut!(events);
             let mut last_error = String::new();

@@ -231,15 +231,20 @@ impl FieldSelector {
         Ok(Self(terms))
     }
 
-    /// Whether a pod object satisfies every term.
+    /// Whether a cached pod satisfies every term, read in place (metadata fields from the
+    /// metadata, the rest from spec and status).
     #[must_use]
-    pub fn matches(&self, pod: &Value) -> bool {
+    pub fn matches_object(&self, pod: &kube::api::DynamicObject) -> bool {
         self.0.iter().all(|(pointer, equal, value)| {
-            let actual = match pod.pointer(pointer) {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Bool(b)) => b.to_string(),
-                Some(Value::Null) | None => String::new(),
-                Some(other) => other.to_string(),
+            let actual = match *pointer {
+                "/metadata/name" => pod.metadata.name.clone().unwrap_or_default(),
+                "/metadata/namespace" => pod.metadata.namespace.clone().unwrap_or_default(),
+                _ => match pod.data.pointer(pointer) {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Bool(b)) => b.to_string(),
+                    Some(Value::Null) | None => String::new(),
+                    Some(other) => other.to_string(),
+                },
             };
             (actual == *value) == *equal
         })
@@ -285,16 +290,28 @@ mod tests {
 
     #[test]
     fn pod_field_selectors_allow_only_supported_fields() {
-        let pod =
-            serde_json::json!({"spec": {"nodeName": "node-1"}, "status": {"phase": "Running"}});
-        let sel =
-            FieldSelector::parse_for_pods("spec.nodeName=node-1,status.phase!=Pending").unwrap();
-        assert!(sel.matches(&pod));
-        assert!(
-            !FieldSelector::parse_for_pods("spec.nodeName=node-2")
-                .unwrap()
-                .matches(&pod)
-        );
+        let pod: kube::api::DynamicObject = serde_json::from_value(serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web-1", "namespace": "shop"},
+            "spec": {"nodeName": "node-1"}, "status": {"phase": "Running"}}))
+        .unwrap();
+        let sel = FieldSelector::parse_for_pods(
+            "spec.nodeName=node-1,status.phase!=Pending,metadata.namespace=shop",
+        )
+        .unwrap();
+        assert!(sel.matches_object(&pod));
+        for other in [
+            "spec.nodeName=node-2",
+            "metadata.name!=web-1",
+            "spec.hostNetwork=true",
+        ] {
+            assert!(
+                !FieldSelector::parse_for_pods(other)
+                    .unwrap()
+                    .matches_object(&pod),
+                "{other}"
+            );
+        }
         let err = FieldSelector::parse_for_pods("spec.containers=x").unwrap_err();
         assert_eq!(err, "field label not supported: spec.containers");
     }

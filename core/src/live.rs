@@ -11,6 +11,10 @@ use crate::{Error, Result};
 /// How long one request follows an object at most; the page asks again after.
 pub const FOLLOW_AT_MOST: Duration = Duration::from_secs(30 * 60);
 
+/// How long changes are gathered before the view is computed again: a busy cluster
+/// changes many times a second, and one page per burst is what a person can read.
+const GATHER: Duration = Duration::from_millis(100);
+
 /// Waits until any of `receivers` changes; `Err` when every sender is gone.
 async fn any_changed(receivers: &mut [Receiver<u64>]) -> std::result::Result<(), ()> {
     if receivers.is_empty() {
@@ -59,6 +63,10 @@ where
                             return Some((Err(gone), (receivers, None, last, true)));
                         }
                         Ok(Ok(())) => {}
+                    }
+                    tokio::time::sleep(GATHER).await;
+                    for r in &mut receivers {
+                        r.borrow_and_update();
                     }
                     match fetch() {
                         Ok(now) if last.as_ref() == Some(&now) => {}

@@ -11,6 +11,12 @@ use crate::users::User;
 const USER_ID: &str = "bosun.user_id";
 const SIGNED_IN_AT: &str = "bosun.signed_in_at";
 const EPOCH: &str = "bosun.epoch";
+const SEEN_AT: &str = "bosun.seen_at";
+
+/// How stale the session's last-seen time may get before a request renews it. The
+/// session is saved (and its idle expiry pushed back) only then, so reading a page is
+/// not a database write; idle expiry is exact to within this.
+const RENEW_AFTER_SECS: i64 = 60;
 
 fn unix_now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
@@ -23,6 +29,7 @@ pub async fn establish(session: &Session, user: &User) -> Result<()> {
     session.insert(USER_ID, user.id).await?;
     session.insert(SIGNED_IN_AT, unix_now()).await?;
     session.insert(EPOCH, user.session_epoch).await?;
+    session.insert(SEEN_AT, unix_now()).await?;
     Ok(())
 }
 
@@ -46,6 +53,12 @@ pub async fn signed_in(session: &Session, absolute: Duration) -> Result<Option<S
         return Ok(None);
     }
     let epoch = session.get::<i64>(EPOCH).await?.unwrap_or(0);
+    let seen_at = session.get::<i64>(SEEN_AT).await?.unwrap_or(0);
+    let now = unix_now();
+    if now.saturating_sub(seen_at) >= RENEW_AFTER_SECS || seen_at > now {
+        // A change marks the session for saving, which moves its idle expiry.
+        session.insert(SEEN_AT, now).await?;
+    }
     Ok(Some(SignedIn { user_id, epoch }))
 }
 

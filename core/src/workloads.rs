@@ -72,6 +72,91 @@ pub async fn list(
     .await
 }
 
+/// The receivers of every cache a list of `kinds` in `cluster` (or every cluster) is made
+/// of; kinds a cluster does not serve have none.
+fn list_receivers(
+    ctx: &Context,
+    cluster: Option<&str>,
+    kinds: &[KindId],
+) -> Vec<tokio::sync::watch::Receiver<u64>> {
+    let clusters: Vec<String> = match cluster {
+        Some(c) => vec![c.to_string()],
+        None => ctx
+            .clusters
+            .summaries()
+            .into_iter()
+            .map(|s| s.name)
+            .collect(),
+    };
+    clusters
+        .iter()
+        .flat_map(|c| {
+            kinds
+                .iter()
+                .filter_map(move |k| ctx.clusters.changes(&ObjectRef::new(c, "", *k, "")).ok())
+        })
+        .collect()
+}
+
+/// A live list: the page now, then again each time a cache it is made of changes and the
+/// page (its rows or its total) differs. Pages follow the cluster this way instead of
+/// asking again.
+fn live_page<T, F>(
+    ctx: &Context,
+    cluster: Option<&str>,
+    kinds: &[KindId],
+    first: Page<T>,
+    fetch: F,
+) -> impl Stream<Item = Result<Page<T>>> + Send + use<T, F>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+    F: Fn() -> Result<Page<T>> + Send + Sync + 'static,
+{
+    let receivers = list_receivers(ctx, cluster, kinds);
+    let what = cluster.unwrap_or("every cluster").to_string();
+    crate::live::follow(what, receivers, first, fetch)
+}
+
+/// [`list`], followed live.
+pub async fn follow_list(
+    ctx: &Context,
+    inv: &Invocation,
+    query: &WorkloadQuery,
+) -> Result<impl Stream<Item = Result<Page<WorkloadRow>>> + Send + 'static> {
+    let first = list(ctx, inv, query).await?;
+    let kinds: Vec<KindId> = match query.kind {
+        Some(kind) => vec![kind],
+        None => KindId::workloads().collect(),
+    };
+    let (backend, inv, query) = (ctx.clusters.clone(), inv.clone(), query.clone());
+    let cluster = query.cluster.clone();
+    Ok(live_page(
+        ctx,
+        cluster.as_deref(),
+        &kinds,
+        first,
+        move || backend.workloads(&query, &visibility(&inv)),
+    ))
+}
+
+/// [`pods`], followed live.
+pub async fn follow_pods(
+    ctx: &Context,
+    inv: &Invocation,
+    query: &PodQuery,
+) -> Result<impl Stream<Item = Result<Page<PodRow>>> + Send + 'static> {
+    let first = pods(ctx, inv, query).await?;
+    let (backend, inv, query) = (ctx.clusters.clone(), inv.clone(), query.clone());
+    let cluster = query.cluster.clone();
+    Ok(live_page(
+        ctx,
+        Some(&cluster),
+        &[KindId::Pod],
+        first,
+        move || backend.pods(&query, &visibility(&inv)),
+    ))
+}
+
 async fn read_object<T, F, Fut>(
     ctx: &Context,
     inv: &Invocation,

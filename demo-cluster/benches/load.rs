@@ -1,5 +1,5 @@
-//! Load figures for the demo cluster: a 10,000-pod world (20 namespaces × 50 Deployments ×
-//! 10 replicas). Prints time to start, to list every pod over HTTP (one request and pages
+//! Load figures for the demo cluster alone: a world of 10,000 generated pods (or
+//! `BENCH_PODS`). Prints time to start, to list every pod over HTTP (one request and pages
 //! of 500), and the latency from a write to its watch event.
 //!
 //! Run with `cargo bench -p bosun-demo-cluster`.
@@ -11,11 +11,11 @@ use serde_json::{Value, json};
 
 #[tokio::main]
 async fn main() {
-    let spec = ScaleSpec {
-        namespaces: 20,
-        deployments_per_namespace: 50,
-        replicas: 10,
-    };
+    let pods = std::env::var("BENCH_PODS")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(10_000);
+    let spec = ScaleSpec { pods };
     let t = Instant::now();
     let cluster = DemoCluster::start(DemoConfig {
         scale: Some(spec),
@@ -23,11 +23,7 @@ async fn main() {
     })
     .await
     .expect("start");
-    println!(
-        "start (seed + {} pods): {:?}",
-        spec.namespaces * spec.deployments_per_namespace * spec.replicas,
-        t.elapsed()
-    );
+    println!("start (seed + {} pods): {:?}", spec.pods, t.elapsed());
     let http = reqwest::Client::new();
     let base = cluster.url();
 

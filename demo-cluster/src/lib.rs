@@ -81,13 +81,12 @@ impl Default for DemoConfig {
     }
 }
 
-/// Size of the generated bulk world: `namespaces` × `deployments_per_namespace`
-/// Deployments of `replicas` pods each.
+/// Size of the generated world for load tests and the benchmark: `pods` pods on top of
+/// the demo world, over namespaces of up to 1,000 pods, nodes of up to 100 and workloads
+/// of every kind.
 #[derive(Debug, Clone, Copy)]
 pub struct ScaleSpec {
-    pub namespaces: usize,
-    pub deployments_per_namespace: usize,
-    pub replicas: usize,
+    pub pods: usize,
 }
 
 /// One HTTP request as received, for wire-level assertions in tests.
@@ -160,18 +159,28 @@ impl DemoCluster {
             addr: config.listen,
             source,
         })?;
+        // History covers the whole generated world, so a paged list of it taken while the
+        // controllers bring up the last pods still resumes from its snapshot.
         let history = match config.scale {
-            Some(s) => {
-                (s.namespaces * s.deployments_per_namespace * (s.replicas + 2)).max(10_000) + 10_000
-            }
+            Some(s) => s.pods + s.pods / 5 + 10_000,
             None => 10_000,
         };
         let store = Arc::new(Store::new(history));
         let clock = Clock::new(config.time_scale);
-        seed::seed(&store)?;
-        if let Some(spec) = config.scale {
-            scale::generate(&store, spec)?;
-        }
+        // Seconds of CPU at 50,000 pods: off the async workers.
+        let seeding = store.clone();
+        tokio::task::spawn_blocking(move || {
+            seed::seed(&seeding)?;
+            match config.scale {
+                Some(spec) => scale::generate(&seeding, spec),
+                None => Ok(()),
+            }
+        })
+        .await
+        .map_err(|e| Error::Seed {
+            what: "the world".to_string(),
+            message: e.to_string(),
+        })??;
         let (tx, rx) = tokio::sync::watch::channel(false);
         let shared = Arc::new(Shared {
             store,

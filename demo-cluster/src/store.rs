@@ -1,9 +1,11 @@
 //! The object store: `serde_json::Value` objects keyed by (group, plural) then
 //! (namespace, name), one global resourceVersion counter, and a bounded event history so
-//! watches can resume from a resourceVersion (older ones get 410 Gone).
+//! watches can resume from a resourceVersion (older ones get 410 Gone) and paged lists
+//! can be served from the snapshot their first page was taken at. Events are broadcast
+//! per kind, so a pod change wakes only the watchers of pods.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use serde_json::{Value, json};
 use tokio::sync::{Notify, broadcast};
@@ -37,9 +39,23 @@ pub struct Event {
     pub res: Res,
     pub rv: u64,
     pub obj: Arc<Value>,
-    /// The object before a MODIFIED change, so selector watches can turn it into
-    /// ADDED/DELETED when the object enters or leaves the selection.
+    /// The object before a MODIFIED or DELETED change: selector watches turn a change
+    /// into ADDED/DELETED when the object enters or leaves the selection, and a paged
+    /// list rolls changes back to its snapshot.
     pub prev: Option<Arc<Value>>,
+    /// `obj` serialised, once for every watcher that sends it as stored.
+    json: OnceLock<bytes::Bytes>,
+}
+
+impl Event {
+    /// The object as JSON bytes, serialised by the first watcher that asks.
+    pub fn object_json(&self) -> bytes::Bytes {
+        self.json
+            .get_or_init(|| {
+                bytes::Bytes::from(serde_json::to_vec(self.obj.as_ref()).unwrap_or_default())
+            })
+            .clone()
+    }
 }
 
 type Key = (String, String);
@@ -47,8 +63,12 @@ type Key = (String, String);
 /// Attempts of a read-modify-write that keeps losing races before it gives up with 409.
 pub const UPDATE_ATTEMPTS: usize = 16;
 
-/// Past events to replay plus the live receiver.
+/// Past events of one kind to replay plus the live receiver of that kind's events.
 pub type Subscription = (Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>);
+
+/// Events one kind's watchers may fall behind by before they get 410 (a burst of 10,000
+/// changes must not expire a healthy watcher).
+const CHANNEL_CAPACITY: usize = 32_768;
 
 #[derive(Default)]
 struct Inner {
@@ -57,15 +77,22 @@ struct Inner {
     history: VecDeque<Arc<Event>>,
     /// Smallest resourceVersion a watch may resume from.
     oldest_rv: u64,
+    /// One broadcast channel per kind that has (or had) a watcher.
+    channels: HashMap<Res, broadcast::Sender<Arc<Event>>>,
 }
 
 /// Shared object store. All mutations go through here so every change gets a
 /// resourceVersion and an event.
 pub struct Store {
     inner: Mutex<Inner>,
-    tx: broadcast::Sender<Arc<Event>>,
     changed: Notify,
     history_cap: usize,
+}
+
+/// Why a list cannot be served from its snapshot any more.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SnapshotExpired {
+    pub oldest: u64,
 }
 
 fn key(ns: &str, name: &str) -> Key {
@@ -98,10 +125,8 @@ fn same_content(a: &Value, b: &Value) -> bool {
 
 impl Store {
     pub fn new(history_cap: usize) -> Self {
-        let (tx, _) = broadcast::channel(8192);
         Self {
             inner: Mutex::new(Inner::default()),
-            tx,
             changed: Notify::new(),
             history_cap,
         }
@@ -143,6 +168,57 @@ impl Store {
         (items, inner.rv)
     }
 
+    /// The objects of `res` (optionally one namespace) after the key `after`, as they were
+    /// at resourceVersion `rv`, sorted by namespace/name: a continued list page. Changes
+    /// made since are rolled back from history; a snapshot older than history is expired.
+    pub fn list_at(
+        &self,
+        res: Res,
+        ns: Option<&str>,
+        rv: u64,
+        after: (&str, &str),
+    ) -> Result<Vec<Arc<Value>>, SnapshotExpired> {
+        let inner = self.lock();
+        if rv < inner.oldest_rv || rv > inner.rv {
+            return Err(SnapshotExpired {
+                oldest: inner.oldest_rv,
+            });
+        }
+        let in_range = |n: &str, name: &str| ns.is_none_or(|ns| n == ns) && (n, name) > after;
+        // The value each changed key had at the snapshot: the earliest later event's
+        // `prev` (None: it did not exist yet).
+        let mut then: HashMap<(&str, &str), Option<&Arc<Value>>> = HashMap::new();
+        for ev in inner.history.iter().rev().take_while(|e| e.rv > rv) {
+            if ev.res != res {
+                continue;
+            }
+            let (n, name) = (crate::meta::namespace(&ev.obj), crate::meta::name(&ev.obj));
+            if in_range(n, name) {
+                then.insert((n, name), ev.prev.as_ref());
+            }
+        }
+        let Some(objects) = inner.objects.get(&res) else {
+            return Ok(then.into_values().flatten().cloned().collect());
+        };
+        let start = (after.0.to_string(), after.1.to_string());
+        let mut items: Vec<Arc<Value>> = objects
+            .range((std::ops::Bound::Excluded(start), std::ops::Bound::Unbounded))
+            .filter(|((n, name), _)| {
+                in_range(n, name) && !then.contains_key(&(n.as_str(), name.as_str()))
+            })
+            .map(|(_, v)| v.clone())
+            .collect();
+        let restored: Vec<Arc<Value>> = then.into_values().flatten().cloned().collect();
+        if !restored.is_empty() {
+            items.extend(restored);
+            items.sort_by(|a, b| {
+                (crate::meta::namespace(a), crate::meta::name(a))
+                    .cmp(&(crate::meta::namespace(b), crate::meta::name(b)))
+            });
+        }
+        Ok(items)
+    }
+
     /// Convenience for controllers: the objects only.
     pub fn all(&self, res: Res) -> Vec<Arc<Value>> {
         self.list(res, None).0
@@ -162,6 +238,7 @@ impl Store {
             res,
             rv: inner.rv,
             obj,
+            json: OnceLock::new(),
         });
         inner.history.push_back(ev.clone());
         while inner.history.len() > self.history_cap {
@@ -169,7 +246,11 @@ impl Store {
                 inner.oldest_rv = old.rv;
             }
         }
-        let _ = self.tx.send(ev);
+        // Sent under the lock: a watcher that read the resourceVersion and then drained
+        // its channel has seen every event up to that version.
+        if let Some(tx) = inner.channels.get(&res) {
+            let _ = tx.send(ev);
+        }
         self.changed.notify_one();
     }
 
@@ -322,24 +403,31 @@ impl Store {
         let mut last = (*old).clone();
         last["metadata"]["resourceVersion"] = json!(inner.rv.to_string());
         let last = Arc::new(last);
-        self.emit(&mut inner, EventType::Deleted, res, last.clone(), None);
+        self.emit(&mut inner, EventType::Deleted, res, last.clone(), Some(old));
         Some(last)
     }
 
-    /// Events after `rv` still in history plus a receiver for later ones, taken under one
-    /// lock so nothing is missed or duplicated. `Err` when `rv` is older than history.
-    pub fn watch_from(&self, rv: u64) -> Result<Subscription, u64> {
-        let inner = self.lock();
+    /// Events of `res` after `rv` still in history plus a receiver for its later ones,
+    /// taken under one lock so nothing is missed or duplicated. `Err` when `rv` is older
+    /// than history.
+    pub fn watch_from(&self, res: Res, rv: u64) -> Result<Subscription, u64> {
+        let mut inner = self.lock();
         if rv < inner.oldest_rv {
             return Err(inner.oldest_rv);
         }
+        let first_newer = inner.history.partition_point(|e| e.rv <= rv);
         let past = inner
             .history
-            .iter()
-            .filter(|e| e.rv > rv)
+            .range(first_newer..)
+            .filter(|e| e.res == res)
             .cloned()
             .collect();
-        Ok((past, self.tx.subscribe()))
+        let rx = inner
+            .channels
+            .entry(res)
+            .or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0)
+            .subscribe();
+        Ok((past, rx))
     }
 }
 
@@ -388,6 +476,48 @@ mod tests {
     }
 
     #[test]
+    fn a_continued_list_shows_its_snapshot_whatever_changed_since() {
+        let cms = ("", "configmaps");
+        let store = Store::new(100);
+        for name in ["a", "b", "c", "d"] {
+            store.create(cms, cm(name)).unwrap();
+        }
+        let snapshot = store.current_rv();
+        // After the first page ("a"): one created, one deleted, one changed, and one
+        // created then deleted, all after the snapshot.
+        store.create(cms, cm("bb")).unwrap();
+        store.remove(cms, "default", "c");
+        let mut changed = (*store.get(cms, "default", "d").unwrap()).clone();
+        changed["data"] = json!({ "k": "new" });
+        store.replace(cms, changed, None).unwrap();
+        store.create(cms, cm("e")).unwrap();
+        store.remove(cms, "default", "e");
+        let page = store
+            .list_at(cms, None, snapshot, ("default", "a"))
+            .unwrap();
+        let names: Vec<&str> = page.iter().map(|o| crate::meta::name(o)).collect();
+        assert_eq!(names, ["b", "c", "d"]);
+        assert!(page[2].get("data").is_none(), "d as it was: {}", page[2]);
+        assert_eq!(page[1]["metadata"]["resourceVersion"], "3");
+        let now: Vec<String> = store
+            .list(cms, None)
+            .0
+            .iter()
+            .map(|o| crate::meta::name(o).to_string())
+            .collect();
+        assert_eq!(now, ["a", "b", "bb", "d"]);
+
+        let small = Store::new(2);
+        for name in ["a", "b", "c", "d"] {
+            small.create(cms, cm(name)).unwrap();
+        }
+        assert_eq!(
+            small.list_at(cms, None, 1, ("default", "a")),
+            Err(SnapshotExpired { oldest: 2 })
+        );
+    }
+
+    #[test]
     fn watch_history_is_bounded() {
         let store = Store::new(3);
         for i in 0..10 {
@@ -395,11 +525,12 @@ mod tests {
                 .create(("", "configmaps"), cm(&format!("c{i}")))
                 .unwrap();
         }
+        let cms = ("", "configmaps");
         assert!(
-            store.watch_from(2).is_err(),
+            store.watch_from(cms, 2).is_err(),
             "version 2 fell out of history"
         );
-        let (past, _) = store.watch_from(8).unwrap();
+        let (past, _) = store.watch_from(cms, 8).unwrap();
         assert_eq!(past.iter().map(|e| e.rv).collect::<Vec<_>>(), [9, 10]);
     }
 }

@@ -41,6 +41,17 @@ impl<T> Page<T> {
         }
     }
 
+    /// The same page with each item turned into another (a cached object into its row).
+    #[must_use]
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            continue_token: self.continue_token,
+            warnings: self.warnings,
+        }
+    }
+
     /// Reads a token made by [`Page::slice`]; anything else is the caller's mistake.
     pub fn offset_of(token: Option<&str>) -> Result<usize, String> {
         match token.map(str::trim).filter(|t| !t.is_empty()) {

@@ -17,10 +17,13 @@ use crate::server::AppState;
 /// The kind every route here serves.
 const KIND: KindId = KindId::Pod;
 
-/// `?labelSelector=&fieldSelector=&q=&limit=&continue=&sort=`
+/// `?labelSelector=&fieldSelector=&q=&limit=&continue=&sort=&watch=`
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PodParams {
+    /// Stream the page again (a JSON line) each time it changes.
+    #[serde(default)]
+    watch: bool,
     #[serde(rename = "labelSelector")]
     label_selector: Option<String>,
     #[serde(rename = "fieldSelector")]
@@ -38,7 +41,7 @@ pub async fn list(
     Api(inv): Api,
     ApiPath(path): ApiPath<ScopePath>,
     ApiQuery(p): ApiQuery<PodParams>,
-) -> Result<Data<Page<PodRow>>, ApiError> {
+) -> Result<Response, ApiError> {
     let query = PodQuery {
         cluster: path.cluster,
         namespace: (path.ns != "_all").then_some(path.ns),
@@ -49,7 +52,13 @@ pub async fn list(
         limit: p.limit,
         continue_token: p.continue_token,
     };
-    Ok(data(domain::pods(&state.ctx, &inv, &query).await?))
+    if p.watch {
+        return Ok(super::ndjson(
+            domain::follow_pods(&state.ctx, &inv, &query).await?,
+        ));
+    }
+    let page: Page<PodRow> = domain::pods(&state.ctx, &inv, &query).await?;
+    Ok(data(page).into_response())
 }
 
 /// `GET .../pods/{name}`

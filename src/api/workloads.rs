@@ -60,10 +60,13 @@ impl ObjectPath {
     }
 }
 
-/// `?labelSelector=&q=&limit=&continue=&sort=`
+/// `?labelSelector=&q=&limit=&continue=&sort=&watch=`
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
+    /// Stream the page again (a JSON line) each time it changes.
+    #[serde(default)]
+    watch: bool,
     #[serde(rename = "labelSelector")]
     label_selector: Option<String>,
     q: Option<String>,
@@ -86,15 +89,32 @@ fn workload_query(cluster: &str, ns: &str, kind: Option<KindId>, p: ListParams) 
     }
 }
 
+/// A page of workloads, or with `watch` the page again each time it changes.
+async fn answer_list(
+    state: &AppState,
+    inv: &bosun_core::Invocation,
+    query: WorkloadQuery,
+    watch: bool,
+) -> Result<Response, ApiError> {
+    if watch {
+        return Ok(super::ndjson(
+            domain::follow_list(&state.ctx, inv, &query).await?,
+        ));
+    }
+    let page: Page<WorkloadRow> = domain::list(&state.ctx, inv, &query).await?;
+    Ok(data(page).into_response())
+}
+
 /// `GET /clusters/{cluster}/namespaces/{ns}/workloads`: every workload kind at once.
 pub async fn list_all(
     State(state): State<AppState>,
     Api(inv): Api,
     ApiPath(path): ApiPath<ScopePath>,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Data<Page<WorkloadRow>>, ApiError> {
+) -> Result<Response, ApiError> {
+    let watch = params.watch;
     let query = workload_query(&path.cluster, &path.ns, None, params);
-    Ok(data(domain::list(&state.ctx, &inv, &query).await?))
+    answer_list(&state, &inv, query, watch).await
 }
 
 /// `GET /clusters/{cluster}/namespaces/{ns}/{kind}`
@@ -103,10 +123,11 @@ pub async fn list(
     Api(inv): Api,
     ApiPath(path): ApiPath<KindPath>,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Data<Page<WorkloadRow>>, ApiError> {
+) -> Result<Response, ApiError> {
     let kind = domain::parse_kind(&path.kind)?;
+    let watch = params.watch;
     let query = workload_query(&path.cluster, &path.ns, Some(kind), params);
-    Ok(data(domain::list(&state.ctx, &inv, &query).await?))
+    answer_list(&state, &inv, query, watch).await
 }
 
 /// `GET .../{kind}/{name}`

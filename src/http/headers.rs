@@ -31,13 +31,39 @@ fn is_static(path: &str) -> bool {
         )
 }
 
+/// How long a browser may keep an answer.
+#[derive(Debug, PartialEq, Eq)]
+enum Cacheable {
+    /// The bundle under its content-hashed folder: a new build is a new URL.
+    Forever,
+    /// Public files: kept, but checked again (`Last-Modified`).
+    Revalidate,
+    /// Pages and API answers: personal, never stored.
+    Never,
+}
+
+fn cacheability(path: &str) -> Cacheable {
+    if !is_static(path) {
+        return Cacheable::Never;
+    }
+    let versioned = path
+        .strip_prefix("/pkg/")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(folder, _)| crate::bundle::is_version(folder));
+    if versioned {
+        Cacheable::Forever
+    } else {
+        Cacheable::Revalidate
+    }
+}
+
 /// Adds the security headers to every response.
 pub async fn security_headers(
     State(policy): State<HeaderPolicy>,
     req: Request,
     next: Next,
 ) -> Response {
-    let cacheable = is_static(req.uri().path());
+    let cacheable = cacheability(req.uri().path());
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     headers.insert(
@@ -58,8 +84,17 @@ pub async fn security_headers(
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
-    if !cacheable {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    match cacheable {
+        Cacheable::Forever => {
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            );
+        }
+        Cacheable::Revalidate => {}
+        Cacheable::Never => {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
     }
     response
 }

@@ -253,8 +253,8 @@ fn demo_cluster_command_serves_a_world_kubectl_can_read() {
             "demo-cluster",
             "--listen",
             "127.0.0.1:0",
-            "--scale",
-            "1",
+            "--pods",
+            "500",
             "--kubeconfig-out",
         ])
         .arg(&kubeconfig)
@@ -281,11 +281,31 @@ fn demo_cluster_command_serves_a_world_kubectl_can_read() {
         );
         text(&out.stdout)
     };
+    // --pods 500 adds five nodes of 100 pods on top of the demo world's three, and exactly
+    // 500 pods: Deployments written in steady state, a node agent on each generated node,
+    // a StatefulSet and a Job the controllers bring up.
     let nodes = kubectl(&["get", "nodes", "-o", "name"]);
-    assert_eq!(nodes.lines().count(), 3, "{nodes}");
-    // --scale 1 adds one namespace of 50 deployments × 10 replicas on top of the demo world.
-    let pods = kubectl(&["get", "pods", "-A", "-o", "name"]);
-    assert!(pods.lines().count() >= 500, "{} pods", pods.lines().count());
+    assert_eq!(nodes.lines().count(), 8, "{nodes}");
+    let generated = || {
+        kubectl(&["get", "pods", "-A", "--no-headers"])
+            .lines()
+            .filter(|l| l.starts_with("load-"))
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while generated() != 500 {
+        assert!(Instant::now() < deadline, "{} generated pods", generated());
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let kinds = kubectl(&["get", "deploy,sts,ds,job", "-A", "--no-headers"]);
+    for kind in [
+        "deployment.apps/app-",
+        "statefulset.apps/db",
+        "daemonset.apps/node-agent",
+        "job.batch/migrate",
+    ] {
+        assert!(kinds.contains(kind), "{kind} missing from {kinds}");
+    }
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

@@ -102,6 +102,11 @@ pub fn follow<T: DeserializeOwned + 'static>(
     on_item: impl Fn(T) + 'static,
     on_problem: impl Fn(String) + 'static,
 ) {
+    // Streams are the browser's: a server render holds nothing for them (a thread-local
+    // slot made there would be dropped on another thread).
+    if cfg!(not(feature = "hydrate")) {
+        return;
+    }
     let slot: Slot = StoredValue::new_local(None);
     on_cleanup(move || {
         slot.try_update_value(|s| {
@@ -111,6 +116,25 @@ pub fn follow<T: DeserializeOwned + 'static>(
         });
     });
     open(slot, url, reopen, Rc::new(on_item), Rc::new(on_problem));
+}
+
+/// Follows a live list stream (`...?watch=true`) and bumps `refresh` each time the
+/// server pushes a changed page, for pages whose data is a resource keyed on `refresh`.
+/// The first push is the page already shown; a reopened stream's first push refreshes,
+/// catching what changed while it was closed.
+#[component]
+pub fn LiveRefresh(url: String, refresh: RwSignal<u32>) -> impl IntoView {
+    let opened = std::cell::Cell::new(false);
+    follow(
+        url,
+        true,
+        move |_: leptos::serde_json::Value| {
+            if opened.replace(true) {
+                refresh.update(|n| *n += 1);
+            }
+        },
+        |_| {},
+    );
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ pub use dialog::{ActionDialog, Done, Pending};
 pub use diff::DiffView;
 pub use error_box::ErrorBox;
 pub use health::HealthBadge;
-pub use live::follow;
+pub use live::{LiveRefresh, follow};
 pub use operation::OperationProgress;
 pub use pin::{PinButton, Pins};
 pub use progress::RolloutProgress;

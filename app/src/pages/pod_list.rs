@@ -1,7 +1,7 @@
 //! The Pods page: one cluster's pods, filtered by namespace, label and field selectors and
 //! name, sorted and paged on the server from the watch cache. Filters live in the URL.
 
-use bosun_model::{ClusterSummary, PodQuery};
+use bosun_model::{ClusterSummary, Page, PodQuery, PodRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -10,7 +10,8 @@ use leptos_router::hooks::use_query_map;
 use crate::api::clusters::list_clusters;
 use crate::api::pods::list_pods;
 use crate::components::ErrorBox;
-use crate::format::query_string;
+use crate::components::follow;
+use crate::format::{query_string, url_encode};
 use crate::pages::pods::PodTable;
 
 /// The filters, as they appear in the URL.
@@ -37,6 +38,26 @@ impl Filters {
             sort: get("sort"),
             cont: get("continue"),
         }
+    }
+
+    /// The REST stream of this page, pushed again each time it changes.
+    fn watch_url(&self, cluster: &str) -> String {
+        let ns = if self.ns.is_empty() { "_all" } else { &self.ns };
+        let limit = bosun_model::DEFAULT_PAGE.to_string();
+        let qs = query_string(&[
+            ("labelSelector", &self.labels),
+            ("fieldSelector", &self.fields),
+            ("q", &self.q),
+            ("sort", &self.sort),
+            ("limit", &limit),
+            ("continue", &self.cont),
+            ("watch", "true"),
+        ]);
+        format!(
+            "/api/v1/clusters/{}/namespaces/{}/pods{qs}",
+            url_encode(cluster),
+            url_encode(ns)
+        )
     }
 
     fn href(&self, cont: &str) -> String {
@@ -96,6 +117,7 @@ pub fn PodListPage() -> impl IntoView {
                 let f = filters.get_untracked();
                 let list = clusters.await.unwrap_or_default();
                 let current = cluster_of(&f, &list).unwrap_or_default();
+                let watch = f.watch_url(&current);
                 let answer = pods.await;
                 let (ns, labels, fields, q, sort) = (f.ns.clone(), f.labels.clone(), f.fields.clone(), f.q.clone(), f.sort.clone());
                 let form = view! {
@@ -127,25 +149,59 @@ pub fn PodListPage() -> impl IntoView {
                     Err(error) => view! { <ErrorBox error /> }.into_any(),
                     Ok(None) => view! { <p class="empty-state">"No clusters are connected."</p> }.into_any(),
                     Ok(Some(page)) => {
-                        let offset: usize = f.cont.parse().unwrap_or(0);
-                        let range = if page.total == 0 {
-                            "No pods match.".to_string()
-                        } else {
-                            format!("{}–{} of {}", offset + 1, offset + page.items.len(), page.total)
-                        };
-                        let next = page.continue_token.clone().map(|t| f.href(&t));
-                        view! {
-                            <PodTable pods=page.items />
-                            <nav class="pager" aria-label="Pages">
-                                <span>{range}</span>
-                                {(offset > 0).then(|| view! { <a href=f.href("")>"First page"</a> })}
-                                {next.map(|href| view! { <a href=href>"Next page"</a> })}
-                            </nav>
-                        }.into_any()
+                        view! { <LivePods page watch filters=f.clone() /> }.into_any()
                     }
                 };
                 view! { {form} {body} }
             })}
         </Transition>
+    }
+}
+
+/// One page of pods, kept current by the server's live stream of the same query: rows
+/// change in place, the count follows the cluster, and a dropped stream is said so and
+/// resumed.
+#[component]
+fn LivePods(page: Page<PodRow>, watch: String, filters: Filters) -> impl IntoView {
+    let live = RwSignal::new(page);
+    let problem = RwSignal::new(None::<String>);
+    follow(
+        watch,
+        true,
+        move |p: Page<PodRow>| {
+            live.set(p);
+            problem.set(None);
+        },
+        move |message| problem.set(Some(message)),
+    );
+    let offset: usize = filters.cont.parse().unwrap_or(0);
+    let rows = Signal::derive(move || live.with(|p| p.items.clone()));
+    let range = move || {
+        live.with(|p| {
+            if p.total == 0 {
+                "No pods match.".to_string()
+            } else {
+                format!("{}–{} of {}", offset + 1, offset + p.items.len(), p.total)
+            }
+        })
+    };
+    let first = (offset > 0).then(|| filters.href(""));
+    let next = move || {
+        live.with(|p| p.continue_token.clone())
+            .map(|t| filters.href(&t))
+    };
+    view! {
+        <p class="live-state" data-testid="live-state" role="status">
+            {move || match problem.get() {
+                None => "Live: changes in the cluster show here as they happen.".to_string(),
+                Some(p) => format!("Live updates paused ({p}); reconnecting…"),
+            }}
+        </p>
+        <PodTable pods=rows />
+        <nav class="pager" aria-label="Pages">
+            <span data-testid="pods-range">{range}</span>
+            {first.map(|href| view! { <a href=href>"First page"</a> })}
+            {move || next().map(|href| view! { <a href=href>"Next page"</a> })}
+        </nav>
     }
 }

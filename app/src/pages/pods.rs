@@ -19,33 +19,50 @@ pub fn pod_href(cluster: &str, namespace: &str, name: &str) -> String {
     format!("/pods/{cluster}/{namespace}/{name}")
 }
 
-/// Pods as a table: status, readiness, restarts, node, age.
+/// What identifies a row's rendering: a row is drawn again only when one of these
+/// changes, so a live update leaves every other row (and the scroll position) alone.
+fn pod_row_key(p: &PodRow) -> (String, String, String, i64, i64, i64, String, String) {
+    (
+        p.namespace.clone(),
+        p.name.clone(),
+        p.status.clone(),
+        p.ready,
+        p.containers,
+        p.restarts,
+        p.node.clone(),
+        p.ip.clone(),
+    )
+}
+
+/// Pods as a table: status, readiness, restarts, node, age. Given a signal (a live
+/// list), rows change in place.
 #[component]
-pub fn PodTable(pods: Vec<PodRow>) -> impl IntoView {
-    if pods.is_empty() {
-        return view! { <p class="muted">"No pods."</p> }.into_any();
-    }
+pub fn PodTable(#[prop(into)] pods: Signal<Vec<PodRow>>) -> impl IntoView {
     view! {
-        <div class="table-wrap">
-            <table class="grid" data-testid="pods-table">
-                <thead><tr><th>"Name"</th><th>"Status"</th><th>"Ready"</th><th>"Restarts"</th><th>"Node"</th><th>"IP"</th><th>"Age"</th></tr></thead>
-                <tbody>
-                    {pods.into_iter().map(|p| view! {
-                        <tr data-pod=p.name.clone()>
-                            <td><a href=pod_href(&p.cluster, &p.namespace, &p.name)>{p.name.clone()}</a></td>
-                            <td class=if p.status == "Running" || p.status == "Succeeded" { "outcome-succeeded" } else { "outcome-failed" }>{p.status.clone()}</td>
-                            <td class="num">{format!("{}/{}", p.ready, p.containers)}</td>
-                            <td class="num">{p.restarts}</td>
-                            <td>{p.node.clone()}</td>
-                            <td>{p.ip.clone()}</td>
-                            <td>{age(&p.created)}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <Show
+            when=move || pods.with(|p| !p.is_empty())
+            fallback=|| view! { <p class="muted">"No pods."</p> }
+        >
+            <div class="table-wrap">
+                <table class="grid" data-testid="pods-table">
+                    <thead><tr><th>"Name"</th><th>"Status"</th><th>"Ready"</th><th>"Restarts"</th><th>"Node"</th><th>"IP"</th><th>"Age"</th></tr></thead>
+                    <tbody>
+                        <For each=move || pods.get() key=pod_row_key let:p>
+                            <tr data-pod=p.name.clone()>
+                                <td><a href=pod_href(&p.cluster, &p.namespace, &p.name)>{p.name.clone()}</a></td>
+                                <td class=if p.status == "Running" || p.status == "Succeeded" { "outcome-succeeded" } else { "outcome-failed" }>{p.status.clone()}</td>
+                                <td class="num">{format!("{}/{}", p.ready, p.containers)}</td>
+                                <td class="num">{p.restarts}</td>
+                                <td>{p.node.clone()}</td>
+                                <td>{p.ip.clone()}</td>
+                                <td>{age(&p.created)}</td>
+                            </tr>
+                        </For>
+                    </tbody>
+                </table>
+            </div>
+        </Show>
     }
-    .into_any()
 }
 
 #[component]

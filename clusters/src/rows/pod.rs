@@ -8,11 +8,9 @@ use super::{as_json, conditions, created, yaml};
 use crate::json;
 
 /// `Running`, `CrashLoopBackOff`, `Terminating`...: the STATUS column of `kubectl get pods`.
-fn pod_status(pod: &Value) -> String {
-    if pod
-        .pointer("/metadata/deletionTimestamp")
-        .is_some_and(|t| !t.is_null())
-    {
+/// `pod` is the object without its metadata (a cached object's `data`).
+fn pod_status(terminating: bool, pod: &Value) -> String {
+    if terminating {
         return "Terminating".into();
     }
     for c in json::array(pod, "/status/containerStatuses") {
@@ -36,8 +34,10 @@ fn pod_status(pod: &Value) -> String {
 /// A pod's row.
 #[must_use]
 pub fn pod_row(cluster: &str, obj: &DynamicObject) -> PodRow {
-    let pod = as_json(obj);
-    let statuses = json::array(&pod, "/status/containerStatuses");
+    // Spec and status are read where the cache keeps them: converting the whole object
+    // for each row would cost more than the rest of a 50,000-pod page.
+    let pod = &obj.data;
+    let statuses = json::array(pod, "/status/containerStatuses");
     let owner = obj
         .metadata
         .owner_references
@@ -53,12 +53,12 @@ pub fn pod_row(cluster: &str, obj: &DynamicObject) -> PodRow {
         cluster: cluster.to_string(),
         namespace: obj.metadata.namespace.clone().unwrap_or_default(),
         name: obj.metadata.name.clone().unwrap_or_default(),
-        status: pod_status(&pod),
+        status: pod_status(obj.metadata.deletion_timestamp.is_some(), pod),
         ready: statuses.iter().filter(|c| json::bool(c, "/ready")).count() as i64,
-        containers: json::array(&pod, "/spec/containers").len() as i64,
+        containers: json::array(pod, "/spec/containers").len() as i64,
         restarts: statuses.iter().map(|c| json::int(c, "/restartCount")).sum(),
-        node: json::str(&pod, "/spec/nodeName").to_string(),
-        ip: json::str(&pod, "/status/podIP").to_string(),
+        node: json::str(pod, "/spec/nodeName").to_string(),
+        ip: json::str(pod, "/status/podIP").to_string(),
         created: created(obj),
         owner,
     }

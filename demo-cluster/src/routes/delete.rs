@@ -157,7 +157,7 @@ pub fn delete_collection(
     ns: Option<&str>,
     req: &Req,
 ) -> ApiResult<Response> {
-    let items = list::select(app, def, ns, &req.query)?;
+    let (items, _) = list::select(app, def, ns, &req.query)?;
     let opts = delete_opts(req);
     let mut out = Vec::new();
     for o in items {

@@ -1,4 +1,6 @@
-//! Lists with label/field selectors and limit/continue paging, as JSON or Table.
+//! Lists with label/field selectors and limit/continue paging, as JSON or Table. As on the
+//! API server, every page of a paged list shows the snapshot its first page was taken at:
+//! the `continue` token carries that resourceVersion and the last key served.
 
 use std::sync::Arc;
 
@@ -12,30 +14,50 @@ use crate::selectors::{FieldSelector, LabelSelector};
 use crate::status::{ApiError, ApiResult};
 use crate::{Shared, meta, table};
 
-/// Objects of a resource matching the request's selectors, sorted by namespace/name.
+/// Objects of a resource matching the request's selectors, sorted by namespace/name,
+/// and the resourceVersion they were read at.
 pub fn select(
     app: &Shared,
     def: &KindDef,
     ns: Option<&str>,
     q: &Query,
-) -> ApiResult<Vec<Arc<Value>>> {
+) -> ApiResult<(Vec<Arc<Value>>, u64)> {
     let labels = LabelSelector::parse(q.get("labelSelector").unwrap_or(""))?;
     let fields = FieldSelector::parse(q.get("fieldSelector").unwrap_or(""))?;
-    let (items, _) = app.store.list(def.res(), ns);
-    Ok(items
+    let (items, rv) = match q.get("continue").filter(|t| !t.is_empty()) {
+        None => app.store.list(def.res(), ns),
+        Some(token) => {
+            let (rv, after_ns, after_name) = decode_continue(token)?;
+            let items = app
+                .store
+                .list_at(def.res(), ns, rv, (&after_ns, &after_name))
+                .map_err(|_| expired())?;
+            (items, rv)
+        }
+    };
+    let items = items
         .into_iter()
         .filter(|o| labels.matches(meta::labels(o)) && fields.matches(o))
-        .collect())
+        .collect();
+    Ok((items, rv))
 }
 
-fn encode_continue(ns: &str, name: &str) -> String {
-    format!("{ns}/{name}")
+/// What the API server answers a `continue` whose snapshot left its history.
+fn expired() -> ApiError {
+    ApiError::gone(
+        "The provided continue parameter is too old to display a consistent list result. \
+         You can start a new list without the continue parameter.",
+    )
+}
+
+fn encode_continue(rv: u64, ns: &str, name: &str) -> String {
+    format!("{rv}/{ns}/{name}")
         .bytes()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-fn decode_continue(token: &str) -> ApiResult<(String, String)> {
+fn decode_continue(token: &str) -> ApiResult<(u64, String, String)> {
     let bad = || ApiError::bad_request("continue key is not valid");
     if !token.len().is_multiple_of(2) || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad());
@@ -45,8 +67,10 @@ fn decode_continue(token: &str) -> ApiResult<(String, String)> {
         .map(|i| u8::from_str_radix(&token[i..i + 2], 16))
         .collect();
     let s = String::from_utf8(bytes.map_err(|_| bad())?).map_err(|_| bad())?;
-    let (ns, name) = s.split_once('/').ok_or_else(bad)?;
-    Ok((ns.to_string(), name.to_string()))
+    let (rv, key) = s.split_once('/').ok_or_else(bad)?;
+    let rv = rv.parse().map_err(|_| bad())?;
+    let (ns, name) = key.split_once('/').ok_or_else(bad)?;
+    Ok((rv, ns.to_string(), name.to_string()))
 }
 
 pub fn serve(
@@ -55,16 +79,7 @@ pub fn serve(
     ns: Option<&str>,
     req: &Req,
 ) -> ApiResult<Response> {
-    let rv = app.store.current_rv();
-    let mut items = select(app, def, ns, &req.query)?;
-    if let Some(token) = req.query.get("continue").filter(|t| !t.is_empty()) {
-        let after = decode_continue(token)?;
-        // Items are sorted by (namespace, name): skip the prefix without allocating.
-        let start = items.partition_point(|o| {
-            (meta::namespace(o), meta::name(o)) <= (after.0.as_str(), after.1.as_str())
-        });
-        items.drain(..start);
-    }
+    let (mut items, rv) = select(app, def, ns, &req.query)?;
     let mut list_meta = json!({ "resourceVersion": rv.to_string() });
     if let Some(limit) = req.query.int("limit").filter(|l| *l > 0) {
         let limit = limit as usize;
@@ -72,7 +87,8 @@ pub fn serve(
             let remaining = items.len() - limit;
             items.truncate(limit);
             let last = &items[limit - 1];
-            list_meta["continue"] = json!(encode_continue(meta::namespace(last), meta::name(last)));
+            list_meta["continue"] =
+                json!(encode_continue(rv, meta::namespace(last), meta::name(last)));
             list_meta["remainingItemCount"] = json!(remaining);
         }
     }

@@ -1,5 +1,7 @@
 //! Watch streams: newline-delimited `WatchEvent`s (ADDED/MODIFIED/DELETED/BOOKMARK/ERROR),
 //! resumable from a resourceVersion; too-old versions get an ERROR event with 410 Expired.
+//! A watcher hears only its kind's events, and an event's object is serialised once for
+//! every watcher that sends it as stored.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -25,6 +27,8 @@ struct Filter {
     fields: FieldSelector,
     table: bool,
     include: String,
+    /// Whether the watch asked for the version objects are stored in (no conversion).
+    storage_version: bool,
 }
 
 impl Filter {
@@ -46,6 +50,21 @@ impl Filter {
             _ if now => Some(ev.kind.as_str()),
             _ => None,
         }
+    }
+
+    /// An event's line, from the event's shared serialisation when no conversion applies.
+    fn event_line(&self, kind: &str, ev: &Event) -> Bytes {
+        if self.table || !self.storage_version {
+            return self.line(kind, &ev.obj);
+        }
+        let object = ev.object_json();
+        let mut b = Vec::with_capacity(object.len() + 32);
+        b.extend_from_slice(b"{\"type\":\"");
+        b.extend_from_slice(kind.as_bytes());
+        b.extend_from_slice(b"\",\"object\":");
+        b.extend_from_slice(&object);
+        b.extend_from_slice(b"}\n");
+        Bytes::from(b)
     }
 
     fn line(&self, kind: &str, obj: &Value) -> Bytes {
@@ -106,6 +125,8 @@ pub fn serve(
             .get("includeObject")
             .unwrap_or("Metadata")
             .to_string(),
+        storage_version: crate::kinds::storage_def(def.res()).map(|d| d.version)
+            == Some(def.version),
     };
     let rv_param = req.query.get("resourceVersion").unwrap_or("").to_string();
     let timeout = Duration::from_secs(
@@ -131,7 +152,7 @@ pub fn serve(
             .map_err(|_| ApiError::bad_request(format!("invalid resource version: {rv_param}")))?;
         (Vec::new(), rv)
     };
-    let subscription = store.watch_from(start_rv);
+    let subscription = store.watch_from(res, start_rv);
 
     tokio::spawn(async move {
         let (past, mut live) = match subscription {
@@ -147,17 +168,13 @@ pub fn serve(
                 return;
             }
         }
-        // The highest resourceVersion this watcher has received (delivered or filtered
-        // out, any resource): every event of its resource up to it has been handled, so
-        // it is what a bookmark may promise.
+        // The highest resourceVersion up to which every event of this watcher's kind has
+        // been handled (delivered or filtered out): what a bookmark may promise.
         let mut last_rv = start_rv;
         for ev in past.iter() {
             last_rv = last_rv.max(ev.rv);
-            if ev.res != res {
-                continue;
-            }
             if let Some(kind) = filter.event_type(ev)
-                && tx.send(filter.line(kind, &ev.obj)).await.is_err()
+                && tx.send(filter.event_line(kind, ev)).await.is_err()
             {
                 return;
             }
@@ -173,7 +190,36 @@ pub fn serve(
                 _ = tx.closed() => return,
                 () = shared.shutting_down() => return,
                 _ = tick.tick() => {
-                    if bookmarks && tx.send(bookmark(filter.def, last_rv)).await.is_err() {
+                    if !bookmarks {
+                        continue;
+                    }
+                    // Events are sent under the store's lock as their version is given:
+                    // once the channel is drained, every event of this kind up to the
+                    // version read before is handled.
+                    let now = shared.store.current_rv();
+                    loop {
+                        match live.try_recv() {
+                            Ok(ev) => {
+                                if ev.rv <= last_rv {
+                                    continue;
+                                }
+                                last_rv = ev.rv;
+                                if let Some(kind) = filter.event_type(&ev)
+                                    && tx.send(filter.event_line(kind, &ev)).await.is_err() {
+                                        return;
+                                    }
+                            }
+                            Err(broadcast::error::TryRecvError::Empty) => break,
+                            Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                                let e = ApiError::gone(format!("too old resource version: {last_rv}"));
+                                let _ = tx.send(error_line(&e)).await;
+                                return;
+                            }
+                            Err(broadcast::error::TryRecvError::Closed) => return,
+                        }
+                    }
+                    last_rv = last_rv.max(now);
+                    if tx.send(bookmark(filter.def, last_rv)).await.is_err() {
                         return;
                     }
                 }
@@ -183,11 +229,8 @@ pub fn serve(
                             continue;
                         }
                         last_rv = ev.rv;
-                        if ev.res != res {
-                            continue;
-                        }
                         if let Some(kind) = filter.event_type(&ev)
-                            && tx.send(filter.line(kind, &ev.obj)).await.is_err() {
+                            && tx.send(filter.event_line(kind, &ev)).await.is_err() {
                                 return;
                             }
                     }
