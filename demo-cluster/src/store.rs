@@ -197,12 +197,17 @@ impl Store {
                 then.insert((n, name), ev.prev.as_ref());
             }
         }
-        let Some(objects) = inner.objects.get(&res) else {
-            return Ok(then.into_values().flatten().cloned().collect());
-        };
         let start = (after.0.to_string(), after.1.to_string());
-        let mut items: Vec<Arc<Value>> = objects
-            .range((std::ops::Bound::Excluded(start), std::ops::Bound::Unbounded))
+        let mut items: Vec<Arc<Value>> = inner
+            .objects
+            .get(&res)
+            .into_iter()
+            .flat_map(|m| {
+                m.range((
+                    std::ops::Bound::Excluded(start.clone()),
+                    std::ops::Bound::Unbounded,
+                ))
+            })
             .filter(|((n, name), _)| {
                 in_range(n, name) && !then.contains_key(&(n.as_str(), name.as_str()))
             })

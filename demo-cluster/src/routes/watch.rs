@@ -108,6 +108,25 @@ fn error_line(e: &ApiError) -> Bytes {
     Bytes::from(b)
 }
 
+/// Sends `ev` if the watcher sees it and it is newer than what was handled; `false` once
+/// the client is gone.
+async fn forward(filter: &Filter, tx: &mpsc::Sender<Bytes>, ev: &Event, last_rv: &mut u64) -> bool {
+    if ev.rv <= *last_rv {
+        return true;
+    }
+    *last_rv = ev.rv;
+    match filter.event_type(ev) {
+        Some(kind) => tx.send(filter.event_line(kind, ev)).await.is_ok(),
+        None => true,
+    }
+}
+
+/// Ends a watch that fell behind its kind's channel, as the API server does: 410.
+async fn expire(tx: &mpsc::Sender<Bytes>, last_rv: u64) {
+    let e = ApiError::gone(format!("too old resource version: {last_rv}"));
+    let _ = tx.send(error_line(&e)).await;
+}
+
 pub fn serve(
     app: &Arc<Shared>,
     def: &'static KindDef,
@@ -171,11 +190,8 @@ pub fn serve(
         // The highest resourceVersion up to which every event of this watcher's kind has
         // been handled (delivered or filtered out): what a bookmark may promise.
         let mut last_rv = start_rv;
-        for ev in past.iter() {
-            last_rv = last_rv.max(ev.rv);
-            if let Some(kind) = filter.event_type(ev)
-                && tx.send(filter.event_line(kind, ev)).await.is_err()
-            {
+        for ev in &past {
+            if !forward(&filter, &tx, ev, &mut last_rv).await {
                 return;
             }
         }
@@ -200,20 +216,13 @@ pub fn serve(
                     loop {
                         match live.try_recv() {
                             Ok(ev) => {
-                                if ev.rv <= last_rv {
-                                    continue;
+                                if !forward(&filter, &tx, &ev, &mut last_rv).await {
+                                    return;
                                 }
-                                last_rv = ev.rv;
-                                if let Some(kind) = filter.event_type(&ev)
-                                    && tx.send(filter.event_line(kind, &ev)).await.is_err() {
-                                        return;
-                                    }
                             }
                             Err(broadcast::error::TryRecvError::Empty) => break,
                             Err(broadcast::error::TryRecvError::Lagged(_)) => {
-                                let e = ApiError::gone(format!("too old resource version: {last_rv}"));
-                                let _ = tx.send(error_line(&e)).await;
-                                return;
+                                return expire(&tx, last_rv).await;
                             }
                             Err(broadcast::error::TryRecvError::Closed) => return,
                         }
@@ -225,19 +234,12 @@ pub fn serve(
                 }
                 ev = live.recv() => match ev {
                     Ok(ev) => {
-                        if ev.rv <= last_rv {
-                            continue;
+                        if !forward(&filter, &tx, &ev, &mut last_rv).await {
+                            return;
                         }
-                        last_rv = ev.rv;
-                        if let Some(kind) = filter.event_type(&ev)
-                            && tx.send(filter.event_line(kind, &ev)).await.is_err() {
-                                return;
-                            }
                     }
                     Err(broadcast::error::RecvError::Lagged(_)) => {
-                        let e = ApiError::gone(format!("too old resource version: {last_rv}"));
-                        let _ = tx.send(error_line(&e)).await;
-                        return;
+                        return expire(&tx, last_rv).await;
                     }
                     Err(broadcast::error::RecvError::Closed) => return,
                 }
