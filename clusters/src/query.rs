@@ -98,10 +98,12 @@ fn sorted_page<T>(
         rows.truncate(end);
     }
     rows.sort_by(order);
-    let mut page = Page::slice(rows, offset, limit);
-    page.total = total;
-    page.continue_token = (end < total).then(|| end.to_string());
-    page
+    Page {
+        items: rows.into_iter().skip(offset).collect(),
+        total,
+        continue_token: (end < total).then(|| end.to_string()),
+        warnings: Vec::new(),
+    }
 }
 
 fn identity(a: &WorkloadRow) -> (&str, &str, &str) {
@@ -216,14 +218,13 @@ pub fn workloads(
     Ok(page)
 }
 
+/// The pod sorts that need the row (status, restarts); the others are made on the
+/// cached objects by [`compare_pod_objects`].
 fn compare_pods(field: &str, a: &PodRow, b: &PodRow) -> Ordering {
     let primary = match field {
-        "name" => a.name.cmp(&b.name),
-        "namespace" => a.namespace.cmp(&b.namespace),
         "status" => a.status.cmp(&b.status),
+        // Most restarts first.
         "restarts" => b.restarts.cmp(&a.restarts),
-        "node" => a.node.cmp(&b.node),
-        "age" => b.created.cmp(&a.created),
         _ => Ordering::Equal,
     };
     primary.then_with(|| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)))
@@ -284,8 +285,8 @@ pub fn pods(cluster: &Cluster, q: &PodQuery, visible: &Visible<'_>) -> Result<Pa
 /// Pod sorts [`compare_pod_objects`] answers from the cached object.
 const POD_OBJECT_SORTS: &[&str] = &["name", "namespace", "node", "age"];
 
-/// The order of [`compare_pods`] for the sorts in [`POD_OBJECT_SORTS`], read from the
-/// cached objects.
+/// The pod sorts in [`POD_OBJECT_SORTS`], read from the cached objects (youngest first
+/// for age); ties by namespace and name, as [`compare_pods`].
 fn compare_pod_objects(field: &str, a: &DynamicObject, b: &DynamicObject) -> Ordering {
     fn name(o: &DynamicObject) -> &str {
         o.metadata.name.as_deref().unwrap_or("")
