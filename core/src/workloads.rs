@@ -81,11 +81,12 @@ fn list_receivers(
 ) -> Vec<tokio::sync::watch::Receiver<u64>> {
     let clusters: Vec<String> = match cluster {
         Some(c) => vec![c.to_string()],
+        // The names only: summaries would count every cache for nothing.
         None => ctx
             .clusters
-            .summaries()
+            .connected()
             .into_iter()
-            .map(|s| s.name)
+            .map(|(name, _)| name)
             .collect(),
     };
     clusters
@@ -128,8 +129,8 @@ pub async fn follow_list(
         Some(kind) => vec![kind],
         None => KindId::workloads().collect(),
     };
-    let (backend, inv, query) = (ctx.clusters.clone(), inv.clone(), query.clone());
     let cluster = query.cluster.clone();
+    let (backend, inv, query) = (ctx.clusters.clone(), inv.clone(), query.clone());
     Ok(live_page(
         ctx,
         cluster.as_deref(),
