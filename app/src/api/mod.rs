@@ -18,3 +18,27 @@ pub mod ssr;
 
 pub use auth::{CurrentUser, Login, Logout};
 pub use users::{CreateUser, ListUsers, SetUserDisabled, SetUserRole};
+
+/// The REST stream of a list page (`?watch=true`): the page again, as a JSON line, each
+/// time it changes. `None` scopes are all clusters / all namespaces; empty parameters are
+/// left out.
+#[must_use]
+pub fn list_stream_url(
+    cluster: Option<&str>,
+    namespace: Option<&str>,
+    resource: &str,
+    params: &[(&str, Option<&str>)],
+) -> String {
+    let scope = |s: Option<&str>| {
+        s.filter(|s| !s.is_empty())
+            .map_or_else(|| "_all".to_string(), crate::format::url_encode)
+    };
+    let mut pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.unwrap_or(""))).collect();
+    pairs.push(("watch", "true"));
+    format!(
+        "/api/v1/clusters/{}/namespaces/{}/{resource}{}",
+        scope(cluster),
+        scope(namespace),
+        crate::format::query_string(&pairs)
+    )
+}

@@ -42,3 +42,22 @@ pub async fn pod_logs(object: ObjectRef, options: LogOptions) -> Result<String, 
     let chunks: Vec<String> = stream.try_collect().await.map_err(fail)?;
     Ok(chunks.concat())
 }
+
+/// The live stream of the pod list `query` asks for.
+#[must_use]
+pub fn pods_stream_url(query: &PodQuery) -> String {
+    let limit = query.limit.map(|l| l.to_string());
+    super::list_stream_url(
+        Some(&query.cluster),
+        query.namespace.as_deref(),
+        "pods",
+        &[
+            ("labelSelector", query.label_selector.as_deref()),
+            ("fieldSelector", query.field_selector.as_deref()),
+            ("q", query.q.as_deref()),
+            ("sort", query.sort.as_deref()),
+            ("limit", limit.as_deref()),
+            ("continue", query.continue_token.as_deref()),
+        ],
+    )
+}

@@ -2,7 +2,7 @@
 //! same domain call the REST API and the CLI make.
 
 use bosun_model::{
-    AuditEntry, BatchItem, EventRow, ObjectRef, Page, PodRow, RevisionRow, RolloutStatus,
+    AuditEntry, BatchItem, EventRow, KindId, ObjectRef, Page, PodRow, RevisionRow, RolloutStatus,
     WorkloadDetail, WorkloadQuery, WorkloadRow,
 };
 use leptos::prelude::*;
@@ -112,5 +112,23 @@ pub async fn batch_restart(
         bosun_core::workloads::restart_batch(&ui.ctx, &ui.inv, targets, force)
             .collect()
             .await,
+    )
+}
+
+/// The live stream of the workload list `query` asks for.
+#[must_use]
+pub fn workloads_stream_url(query: &WorkloadQuery) -> String {
+    let limit = query.limit.map(|l| l.to_string());
+    super::list_stream_url(
+        query.cluster.as_deref(),
+        query.namespace.as_deref(),
+        query.kind.map_or("workloads", KindId::route),
+        &[
+            ("labelSelector", query.label_selector.as_deref()),
+            ("q", query.q.as_deref()),
+            ("sort", query.sort.as_deref()),
+            ("limit", limit.as_deref()),
+            ("continue", query.continue_token.as_deref()),
+        ],
     )
 }

@@ -8,10 +8,10 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::clusters::list_clusters;
-use crate::api::pods::list_pods;
+use crate::api::pods::{list_pods, pods_stream_url};
 use crate::components::ErrorBox;
 use crate::components::follow;
-use crate::format::{query_string, url_encode};
+use crate::format::query_string;
 use crate::pages::pods::PodTable;
 
 /// The filters, as they appear in the URL.
@@ -40,24 +40,19 @@ impl Filters {
         }
     }
 
-    /// The REST stream of this page, pushed again each time it changes.
-    fn watch_url(&self, cluster: &str) -> String {
-        let ns = if self.ns.is_empty() { "_all" } else { &self.ns };
-        let limit = bosun_model::DEFAULT_PAGE.to_string();
-        let qs = query_string(&[
-            ("labelSelector", &self.labels),
-            ("fieldSelector", &self.fields),
-            ("q", &self.q),
-            ("sort", &self.sort),
-            ("limit", &limit),
-            ("continue", &self.cont),
-            ("watch", "true"),
-        ]);
-        format!(
-            "/api/v1/clusters/{}/namespaces/{}/pods{qs}",
-            url_encode(cluster),
-            url_encode(ns)
-        )
+    /// The query of this page of `cluster`'s pods.
+    fn query(&self, cluster: String) -> PodQuery {
+        let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        PodQuery {
+            cluster,
+            namespace: opt(&self.ns),
+            label_selector: opt(&self.labels),
+            field_selector: opt(&self.fields),
+            q: opt(&self.q),
+            sort: opt(&self.sort),
+            limit: Some(bosun_model::DEFAULT_PAGE),
+            continue_token: opt(&self.cont),
+        }
     }
 
     fn href(&self, cont: &str) -> String {
@@ -95,18 +90,7 @@ pub fn PodListPage() -> impl IntoView {
             let Some(cluster) = cluster_of(&f, &all) else {
                 return Ok(None);
             };
-            let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
-            let query = PodQuery {
-                cluster,
-                namespace: opt(&f.ns),
-                label_selector: opt(&f.labels),
-                field_selector: opt(&f.fields),
-                q: opt(&f.q),
-                sort: opt(&f.sort),
-                limit: Some(bosun_model::DEFAULT_PAGE),
-                continue_token: opt(&f.cont),
-            };
-            list_pods(query).await.map(Some)
+            list_pods(f.query(cluster)).await.map(Some)
         },
     );
     view! {
@@ -117,7 +101,7 @@ pub fn PodListPage() -> impl IntoView {
                 let f = filters.get_untracked();
                 let list = clusters.await.unwrap_or_default();
                 let current = cluster_of(&f, &list).unwrap_or_default();
-                let watch = f.watch_url(&current);
+                let watch = pods_stream_url(&f.query(current.clone()));
                 let answer = pods.await;
                 let (ns, labels, fields, q, sort) = (f.ns.clone(), f.labels.clone(), f.fields.clone(), f.q.clone(), f.sort.clone());
                 let form = view! {

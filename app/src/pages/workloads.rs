@@ -13,7 +13,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::actions::ObjectAction;
 use crate::api::clusters::{cluster_namespaces, list_clusters};
-use crate::api::workloads::list_workloads;
+use crate::api::workloads::{list_workloads, workloads_stream_url};
 use crate::components::{
     ActionDialog, Done, ErrorBox, LiveRefresh, Pending, Pins, RolloutProgress,
 };
@@ -59,35 +59,6 @@ impl Filters {
             limit: Some(bosun_model::DEFAULT_PAGE),
             continue_token: opt(&self.cont),
         }
-    }
-
-    /// The REST stream of this view's page, pushed again each time it changes.
-    fn watch_url(&self) -> String {
-        let part = |s: &str| {
-            if s.is_empty() {
-                "_all".to_string()
-            } else {
-                crate::format::url_encode(s)
-            }
-        };
-        let kind = self
-            .kind
-            .parse::<KindId>()
-            .map_or("workloads", |k| k.route());
-        let limit = bosun_model::DEFAULT_PAGE.to_string();
-        let qs = query_string(&[
-            ("labelSelector", &self.labels),
-            ("q", &self.q),
-            ("sort", &self.sort),
-            ("limit", &limit),
-            ("continue", &self.cont),
-            ("watch", "true"),
-        ]);
-        format!(
-            "/api/v1/clusters/{}/namespaces/{}/{kind}{qs}",
-            part(&self.cluster),
-            part(&self.ns)
-        )
     }
 
     /// The URL of this view with some filters changed.
@@ -161,7 +132,7 @@ pub fn WorkloadsPage() -> impl IntoView {
             })}
         </Transition>
         // The page follows the cluster: each pushed change reloads it.
-        {move || view! { <LiveRefresh url=filters.get().watch_url() refresh /> }}
+        {move || view! { <LiveRefresh url=workloads_stream_url(&filters.get().query()) refresh /> }}
         <SelectionBar selected pending />
         <BatchResults items=batch />
         <ul class="following" data-testid="following">
