@@ -61,3 +61,7 @@ echo "build-front: $(du -h "$pkg/bosun_bg.wasm" | cut -f1) wasm written to $pkg"
 quality=4
 [[ "$profile" == "wasm-release" ]] && quality=11
 BROTLI_QUALITY=$quality node tools/precompress.js "$pkg/bosun_bg.wasm" "$pkg/bosun.js" "$pkg/bosun.css"
+
+# The content hash the server serves the bundle under (/pkg/v-<hash>/, kept forever).
+echo "v-$(cat "$pkg/bosun.js" "$pkg/bosun_bg.wasm" "$pkg/bosun.css" | sha256sum | cut -c1-16)" > "$pkg/VERSION"
+echo "build-front: bundle version $(cat "$pkg/VERSION")"

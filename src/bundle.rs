@@ -1,18 +1,20 @@
 //! The browser bundle (wasm, its JS glue and the stylesheet) under a folder named after
 //! its content hash: `/pkg/v-<hash>/bosun_bg.wasm`. A new build is a new URL, so browsers
-//! keep the bundle forever (`immutable`) and never run a stale one after an upgrade. The
-//! files are served precompressed (brotli, gzip fallback) when `scripts/build-front.sh`
-//! wrote the `.br` and `.gz` copies beside them.
+//! keep the bundle forever (`immutable`) and never run a stale one after an upgrade.
+//! `scripts/build-front.sh` hashes the files once, when it builds them, into
+//! `pkg/VERSION` (the server does not read megabytes of wasm at every start), and writes
+//! the `.br` and `.gz` copies served to browsers that accept them.
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
 use tower_http::services::ServeDir;
 
-/// The files whose content names the folder.
-const FILES: [&str; 3] = ["bosun.js", "bosun_bg.wasm", "bosun.css"];
+/// The file `scripts/build-front.sh` writes the version into.
+const VERSION_FILE: &str = "VERSION";
 const PREFIX: &str = "v-";
 const HASH_CHARS: usize = 16;
+/// The version of a front end that was never built (nothing to keep forever anyway).
+const UNBUILT: &str = "v-0000000000000000";
 
 /// The built bundle in `target/site/pkg` and the version it is served under.
 #[derive(Debug, Clone)]
@@ -22,26 +24,19 @@ pub struct Bundle {
 }
 
 impl Bundle {
-    /// Hashes the bundle in `dir` (missing files hash as empty: a server without a built
-    /// front end still starts).
+    /// The bundle in `dir`, under the version its build wrote there.
     #[must_use]
     pub fn of(dir: &Path) -> Self {
-        let mut hasher = Sha256::new();
-        for file in FILES {
-            hasher.update(file.as_bytes());
-            hasher.update(std::fs::read(dir.join(file)).unwrap_or_default());
-        }
-        let hex: String = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let written = std::fs::read_to_string(dir.join(VERSION_FILE)).unwrap_or_default();
+        let version = Some(written.trim())
+            .filter(|v| is_version(v))
+            .unwrap_or(UNBUILT)
+            .to_string();
         Self {
             dir: dir.to_path_buf(),
-            version: format!("{PREFIX}{}", &hex[..HASH_CHARS]),
+            version,
         }
     }
-
     /// What Leptos links to: `pkg/v-<hash>`.
     #[must_use]
     pub fn site_pkg_dir(&self) -> String {
@@ -76,14 +71,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_version_follows_the_content() {
+    fn the_version_is_the_one_the_build_wrote() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("bosun.js"), "one").unwrap();
-        let first = Bundle::of(dir.path());
-        assert!(is_version(&first.version), "{}", first.version);
-        assert_eq!(Bundle::of(dir.path()).version, first.version);
-        std::fs::write(dir.path().join("bosun.js"), "two").unwrap();
-        assert_ne!(Bundle::of(dir.path()).version, first.version);
+        assert_eq!(Bundle::of(dir.path()).version, UNBUILT);
+        std::fs::write(dir.path().join(VERSION_FILE), "v-0123456789abcdef\n").unwrap();
+        assert_eq!(
+            Bundle::of(dir.path()).url_prefix(),
+            "/pkg/v-0123456789abcdef"
+        );
+        std::fs::write(dir.path().join(VERSION_FILE), "../../etc").unwrap();
+        assert_eq!(Bundle::of(dir.path()).version, UNBUILT);
+        assert!(is_version(UNBUILT));
         assert!(!is_version("pkg") && !is_version("v-xyz"));
     }
 }
