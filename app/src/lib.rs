@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("vms") view=pages::VirtualMachinesPage />
                     <Route path=path!("vms/:cluster/:namespace/:name") view=pages::VmDetailPage />
                     <Route path=path!("nodes") view=pages::NodesPage />
+                    <Route path=path!("nodes/:cluster/:name") view=pages::NodeDetailPage />
                     <Route path=path!("audit") view=pages::AuditPage />
                     <Route path=path!("admin") view=pages::AdminPage />
                 </ParentRoute>

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 
 use crate::cache::{Cache, CacheState, resource_name};
 use crate::counts::{self, WorkloadTally};
-use crate::{config, discovery, json, rows};
+use crate::{config, discovery, json};
 
 /// How often health is polled.
 const HEALTH_EVERY: Duration = Duration::from_secs(15);
@@ -50,7 +50,6 @@ pub struct Cluster {
     clients: std::result::Result<Clients, String>,
     caches: RwLock<BTreeMap<KindId, Arc<Cache>>>,
     namespaces: Option<Cache>,
-    nodes: Option<Cache>,
     /// The optional kinds found by discovery; `None` until discovery succeeded.
     optional: RwLock<Option<Vec<KindId>>>,
     health: Mutex<HealthState>,
@@ -100,7 +99,7 @@ impl Cluster {
         };
         let (server, clients) = built;
         let name = connection.name.clone();
-        let (caches, namespaces, nodes) = match &clients {
+        let (caches, namespaces) = match &clients {
             Ok(c) if watch => {
                 let caches = discovery::builtin()
                     .into_iter()
@@ -113,10 +112,9 @@ impl Cluster {
                         c.watch.clone(),
                         discovery::namespaces(),
                     )),
-                    Some(Cache::start(&name, c.watch.clone(), discovery::nodes())),
                 )
             }
-            _ => (BTreeMap::new(), None, None),
+            _ => (BTreeMap::new(), None),
         };
         let health = match &clients {
             Ok(_) => ClusterHealth::Unknown,
@@ -135,7 +133,6 @@ impl Cluster {
             clients,
             caches: RwLock::new(caches),
             namespaces,
-            nodes,
             optional: RwLock::new(None),
             tally: WorkloadTally::default(),
             background: Mutex::new(None),
@@ -217,53 +214,9 @@ impl Cluster {
 
     /// The cached nodes, or why there are none yet.
     pub fn node_objects(&self) -> Result<Vec<Arc<kube::api::DynamicObject>>> {
-        let cache = self.nodes.as_ref().ok_or_else(|| {
-            self.clients()
-                .err()
-                .unwrap_or_else(|| Error::Internal("no node cache".into()))
-        })?;
-        cache
+        self.cache(KindId::Node)?
             .objects()
             .map_err(|state| self.not_ready("nodes", &state))
-    }
-
-    /// The nodes, as the Nodes page lists them; empty while the cache fills.
-    #[must_use]
-    pub fn node_rows(&self) -> Vec<bosun_model::NodeRow> {
-        let Some(objects) = self.nodes.as_ref().and_then(|c| c.objects().ok()) else {
-            return Vec::new();
-        };
-        objects
-            .iter()
-            .map(|node| {
-                let n = rows::as_json(node);
-                let roles: Vec<&str> = node
-                    .metadata
-                    .labels
-                    .iter()
-                    .flatten()
-                    .filter_map(|(k, _)| k.strip_prefix("node-role.kubernetes.io/"))
-                    .collect();
-                bosun_model::NodeRow {
-                    cluster: self.name().to_string(),
-                    name: node.metadata.name.clone().unwrap_or_default(),
-                    ready: json::array(&n, "/status/conditions").iter().any(|c| {
-                        json::str(c, "/type") == "Ready" && json::str(c, "/status") == "True"
-                    }),
-                    schedulable: !json::bool(&n, "/spec/unschedulable"),
-                    roles: roles.join(","),
-                    kubelet_version: json::str(&n, "/status/nodeInfo/kubeletVersion").to_string(),
-                    cpu: json::str(&n, "/status/capacity/cpu").to_string(),
-                    memory: json::str(&n, "/status/capacity/memory").to_string(),
-                    created: node
-                        .metadata
-                        .creation_timestamp
-                        .as_ref()
-                        .map(|t| t.0.to_string())
-                        .unwrap_or_default(),
-                }
-            })
-            .collect()
     }
 
     /// The error for a list whose cache holds nothing complete: still syncing, or failing.
@@ -360,7 +313,10 @@ impl Cluster {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        let nodes = self.nodes.as_ref().and_then(counts::nodes);
+        let nodes = self
+            .cache(KindId::Node)
+            .ok()
+            .and_then(|c| counts::nodes(&c));
         let caches: Vec<(KindId, Arc<Cache>)> = self
             .caches
             .read()

@@ -45,16 +45,6 @@ pub fn namespaces() -> ApiResource {
     }
 }
 
-pub fn nodes() -> ApiResource {
-    ApiResource {
-        group: String::new(),
-        version: "v1".into(),
-        api_version: "v1".into(),
-        kind: "Node".into(),
-        plural: "nodes".into(),
-    }
-}
-
 /// The optional kinds the cluster serves, each at the first of the table's versions the
 /// cluster serves. A group the cluster does not know is simply absent.
 ///

@@ -9,9 +9,10 @@ use async_trait::async_trait;
 use bosun_core::backend::{LogStream, Visible};
 use bosun_core::{ClusterBackend, ClusterMetrics, Connection, Error, Operation, Result};
 use bosun_model::{
-    ActionReply, ClusterSummary, ConnectionCheck, EventRow, KindId, LogOptions, ObjectRef, Page,
-    PodDetail, PodQuery, PodRow, RevisionRow, RolloutDetail, RolloutQuery, RolloutRow,
-    RolloutStatus, VmDetail, VmQuery, VmRow, WorkloadDetail, WorkloadQuery, WorkloadRow,
+    ActionReply, ClusterSummary, ConnectionCheck, EventRow, KindId, LogOptions, NodeDetail,
+    NodeQuery, NodeRow, ObjectRef, Page, PodDetail, PodQuery, PodRow, RevisionRow, RolloutDetail,
+    RolloutQuery, RolloutRow, RolloutStatus, VmDetail, VmQuery, VmRow, WorkloadDetail,
+    WorkloadQuery, WorkloadRow,
 };
 use futures::StreamExt;
 use http::Method;
@@ -197,11 +198,28 @@ impl ClusterBackend for ClusterManager {
         self.get(cluster)?.namespace_names()
     }
 
-    fn nodes(&self) -> Vec<bosun_model::NodeRow> {
-        let mut rows: Vec<bosun_model::NodeRow> =
-            self.all().iter().flat_map(|c| c.node_rows()).collect();
-        rows.sort_by(|a, b| (&a.cluster, &a.name).cmp(&(&b.cluster, &b.name)));
-        rows
+    fn nodes(&self, q: &NodeQuery, visible: &Visible<'_>) -> Result<Page<NodeRow>> {
+        query::nodes(&self.all(), q, visible)
+    }
+
+    fn node(&self, object: &ObjectRef) -> Result<NodeDetail> {
+        let cluster = self.get(&object.cluster)?;
+        let node = query::workload_object(&cluster, object)?;
+        let pods = query::pods_on_node(&cluster, &object.name)?;
+        let pods: Vec<&kube::api::DynamicObject> = pods.iter().map(AsRef::as_ref).collect();
+        Ok(rows::node_detail(cluster.name(), &node, &pods))
+    }
+
+    async fn pods_on_node(&self, node: &ObjectRef) -> Result<Vec<Value>> {
+        let cluster = self.get(&node.cluster)?;
+        // The node must exist: an unknown name lists no pods, which is not a drain.
+        self.live_object(&cluster, node).await?;
+        with_deadline(
+            cluster.name(),
+            ACTION_DEADLINE,
+            ops::node::pods_on_node(&cluster, &node.name),
+        )
+        .await
     }
 
     fn workloads(&self, q: &WorkloadQuery, visible: &Visible<'_>) -> Result<Page<WorkloadRow>> {

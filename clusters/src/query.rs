@@ -8,8 +8,8 @@ use bosun_core::backend::Visible;
 use bosun_core::{Error, Result};
 use bosun_model::kinds::StatusShape;
 use bosun_model::{
-    KindId, ObjectRef, Page, PodQuery, PodRow, RolloutQuery, RolloutRow, VmQuery, VmRow,
-    WorkloadQuery, WorkloadRow,
+    KindId, NodeQuery, NodeRow, ObjectRef, Page, PodQuery, PodRow, RolloutQuery, RolloutRow,
+    VmQuery, VmRow, WorkloadQuery, WorkloadRow,
 };
 use kube::api::DynamicObject;
 
@@ -330,6 +330,12 @@ pub fn not_found(object: &ObjectRef) -> Error {
     } else {
         format!("{}.{}", info.plural, info.group)
     };
+    if object.namespace.is_empty() {
+        return Error::NotFound(format!(
+            "{resource} {:?} not found in cluster {}",
+            object.name, object.cluster
+        ));
+    }
     Error::NotFound(format!(
         "{resource} {:?} not found in namespace {:?} of cluster {}",
         object.name, object.namespace, object.cluster
@@ -555,6 +561,94 @@ pub fn vms(clusters: &[Arc<Cluster>], q: &VmQuery, visible: &Visible<'_>) -> Res
         out,
         |a, b| (&a.cluster, &a.namespace, &a.name).cmp(&(&b.cluster, &b.namespace, &b.name)),
         false,
+        offset,
+        q.limit,
+    );
+    page.warnings = warnings;
+    Ok(page)
+}
+
+/// The cached pods bound to a node, every phase. A scan of the pod cache: what a node's
+/// page needs once, not what a list of 50,000 pods asks per row.
+pub fn pods_on_node(cluster: &Cluster, node: &str) -> Result<Vec<Arc<DynamicObject>>> {
+    let cache = cluster.cache(KindId::Pod)?;
+    let pods = cache
+        .objects()
+        .map_err(|state| cluster.not_ready("pods", &state))?;
+    Ok(pods
+        .into_iter()
+        .filter(|p| crate::json::str(&p.data, "/spec/nodeName") == node)
+        .collect())
+}
+
+/// How many active pods each node of a cluster holds, counted in one pass over the pods.
+fn pods_per_node(cluster: &Cluster) -> std::collections::HashMap<String, usize> {
+    let mut counts = std::collections::HashMap::new();
+    if let Ok(pods) = cluster.cache(KindId::Pod).and_then(|c| {
+        c.objects()
+            .map_err(|state| cluster.not_ready("pods", &state))
+    }) {
+        for pod in pods.iter().filter(|p| rows::pod_is_active(p)) {
+            let node = crate::json::str(&pod.data, "/spec/nodeName");
+            if !node.is_empty() {
+                *counts.entry(node.to_string()).or_default() += 1;
+            }
+        }
+    }
+    counts
+}
+
+const NODE_SORTS: &[&str] = &["name", "cluster", "age", "status", "pods"];
+
+fn compare_nodes(field: &str, a: &NodeRow, b: &NodeRow) -> Ordering {
+    let primary = match field {
+        "age" => b.created.cmp(&a.created),
+        // Not ready, then cordoned, first.
+        "status" => (a.ready, a.schedulable).cmp(&(b.ready, b.schedulable)),
+        "pods" => b.pods.cmp(&a.pods),
+        "cluster" => a.cluster.cmp(&b.cluster),
+        _ => Ordering::Equal,
+    };
+    primary.then_with(|| (&a.name, &a.cluster).cmp(&(&b.name, &b.cluster)))
+}
+
+/// A page of nodes across the chosen clusters: by name, label selector, sorted and paged.
+pub fn nodes(
+    clusters: &[Arc<Cluster>],
+    q: &NodeQuery,
+    visible: &Visible<'_>,
+) -> Result<Page<NodeRow>> {
+    let selector = label_selector(q.label_selector.as_deref())?;
+    let (field, desc) = sort_spec(q.sort.as_deref(), NODE_SORTS)?;
+    let offset = Page::<NodeRow>::offset_of(q.continue_token.as_deref()).map_err(bad)?;
+    let name_q = name_filter(q.q.as_deref());
+    let mut warnings = Vec::new();
+    let found = objects_across(
+        selected(clusters, q.cluster.as_deref())?,
+        KindId::Node,
+        &mut warnings,
+    )?;
+    let mut out = Vec::new();
+    for (cluster, objects) in found {
+        if !visible(cluster.name(), "") {
+            continue;
+        }
+        let counts = pods_per_node(cluster);
+        out.extend(
+            objects
+                .iter()
+                .filter(|o| matches_name(o, name_q.as_deref()))
+                .filter(|o| matches_labels(o, &selector))
+                .map(|o| {
+                    let name = o.metadata.name.as_deref().unwrap_or("");
+                    rows::node_row(cluster.name(), o, counts.get(name).copied().unwrap_or(0))
+                }),
+        );
+    }
+    let mut page = sorted_page(
+        out,
+        |a, b| compare_nodes(&field, a, b),
+        desc,
         offset,
         q.limit,
     );

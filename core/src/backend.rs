@@ -2,14 +2,15 @@
 //! `bosun-clusters` implements it with kube-rs; the domain decides who may do what, the
 //! backend only knows how.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use async_trait::async_trait;
 use bosun_model::{
     Action, ActionReply, ClusterSummary, ConnectionCheck, Environment, EventRow, KindId,
-    LogOptions, NodeRow, ObjectRef, Page, PodDetail, PodQuery, PodRow, RevisionRow, RolloutDetail,
-    RolloutQuery, RolloutRow, RolloutStatus, SourceKind, VmDetail, VmQuery, VmRow, WorkloadDetail,
-    WorkloadQuery, WorkloadRow,
+    LogOptions, NodeDetail, NodeQuery, NodeRow, ObjectRef, Page, PodDetail, PodQuery, PodRow,
+    RevisionRow, RolloutDetail, RolloutQuery, RolloutRow, RolloutStatus, SourceKind, Taint,
+    VmDetail, VmQuery, VmRow, WorkloadDetail, WorkloadQuery, WorkloadRow,
 };
 use futures::stream::BoxStream;
 use serde::Serialize;
@@ -105,6 +106,37 @@ pub enum Operation {
         target: ObjectRef,
         paused: bool,
     },
+    /// `kubectl cordon` (`true`) or `uncordon`.
+    SetUnschedulable {
+        #[serde(skip)]
+        target: ObjectRef,
+        unschedulable: bool,
+    },
+    /// `kubectl taint`: taints added (or replaced, by key and effect) and removed
+    /// (`key` or `key:Effect`).
+    ChangeTaints {
+        #[serde(skip)]
+        target: ObjectRef,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        add: Vec<Taint>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        remove: Vec<String>,
+    },
+    /// `kubectl label`: labels set and removed, on an object of any kind.
+    ChangeLabels {
+        #[serde(skip)]
+        target: ObjectRef,
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        set: BTreeMap<String, String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        remove: Vec<String>,
+    },
+    /// One pod's eviction, as part of a node's drain.
+    Evict {
+        #[serde(skip)]
+        target: ObjectRef,
+        grace_period_seconds: Option<i64>,
+    },
 }
 
 impl Operation {
@@ -135,6 +167,14 @@ impl Operation {
             Operation::RestartVm { force: false, .. } => Action::VmRestart,
             Operation::SetVmPaused { paused: true, .. } => Action::VmPause,
             Operation::SetVmPaused { paused: false, .. } => Action::VmUnpause,
+            Operation::SetUnschedulable {
+                unschedulable: true,
+                ..
+            } => Action::NodeCordon,
+            Operation::SetUnschedulable { .. } => Action::NodeUncordon,
+            Operation::ChangeTaints { .. } => Action::NodeTaint,
+            Operation::ChangeLabels { .. } => Action::Label,
+            Operation::Evict { .. } => Action::NodeDrain,
         }
     }
 
@@ -156,7 +196,11 @@ impl Operation {
             | Operation::StartVm { target }
             | Operation::StopVm { target, .. }
             | Operation::RestartVm { target, .. }
-            | Operation::SetVmPaused { target, .. } => target,
+            | Operation::SetVmPaused { target, .. }
+            | Operation::SetUnschedulable { target, .. }
+            | Operation::ChangeTaints { target, .. }
+            | Operation::ChangeLabels { target, .. }
+            | Operation::Evict { target, .. } => target,
         }
     }
 
@@ -240,8 +284,13 @@ pub trait ClusterBackend: Send + Sync {
     /// Every connected cluster's health and counts, from memory (no call to a cluster).
     fn summaries(&self) -> Vec<ClusterSummary>;
     fn namespaces(&self, cluster: &str) -> Result<Vec<String>>;
-    /// Every node of every cluster whose node cache is filled.
-    fn nodes(&self) -> Vec<NodeRow>;
+    /// A page of nodes across clusters (or of one), from the node caches.
+    fn nodes(&self, query: &NodeQuery, visible: &Visible<'_>) -> Result<Page<NodeRow>>;
+    /// A node with its conditions, taints, resources and the pods bound to it.
+    fn node(&self, object: &ObjectRef) -> Result<NodeDetail>;
+    /// The pods bound to a node, listed live from the cluster as `kubectl drain` lists
+    /// them (a drain must not miss a pod the cache has not seen yet).
+    async fn pods_on_node(&self, node: &ObjectRef) -> Result<Vec<serde_json::Value>>;
 
     fn workloads(&self, query: &WorkloadQuery, visible: &Visible<'_>) -> Result<Page<WorkloadRow>>;
     async fn workload(&self, object: &ObjectRef) -> Result<WorkloadDetail>;

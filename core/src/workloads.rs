@@ -38,7 +38,15 @@ pub fn validate_object_name(name: &str) -> Result<()> {
 /// Checks the names in an object reference.
 pub fn validate_ref(object: &ObjectRef) -> Result<()> {
     crate::clusters::validate_cluster_name(&object.cluster)?;
-    validate_namespace(&object.namespace)?;
+    if object.kind.info().namespaced {
+        validate_namespace(&object.namespace)?;
+    } else if !object.namespace.is_empty() {
+        return Err(Error::BadRequest(format!(
+            "{} are cluster-scoped: they have no namespace (got {:?})",
+            object.kind.route(),
+            object.namespace
+        )));
+    }
     validate_object_name(&object.name)
 }
 
@@ -298,19 +306,6 @@ pub async fn history(
     crate::actions::audit_log(ctx, inv, &query).await
 }
 
-/// Every node of every cluster, sorted by cluster and name, from the watch caches.
-pub async fn nodes(ctx: &Context, inv: &Invocation) -> Result<Vec<bosun_model::NodeRow>> {
-    read(ctx, inv, Target::cluster(""), async {
-        let visible = visibility(inv);
-        let nodes = ctx.clusters.nodes();
-        Ok(nodes
-            .into_iter()
-            .filter(|n| visible(&n.cluster, ""))
-            .collect())
-    })
-    .await
-}
-
 /// A page of pods.
 pub async fn pods(ctx: &Context, inv: &Invocation, query: &PodQuery) -> Result<Page<PodRow>> {
     let target = scope_target(Some(&query.cluster), query.namespace.as_deref());
@@ -369,6 +364,27 @@ fn validate(ctx: &Context, op: &Operation) -> Result<()> {
         } if *step < 1 => Err(Error::BadRequest(format!(
             "step must be 1 or more (got {step})"
         ))),
+        Operation::ChangeTaints { add, remove, .. } => crate::nodes::validate_taints(add, remove),
+        Operation::ChangeLabels { set, remove, .. } => {
+            if set.is_empty() && remove.is_empty() {
+                return Err(Error::BadRequest(
+                    "nothing to change: give labels to set or to remove".into(),
+                ));
+            }
+            for (key, value) in set {
+                crate::labels::validate_key("label", key)?;
+                crate::labels::validate_value("label", key, value)?;
+            }
+            for key in remove {
+                crate::labels::validate_key("label", key)?;
+                if set.contains_key(key) {
+                    return Err(Error::BadRequest(format!(
+                        "label {key:?} is both set and removed"
+                    )));
+                }
+            }
+            Ok(())
+        }
         _ => Ok(()),
     }
 }

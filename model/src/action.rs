@@ -66,11 +66,22 @@ pub enum Action {
     SessionsEnd,
     /// An admin ends all sessions and API tokens of an account.
     UserSessionsEnd,
+    /// `kubectl cordon`: no new pods are scheduled on the node.
+    NodeCordon,
+    NodeUncordon,
+    /// `kubectl drain`: cordon, then evict the node's pods (a tracked operation).
+    NodeDrain,
+    /// Adds or removes a taint (`kubectl taint`).
+    NodeTaint,
+    /// Sets or removes labels of an object (`kubectl label`).
+    Label,
+    /// Stops a running tracked operation (a drain); what it did stays done.
+    OperationCancel,
 }
 
 impl Action {
     /// Every action, for tests that walk the whole authorization matrix.
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 48] = [
         Action::SignIn,
         Action::SignOut,
         Action::Read,
@@ -113,6 +124,12 @@ impl Action {
         Action::PasswordChange,
         Action::SessionsEnd,
         Action::UserSessionsEnd,
+        Action::NodeCordon,
+        Action::NodeUncordon,
+        Action::NodeDrain,
+        Action::NodeTaint,
+        Action::Label,
+        Action::OperationCancel,
     ];
 
     /// The stable dotted name written to the audit log and shown on the Audit page.
@@ -161,6 +178,12 @@ impl Action {
             Action::PasswordChange => "me.password",
             Action::SessionsEnd => "me.sessions_end",
             Action::UserSessionsEnd => "user.sessions_end",
+            Action::NodeCordon => "node.cordon",
+            Action::NodeUncordon => "node.uncordon",
+            Action::NodeDrain => "node.drain",
+            Action::NodeTaint => "node.taint",
+            Action::Label => "object.label",
+            Action::OperationCancel => "operation.cancel",
         }
     }
 
@@ -195,7 +218,13 @@ impl Action {
             | Action::VmForceRestart
             | Action::VmPause
             | Action::VmUnpause
-            | Action::OperationEnd => Some(Role::Operator),
+            | Action::OperationEnd
+            | Action::NodeCordon
+            | Action::NodeUncordon
+            | Action::NodeDrain
+            | Action::NodeTaint
+            | Action::Label
+            | Action::OperationCancel => Some(Role::Operator),
             Action::UserList
             | Action::UserCreate
             | Action::UserSetRole
@@ -266,6 +295,12 @@ impl Action {
             Action::PasswordChange => "Change password",
             Action::SessionsEnd => "Sign out everywhere",
             Action::UserSessionsEnd => "Sign out everywhere",
+            Action::NodeCordon => "Cordon",
+            Action::NodeUncordon => "Uncordon",
+            Action::NodeDrain => "Drain",
+            Action::NodeTaint => "Taint",
+            Action::Label => "Labels",
+            Action::OperationCancel => "Cancel",
         }
     }
 
@@ -274,7 +309,11 @@ impl Action {
     pub fn destructive(self) -> bool {
         matches!(
             self,
-            Action::Delete | Action::PodDelete | Action::VmForceStop | Action::VmForceRestart
+            Action::Delete
+                | Action::PodDelete
+                | Action::VmForceStop
+                | Action::VmForceRestart
+                | Action::NodeDrain
         )
     }
 

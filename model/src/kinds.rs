@@ -42,6 +42,8 @@ pub enum KindId {
     VirtualMachine,
     #[serde(rename = "virtualmachineinstances")]
     VirtualMachineInstance,
+    #[serde(rename = "nodes")]
+    Node,
 }
 
 /// What a kind is to the console: which page lists it.
@@ -54,6 +56,8 @@ pub enum Category {
     Rollout,
     /// KubeVirt virtual machines: the Virtual machines page.
     VirtualMachine,
+    /// Cluster nodes: the Nodes page.
+    Node,
     /// Watched only to describe another kind (a VM's running instance); never listed on
     /// a page of its own.
     Companion,
@@ -127,6 +131,8 @@ pub enum StatusShape {
     Schedule,
     /// A pod's phase and container statuses.
     Pod,
+    /// A node's Ready condition and `spec.unschedulable`.
+    Node,
     /// `status.phase` of a Rollout, `status.printableStatus` of a virtual machine: read
     /// by their own pages.
     Phase,
@@ -146,6 +152,9 @@ pub struct KindInfo {
     pub versions: &'static [&'static str],
     /// The API's plural (`statefulsets` for both StatefulSets).
     pub plural: &'static str,
+    /// Lives in a namespace; cluster-scoped kinds (nodes) have none, so their references
+    /// carry an empty namespace and their pages no namespace picker.
+    pub namespaced: bool,
     /// A CustomResourceDefinition: refuses strategic merge patches.
     pub custom: bool,
     pub family: ApiFamily,
@@ -195,6 +204,13 @@ const ROLLOUT: &[Action] = &[
     Action::RolloutUndo,
     Action::RolloutRestart,
 ];
+const NODE: &[Action] = &[
+    Action::NodeCordon,
+    Action::NodeUncordon,
+    Action::NodeDrain,
+    Action::NodeTaint,
+    Action::Label,
+];
 const VIRTUAL_MACHINE: &[Action] = &[
     Action::VmStart,
     Action::VmStop,
@@ -223,6 +239,7 @@ pub static KINDS: &[KindInfo] = &[
         group: APPS,
         versions: &["v1"],
         plural: "deployments",
+        namespaced: true,
         custom: false,
         family: ApiFamily::Kubernetes,
         scale: true,
@@ -243,6 +260,7 @@ pub static KINDS: &[KindInfo] = &[
         group: APPS,
         versions: &["v1"],
         plural: "statefulsets",
+        namespaced: true,
         custom: false,
         family: ApiFamily::Kubernetes,
         scale: true,
@@ -263,6 +281,7 @@ pub static KINDS: &[KindInfo] = &[
         group: APPS,
         versions: &["v1"],
         plural: "daemonsets",
+        namespaced: true,
         custom: false,
         family: ApiFamily::Kubernetes,
         scale: false,
@@ -283,6 +302,7 @@ pub static KINDS: &[KindInfo] = &[
         group: BATCH,
         versions: &["v1"],
         plural: "jobs",
+        namespaced: true,
         custom: false,
         family: ApiFamily::Kubernetes,
         scale: false,
@@ -303,6 +323,7 @@ pub static KINDS: &[KindInfo] = &[
         group: BATCH,
         versions: &["v1"],
         plural: "cronjobs",
+        namespaced: true,
         custom: false,
         family: ApiFamily::Kubernetes,
         scale: false,
@@ -323,6 +344,7 @@ pub static KINDS: &[KindInfo] = &[
         group: KRUISE,
         versions: &["v1alpha1"],
         plural: "clonesets",
+        namespaced: true,
         custom: true,
         family: ApiFamily::OpenKruise,
         scale: true,
@@ -343,6 +365,7 @@ pub static KINDS: &[KindInfo] = &[
         group: KRUISE,
         versions: &["v1beta1", "v1alpha1"],
         plural: "statefulsets",
+        namespaced: true,
         custom: true,
         family: ApiFamily::OpenKruise,
         scale: true,
@@ -363,6 +386,7 @@ pub static KINDS: &[KindInfo] = &[
         group: KRUISE,
         versions: &["v1alpha1"],
         plural: "daemonsets",
+        namespaced: true,
         custom: true,
         family: ApiFamily::OpenKruise,
         scale: false,
@@ -383,6 +407,7 @@ pub static KINDS: &[KindInfo] = &[
         group: KRUISE,
         versions: &["v1alpha1"],
         plural: "broadcastjobs",
+        namespaced: true,
         custom: true,
         family: ApiFamily::OpenKruise,
         scale: false,
@@ -403,6 +428,7 @@ pub static KINDS: &[KindInfo] = &[
         group: KRUISE,
         versions: &["v1alpha1"],
         plural: "advancedcronjobs",
+        namespaced: true,
         custom: true,
         family: ApiFamily::OpenKruise,
         scale: false,
@@ -423,6 +449,7 @@ pub static KINDS: &[KindInfo] = &[
         group: "",
         versions: &["v1"],
         plural: "pods",
+        namespaced: true,
         custom: false,
         family: ApiFamily::Kubernetes,
         scale: false,
@@ -443,6 +470,7 @@ pub static KINDS: &[KindInfo] = &[
         group: "rollouts.kruise.io",
         versions: &["v1beta1", "v1alpha1"],
         plural: "rollouts",
+        namespaced: true,
         custom: true,
         family: ApiFamily::KruiseRollout,
         scale: false,
@@ -463,6 +491,7 @@ pub static KINDS: &[KindInfo] = &[
         group: "kubevirt.io",
         versions: &["v1"],
         plural: "virtualmachines",
+        namespaced: true,
         custom: true,
         family: ApiFamily::KubeVirt,
         scale: false,
@@ -483,6 +512,7 @@ pub static KINDS: &[KindInfo] = &[
         group: "kubevirt.io",
         versions: &["v1"],
         plural: "virtualmachineinstances",
+        namespaced: true,
         custom: true,
         family: ApiFamily::KubeVirt,
         scale: false,
@@ -494,6 +524,27 @@ pub static KINDS: &[KindInfo] = &[
         pod_template: NO_TEMPLATE,
         progress_deadline: false,
         actions: &[],
+    },
+    KindInfo {
+        id: KindId::Node,
+        category: Category::Node,
+        kind: "Node",
+        label: "Node",
+        group: "",
+        versions: &["v1"],
+        plural: "nodes",
+        namespaced: false,
+        custom: false,
+        family: ApiFamily::Kubernetes,
+        scale: false,
+        revisions: RevisionSource::None,
+        rollback_patch: PatchFormat::Merge,
+        restart: RestartMethod::NotSupported,
+        shape: StatusShape::Node,
+        suspend_field: None,
+        pod_template: NO_TEMPLATE,
+        progress_deadline: false,
+        actions: NODE,
     },
 ];
 
@@ -533,6 +584,7 @@ impl KindId {
             KindId::Rollout => "rollouts",
             KindId::VirtualMachine => "virtualmachines",
             KindId::VirtualMachineInstance => "virtualmachineinstances",
+            KindId::Node => "nodes",
         }
     }
 
@@ -558,7 +610,8 @@ impl KindInfo {
     /// it has some; `None` when it applies.
     #[must_use]
     pub fn refusal(&self, action: Action) -> Option<String> {
-        if self.actions.contains(&action) {
+        // Labels apply to an object of any kind.
+        if self.actions.contains(&action) || action == Action::Label {
             return None;
         }
         let what = format!("{}.{}", self.plural, self.group);
@@ -591,6 +644,9 @@ impl KindInfo {
             | Action::VmForceRestart
             | Action::VmPause
             | Action::VmUnpause => format!("{what}: only virtual machines take VM actions"),
+            Action::NodeCordon | Action::NodeUncordon | Action::NodeDrain | Action::NodeTaint => {
+                format!("{what}: only nodes can be cordoned, drained or tainted")
+            }
             other => format!("{what}: {} does not apply to this kind", other.name()),
         })
     }

@@ -29,10 +29,11 @@ pub use cluster::{
 };
 pub use error_code::ErrorCode;
 pub use kinds::{Category, KINDS, KindId, KindInfo};
-pub use node::NodeRow;
+pub use node::{NodeCondition, NodeDetail, NodeQuery, NodeRow, ResourceFigures, Taint};
 pub use operation::{
-    DEFAULT_START_TIMEOUT_SECONDS, DEFAULT_STOP_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS,
-    OperationAccepted, OperationState, OperationView, Transition, VmActionOptions,
+    DEFAULT_DRAIN_TIMEOUT_SECONDS, DEFAULT_START_TIMEOUT_SECONDS, DEFAULT_STOP_TIMEOUT_SECONDS,
+    DrainOptions, ItemState, MAX_TIMEOUT_SECONDS, OperationAccepted, OperationItem,
+    OperationOptions, OperationState, OperationView, Transition, VmActionOptions,
 };
 pub use page::{DEFAULT_PAGE, MAX_PAGE, Page, PodQuery, WorkloadQuery};
 pub use pin::{Pin, PinCard, PinnedState, pinnable};

@@ -29,7 +29,11 @@ impl ObjectRef {
     /// `deployments shop/web`, the way messages and toasts name an object.
     #[must_use]
     pub fn describe(&self) -> String {
-        format!("{} {}/{}", self.kind.route(), self.namespace, self.name)
+        if self.namespace.is_empty() {
+            format!("{} {}", self.kind.route(), self.name)
+        } else {
+            format!("{} {}/{}", self.kind.route(), self.namespace, self.name)
+        }
     }
 }
 

@@ -10,6 +10,7 @@ mod batch;
 mod clusters;
 mod compat;
 mod envelope;
+mod nodes;
 mod operations;
 mod paths;
 mod pins;
@@ -253,6 +254,63 @@ pub static ROUTES: &[Route] = &[
     route("GET", "/operations/{id}", Action::Read, |m| {
         on(m, operations::get)
     }),
+    route(
+        "POST",
+        "/operations/{id}/cancel",
+        Action::OperationCancel,
+        |m| on(m, operations::cancel),
+    ),
+    route("GET", "/clusters/{cluster}/nodes", Action::Read, |m| {
+        on(m, nodes::list)
+    }),
+    route(
+        "GET",
+        "/clusters/{cluster}/nodes/{name}",
+        Action::Read,
+        |m| on(m, nodes::get),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/nodes/{name}/history",
+        Action::Read,
+        |m| on(m, nodes::history),
+    ),
+    route(
+        "POST",
+        "/clusters/{cluster}/nodes/{name}/cordon",
+        Action::NodeCordon,
+        |m| on(m, nodes::cordon),
+    ),
+    route(
+        "POST",
+        "/clusters/{cluster}/nodes/{name}/uncordon",
+        Action::NodeUncordon,
+        |m| on(m, nodes::uncordon),
+    ),
+    route(
+        "POST",
+        "/clusters/{cluster}/nodes/{name}/drain",
+        Action::NodeDrain,
+        |m| on(m, nodes::drain),
+    ),
+    route(
+        "PATCH",
+        "/clusters/{cluster}/nodes/{name}/taints",
+        Action::NodeTaint,
+        |m| on(m, nodes::taints),
+    ),
+    route(
+        "PATCH",
+        "/clusters/{cluster}/nodes/{name}/labels",
+        Action::Label,
+        |m| on(m, nodes::node_labels),
+    ),
+    route(
+        "PATCH",
+        "/clusters/{cluster}/namespaces/{ns}/{kind}/{name}/labels",
+        Action::Label,
+        |m| on(m, nodes::object_labels),
+    ),
     route("POST", "/batch/vm", Action::VmRestart, |m| {
         on(m, vms::batch)
     }),

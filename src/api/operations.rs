@@ -20,3 +20,13 @@ pub async fn get(
     }
     Ok(data(domain::get(&state.ctx, &inv, &id).await?).into_response())
 }
+
+/// `POST /operations/{id}/cancel`: stops a running drain; answers with the operation as
+/// it ended.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(id): ApiPath<String>,
+) -> Result<super::Data<bosun_model::OperationView>, ApiError> {
+    Ok(data(domain::cancel(&state.ctx, &inv, &id).await?))
+}

@@ -50,12 +50,18 @@ pub struct ProxyPath {
 
 impl ObjectPath {
     fn object(&self) -> Result<ObjectRef, ApiError> {
-        let kind = domain::parse_kind(&self.kind)?;
-        if kind == KindId::Pod {
+        let object = self.object_of_any_kind()?;
+        if object.kind == KindId::Pod {
             return Err(
                 bosun_core::Error::BadRequest("pods are served at .../pods/{name}".into()).into(),
             );
         }
+        Ok(object)
+    }
+
+    /// The object, pods included (labels apply to every kind).
+    pub(super) fn object_of_any_kind(&self) -> Result<ObjectRef, ApiError> {
+        let kind = domain::parse_kind(&self.kind)?;
         Ok(ObjectRef::new(&self.cluster, &self.ns, kind, &self.name))
     }
 }

@@ -61,6 +61,26 @@ async fn make_in_demo(srv: &TestServer, path: &str, body: Value) {
     );
 }
 
+/// A node with no pods, made for one caller's node action.
+async fn node_fixture(srv: &TestServer, name: &str) {
+    make_in_demo(srv, "/api/v1/nodes", json!({"metadata": {"name": name}})).await;
+}
+
+/// A drain that keeps running (its pods' budget refuses every eviction): its id.
+async fn blocked_drain(srv: &TestServer, name: &str) -> String {
+    crate::common::blocked_drain_fixture(srv, name).await;
+    let node = bosun_core::nodes::node_ref("demo", name);
+    let options = bosun_model::DrainOptions {
+        force: true,
+        ignore_daemon_sets: true,
+        ..Default::default()
+    };
+    bosun_core::nodes::drain(srv.ctx(), &bosun_core::Invocation::cli(), &node, options)
+        .await
+        .unwrap()
+        .operation_id
+}
+
 /// What one call of a route sends: path values, query and body.
 struct Case {
     params: Vec<(&'static str, String)>,
@@ -197,6 +217,15 @@ async fn prepare(
     let mut query = String::new();
     if route.path.contains("/rollouts/{name}") {
         set(&mut params, "{name}", "cart-rollout".into());
+    }
+    if route.path.contains("/nodes/{name}") {
+        // Reads look at a seeded node; changes act on a node of the caller's own.
+        let node = if action == Action::Read {
+            "node-1".to_string()
+        } else {
+            unique.clone()
+        };
+        set(&mut params, "{name}", node);
     }
     if route.path.contains("/virtualmachines/{name}") {
         set(&mut params, "{ns}", "vms".into());
@@ -350,6 +379,30 @@ async fn prepare(
             Some(
                 json!({"targets": [{"cluster": "demo", "namespace": "vms", "kind": "virtualmachines", "name": unique}], "action": "restart"}),
             )
+        }
+        Action::NodeCordon | Action::NodeUncordon | Action::NodeTaint | Action::NodeDrain => {
+            if allowed(action, caller) {
+                node_fixture(srv, &unique).await;
+            }
+            match action {
+                Action::NodeTaint => {
+                    Some(json!({"add": [{"key": "matrix", "effect": "NoSchedule"}]}))
+                }
+                Action::NodeDrain => Some(json!({"force": true, "ignoreDaemonSets": true})),
+                _ => None,
+            }
+        }
+        Action::Label => {
+            if route.path.contains("/nodes/") && allowed(action, caller) {
+                node_fixture(srv, &unique).await;
+            }
+            Some(json!({"set": {"matrix": who}}))
+        }
+        Action::OperationCancel => {
+            if allowed(action, caller) {
+                set(&mut params, "{id}", blocked_drain(srv, &unique).await);
+            }
+            None
         }
         Action::PinAdd => Some(
             json!({"cluster": "demo", "namespace": "shop", "kind": "deployments", "name": "web"}),
@@ -512,7 +565,19 @@ fn server_fn_case(path: &str) -> Option<(Body, Option<Role>)> {
         "/rpc/clusters/update" => (Body::FreshCluster { update: true }, Some(Role::Admin)),
         "/rpc/clusters/remove" => (Body::FreshCluster { update: false }, Some(Role::Admin)),
         "/rpc/clusters/test" => (Body::Json(json!({"name": "demo"})), Some(Role::Admin)),
-        "/rpc/nodes/list" => (form(&[]), Some(Role::Viewer)),
+        "/rpc/nodes/list" => (Body::Json(json!({"query": {}})), Some(Role::Viewer)),
+        "/rpc/nodes/get" | "/rpc/nodes/history" => (
+            Body::Json(json!({"cluster": "demo", "name": "node-1"})),
+            Some(Role::Viewer),
+        ),
+        "/rpc/nodes/change" => (
+            Body::Json(
+                json!({"cluster": "demo", "name": "node-1", "change": {"change": "labels", "set": {"rpc": "x"}, "remove": []}}),
+            ),
+            Some(Role::Operator),
+        ),
+        "/rpc/nodes/drain" => (Body::FreshNode, Some(Role::Operator)),
+        "/rpc/operations/cancel" => (Body::BlockedDrain, Some(Role::Operator)),
         "/rpc/workloads/list" => (
             Body::Json(json!({"query": {"cluster": "demo"}})),
             Some(Role::Viewer),
@@ -576,6 +641,10 @@ enum Body {
     WebPodLogs,
     /// A VM made for the call to restart (each allowed caller its own).
     FreshVm,
+    /// A node made for the call to drain.
+    FreshNode,
+    /// A drain kept running by a disruption budget, for the call to cancel.
+    BlockedDrain,
 }
 
 #[tokio::test]
@@ -621,6 +690,21 @@ async fn every_server_function_checks_the_callers_role() {
                     }
                     let target = json!({"cluster": "demo", "namespace": "vms", "kind": "virtualmachines", "name": name});
                     req.json(&json!({"targets": [target], "command": "restart", "options": {}}))
+                }
+                Body::FreshNode => {
+                    let name = format!("rpc-drain-{who}");
+                    if caller.is_some_and(|r| r.allows(Role::Operator)) {
+                        node_fixture(&srv, &name).await;
+                    }
+                    req.json(&json!({"cluster": "demo", "name": name, "options": {"ignoreDaemonSets": true}}))
+                }
+                Body::BlockedDrain => {
+                    let id = if caller.is_some_and(|r| r.allows(Role::Operator)) {
+                        blocked_drain(&srv, &format!("rpc-cancel-{who}")).await
+                    } else {
+                        "no-such-operation".to_string()
+                    };
+                    req.json(&json!({"id": id}))
                 }
                 Body::WebPodLogs => req.json(&json!({"object": pod, "options": {"tail_lines": 5, "timestamps": false, "previous": false, "follow": false}})),
             };

@@ -87,13 +87,14 @@ async fn the_demo_cluster_is_added_on_first_start_and_read_from_memory() {
     let (status, nodes) = json_of(
         viewer
             .post(srv.url("/rpc/nodes/list"))
+            .json(&json!({"query": {}}))
             .send()
             .await
             .unwrap(),
     )
     .await;
     assert_eq!(status, 200, "{nodes}");
-    let names: Vec<&str> = nodes
+    let names: Vec<&str> = nodes["items"]
         .as_array()
         .unwrap()
         .iter()

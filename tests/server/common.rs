@@ -266,3 +266,80 @@ pub fn session_cookie(res: &reqwest::Response) -> String {
     let header = res.headers()["set-cookie"].to_str().expect("cookie text");
     header.split(';').next().unwrap_or_default().to_string()
 }
+
+/// Sends a JSON body straight to the demo cluster (fixtures), panicking on failure.
+pub async fn demo_send(
+    srv: &TestServer,
+    method: reqwest::Method,
+    path: &str,
+    content_type: &str,
+    body: Value,
+) {
+    let res = reqwest::Client::new()
+        .request(method, format!("{}{path}", srv.demo().url()))
+        .header("content-type", content_type)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_success(),
+        "fixture {path}: {}",
+        res.text().await.unwrap_or_default()
+    );
+}
+
+/// A node of its own holding two ready pods (no controller, label `app=<name>`) and a
+/// PodDisruptionBudget that needs both: every eviction from it is refused (429) until
+/// the budget is relaxed, so a drain of it keeps running.
+pub async fn blocked_drain_fixture(srv: &TestServer, name: &str) {
+    let post = reqwest::Method::POST;
+    let json = "application/json";
+    demo_send(
+        srv,
+        post.clone(),
+        "/api/v1/nodes",
+        json,
+        serde_json::json!({
+            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+            "status": {"capacity": {"cpu": "2", "memory": "4Gi", "pods": "110"},
+                       "allocatable": {"cpu": "2", "memory": "4Gi", "pods": "110"}},
+        }),
+    )
+    .await;
+    for pod in ["a", "b"] {
+        demo_send(
+            srv,
+            post.clone(),
+            "/api/v1/namespaces/shop/pods",
+            json,
+            serde_json::json!({
+                "metadata": {"name": format!("{name}-{pod}"), "labels": {"app": name}},
+                "spec": {"nodeName": name, "containers": [{"name": "c", "image": "nginx"}]},
+            }),
+        )
+        .await;
+    }
+    demo_send(
+        srv,
+        post,
+        "/apis/policy/v1/namespaces/shop/poddisruptionbudgets",
+        json,
+        serde_json::json!({
+            "metadata": {"name": name},
+            "spec": {"minAvailable": 2, "selector": {"matchLabels": {"app": name}}},
+        }),
+    )
+    .await;
+    let admin = srv.admin().await;
+    for pod in ["a", "b"] {
+        let url = srv.url(&format!(
+            "/api/v1/clusters/demo/namespaces/shop/pods/{name}-{pod}"
+        ));
+        eventually(60, "fixture pod ready", || async {
+            let (status, body) = get(&admin, &url).await;
+            (status == 200 && body["data"]["row"]["ready"] == 1).then_some(())
+        })
+        .await;
+    }
+}

@@ -1,7 +1,7 @@
 //! A tracked operation, live: every state it passed through with its time, the forced
 //! fallback when it fired, pushed by the server as the operation moves on.
 
-use bosun_model::{OperationState, OperationView};
+use bosun_model::{Action, ItemState, Me, OperationItem, OperationState, OperationView, Role};
 use leptos::prelude::*;
 
 use crate::api::vms::operation_stream_url;
@@ -10,7 +10,11 @@ use crate::components::follow;
 fn state_class(state: OperationState) -> &'static str {
     match state {
         OperationState::Running | OperationState::Stopped | OperationState::Paused => "ok",
-        OperationState::Failed | OperationState::TimedOut | OperationState::Interrupted => "bad",
+        OperationState::Succeeded => "ok",
+        OperationState::Failed
+        | OperationState::TimedOut
+        | OperationState::Interrupted
+        | OperationState::Cancelled => "bad",
         OperationState::ForceStopping => "forced",
         _ => "busy",
     }
@@ -56,6 +60,8 @@ pub fn OperationProgress(
                         " "{op.message.clone()}
                     </p>
                     {op.fallback.clone().map(|why| view! { <p class="warning" data-testid="fallback">{format!("Forced fallback: {why}")}</p> })}
+                    {(!op.items.is_empty()).then(|| view! { <Items items=op.items.clone() /> })}
+                    {(!op.finished && op.action == Action::NodeDrain).then(|| view! { <CancelButton id=op.id.clone() /> })}
                     <ol class="op-steps" data-testid="operation-steps">
                         {op.transitions.iter().map(|t| view! {
                             <li class=state_class(t.state) data-state=t.state.as_str()>
@@ -69,5 +75,63 @@ pub fn OperationProgress(
             }}
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
         </div>
+    }
+}
+
+fn item_class(state: ItemState) -> &'static str {
+    match state {
+        ItemState::Evicted => "ok",
+        ItemState::Skipped => "muted",
+        ItemState::Failed => "bad",
+        ItemState::Blocked => "forced",
+        _ => "busy",
+    }
+}
+
+/// What the operation works through (a drain's pods), each with its state.
+#[component]
+fn Items(items: Vec<OperationItem>) -> impl IntoView {
+    let done = items.iter().filter(|i| i.state.settled()).count();
+    view! {
+        <p class="muted" data-testid="items-done">{format!("{done} of {} settled", items.len())}</p>
+        <div class="table-wrap">
+            <table class="grid" data-testid="operation-items">
+                <thead><tr><th>"Pod"</th><th>"State"</th><th>"Attempts"</th><th>"Message"</th></tr></thead>
+                <tbody>
+                    {items.into_iter().map(|i| view! {
+                        <tr data-item=format!("{}/{}", i.namespace, i.name) data-state=format!("{:?}", i.state)>
+                            <td>{format!("{}/{}", i.namespace, i.name)}</td>
+                            <td class=format!("op-state {}", item_class(i.state))>{format!("{:?}", i.state)}</td>
+                            <td>{i.attempts}</td>
+                            <td>{i.message}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Stops a running drain (operators and up).
+#[component]
+fn CancelButton(id: String) -> impl IntoView {
+    let role = use_context::<Me>().map_or(Role::Viewer, |m| m.role);
+    let toasts = crate::components::use_toasts();
+    let busy = RwSignal::new(false);
+    let cancel = move |_| {
+        let id = id.clone();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match crate::api::nodes::cancel_operation(id).await {
+                Ok(op) => toasts.ok(op.message),
+                Err(e) => toasts.error(&e),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <Show when=move || Action::OperationCancel.allowed_for(Some(role))>
+            <button type="button" data-testid="cancel-operation" disabled=move || busy.get() on:click=cancel.clone()>"Cancel"</button>
+        </Show>
     }
 }

@@ -1,7 +1,8 @@
 //! The changes Bosun makes in clusters, each exactly as the reference tool makes it
 //! (`../shared/REFERENCE.md`): restart, scale, rollback, delete, suspend/resume, run now,
-//! delete pod, the rollout actions and the VM lifecycle. Authorization and audit happened before this; here is only the "how".
+//! delete pod, the rollout actions, the VM lifecycle, and node changes. Authorization and audit happened before this; here is only the "how".
 
+pub mod node;
 mod restart;
 mod rollback;
 mod rollout;
@@ -72,6 +73,24 @@ pub async fn execute(cluster: &Cluster, op: &Operation) -> Result<ActionReply> {
             Operation::SetVmPaused { target, paused } => {
                 vm::set_paused(cluster, target, *paused).await
             }
+            Operation::SetUnschedulable {
+                target,
+                unschedulable,
+            } => node::set_unschedulable(cluster, target, *unschedulable).await,
+            Operation::ChangeTaints {
+                target,
+                add,
+                remove,
+            } => node::change_taints(cluster, target, add, remove).await,
+            Operation::ChangeLabels {
+                target,
+                set,
+                remove,
+            } => node::change_labels(cluster, target, set, remove).await,
+            Operation::Evict {
+                target,
+                grace_period_seconds,
+            } => node::evict(cluster, target, *grace_period_seconds).await,
         }
     })
     .await

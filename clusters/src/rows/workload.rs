@@ -147,10 +147,12 @@ fn fact_fields(kind: KindId) -> &'static [(&'static str, &'static str)] {
             ("Current revision", "/status/currentRevision"),
             ("Update revision", "/status/updateRevision"),
         ],
-        // Pods, rollouts and VMs have detail pages of their own.
-        KindId::Pod | KindId::Rollout | KindId::VirtualMachine | KindId::VirtualMachineInstance => {
-            &[]
-        }
+        // Pods, rollouts, VMs and nodes have detail pages of their own.
+        KindId::Pod
+        | KindId::Rollout
+        | KindId::VirtualMachine
+        | KindId::VirtualMachineInstance
+        | KindId::Node => &[],
     }
 }
 

@@ -1,8 +1,9 @@
-//! Tracked operations: VM lifecycle actions that run on after their request. Each one is
-//! a row (state, deadlines, every transition) and, while it runs, a task following the VM
-//! through the watch caches. A console restart resumes unfinished rows or closes them as
-//! interrupted; nothing is forgotten.
+//! Tracked operations: VM lifecycle actions and node drains, which run on after their
+//! request. Each one is a row (state, deadlines, every transition, a drain's pods) and,
+//! while it runs, a task following it through the watch caches. A console restart resumes
+//! unfinished rows or closes them as interrupted; nothing is forgotten.
 
+mod drain;
 mod runner;
 mod store;
 
@@ -18,6 +19,7 @@ use crate::authz::Target;
 use crate::request::Invocation;
 use crate::{Context, Error, Result};
 
+pub(crate) use drain::{DrainPlan, start as start_drain};
 pub(crate) use runner::{Plan, check_room, start};
 
 /// The running operations of this process and a signal that any operation changed, so
@@ -180,7 +182,11 @@ pub async fn resume_unfinished(ctx: &Context) -> Result<usize> {
             target = %stored.view.target.describe(),
             "resuming an operation left unfinished by the previous run"
         );
-        runner::resume(ctx, stored).await;
+        if stored.view.action == Action::NodeDrain {
+            drain::resume(ctx, stored).await;
+        } else {
+            runner::resume(ctx, stored).await;
+        }
     }
     Ok(count)
 }
@@ -188,7 +194,54 @@ pub async fn resume_unfinished(ctx: &Context) -> Result<usize> {
 /// Whether a kind has tracked operations.
 #[must_use]
 pub fn tracked(kind: KindId) -> bool {
-    kind == KindId::VirtualMachine
+    matches!(kind, KindId::VirtualMachine | KindId::Node)
+}
+
+/// Cancels a running drain at a person's request (an operator who may act on its node):
+/// its work stops, the evictions already sent stay, and the end is audited.
+///
+/// # Errors
+/// `NotFound` for an unknown id, `BadRequest` for an operation that cannot be cancelled,
+/// `Conflict` when it has already ended.
+pub async fn cancel(ctx: &Context, inv: &Invocation, id: &str) -> Result<OperationView> {
+    // Who may cancel nothing at all is told so before learning whether the id exists.
+    let anywhere = Target::cluster("");
+    if crate::authz::authorize(inv.caller.as_ref(), Action::OperationCancel, &anywhere).is_err() {
+        let parameters = serde_json::json!({ "operation_id": id });
+        crate::actions::permit(ctx, inv, Action::OperationCancel, &anywhere, &parameters).await?;
+    }
+    let stored = store::load(&ctx.db, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    let target = Target::object(&stored.view.target);
+    let parameters = serde_json::json!({ "operation_id": id });
+    crate::actions::perform(
+        ctx,
+        inv,
+        Action::OperationCancel,
+        &target,
+        parameters,
+        |_| async {
+            if stored.view.action != Action::NodeDrain {
+                return Err(Error::BadRequest(format!(
+                    "operation {id} is a {}; only drains can be cancelled",
+                    stored.view.action.name()
+                )));
+            }
+            if stored.view.finished {
+                return Err(Error::Conflict(format!(
+                    "operation {id} has already ended ({})",
+                    stored.view.state
+                )));
+            }
+            drain::cancel(ctx, stored, inv.actor()).await?;
+            let now = store::load(&ctx.db, id)
+                .await?
+                .ok_or_else(|| not_found(id))?;
+            Ok(now.view)
+        },
+    )
+    .await
 }
 
 /// The state a finished operation of `action` ends in when all went well.

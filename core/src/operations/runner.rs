@@ -11,8 +11,8 @@
 use std::time::Duration;
 
 use bosun_model::{
-    Action, KindId, ObjectRef, OperationAccepted, OperationState, Transition, VmActionOptions,
-    VmDetail,
+    Action, KindId, ObjectRef, OperationAccepted, OperationOptions, OperationState, Transition,
+    VmActionOptions, VmDetail,
 };
 use serde_json::json;
 use time::OffsetDateTime;
@@ -66,21 +66,26 @@ fn is_restart(action: Action) -> bool {
 }
 
 fn who(target: &ObjectRef) -> String {
-    format!("virtual machine {}/{}", target.namespace, target.name)
+    if target.kind == KindId::VirtualMachine {
+        format!("virtual machine {}/{}", target.namespace, target.name)
+    } else {
+        target.describe()
+    }
 }
 
-/// One operation being carried out.
-struct Runner {
-    ctx: Context,
-    op: Stored,
-    /// The stored record was closed by someone else (a forced action took over): this
-    /// runner stops and writes nothing more.
-    closed: bool,
+/// One operation being carried out: its record, and how it is written. The VM state
+/// machine is below; a drain uses the same record keeping (`super::drain`).
+pub(super) struct Runner {
+    pub ctx: Context,
+    pub op: Stored,
+    /// The stored record was closed by someone else (a forced action took over, a person
+    /// cancelled it): this runner stops and writes nothing more.
+    pub closed: bool,
 }
 
 impl Runner {
     fn options(&self) -> VmActionOptions {
-        self.op.view.options
+        self.op.view.options.vm()
     }
 
     fn stop_timeout(&self) -> i64 {
@@ -96,7 +101,7 @@ impl Runner {
     }
 
     /// Records a new state (or a note in the same state) and tells followers.
-    async fn enter(&mut self, state: OperationState, message: String) {
+    pub(super) async fn enter(&mut self, state: OperationState, message: String) {
         let at = crate::db::now_rfc3339();
         let view = &mut self.op.view;
         view.transitions.push(Transition {
@@ -113,7 +118,7 @@ impl Runner {
 
     /// Writes the record, retrying a failed write (a finished operation that is not saved
     /// would keep its VM busy); notices a record closed by someone else.
-    async fn save(&mut self) {
+    pub(super) async fn save(&mut self) {
         for attempt in 1..=SAVE_ATTEMPTS {
             match store::save(&self.ctx.db, &self.op).await {
                 Ok(true) => return,
@@ -134,7 +139,7 @@ impl Runner {
     }
 
     /// Ends the operation and writes its end to the audit log.
-    async fn finish(&mut self, state: OperationState, message: String) {
+    pub(super) async fn finish(&mut self, state: OperationState, message: String) {
         if self.closed {
             return;
         }
@@ -412,7 +417,7 @@ impl Runner {
                 }
                 false
             }
-            state if state.finished() => true,
+            state if state.finished(self.op.view.action) => true,
             _ => {
                 self.finish(
                     OperationState::Interrupted,
@@ -566,16 +571,14 @@ pub(crate) async fn start(
     let message = format!("{} requested by {}", plan.action.name(), inv.actor());
     let mut inserted = None;
     for _ in 0..2 {
-        inserted = store::insert(
-            &ctx.db,
-            &id,
-            plan.action,
-            &plan.target,
-            inv,
-            &plan.options,
-            &message,
-        )
-        .await?;
+        let new = store::NewOperation {
+            id: &id,
+            action: plan.action,
+            target: &plan.target,
+            options: OperationOptions::Vm(plan.options),
+            state: OperationState::Requested,
+        };
+        inserted = store::insert(&ctx.db, &new, inv, &message).await?;
         if inserted.is_some() {
             break;
         }

@@ -3,7 +3,7 @@
 //! same VM.
 
 use bosun_model::{
-    Action, KindId, ObjectRef, OperationState, OperationView, Transition, VmActionOptions,
+    Action, KindId, ObjectRef, OperationOptions, OperationState, OperationView, Transition,
 };
 use sqlx::Row;
 
@@ -42,7 +42,7 @@ fn source_of(name: &str) -> bosun_model::Source {
 
 const COLUMNS: &str = "id, action, cluster, namespace, kind, name, user_id, username, role, source, trace_id, \
     state, options, fallback, message, old_instance, stop_deadline, start_deadline, transitions, \
-    created_at, updated_at, finished_at";
+    created_at, updated_at, finished_at, items";
 
 fn stored(row: &sqlx::sqlite::SqliteRow) -> Result<Stored> {
     let kind: String = row.try_get("kind")?;
@@ -60,6 +60,7 @@ fn stored(row: &sqlx::sqlite::SqliteRow) -> Result<Stored> {
         .ok_or_else(|| Error::Internal(format!("stored operation has unknown state {state:?}")))?;
     let options: String = row.try_get("options")?;
     let transitions: String = row.try_get("transitions")?;
+    let items: String = row.try_get("items")?;
     let username: String = row.try_get("username")?;
     let role: String = row.try_get("role")?;
     let source: String = row.try_get("source")?;
@@ -88,6 +89,8 @@ fn stored(row: &sqlx::sqlite::SqliteRow) -> Result<Stored> {
             finished_at,
             transitions: serde_json::from_str(&transitions)
                 .map_err(|e| Error::Internal(format!("stored operation transitions: {e}")))?,
+            items: serde_json::from_str(&items)
+                .map_err(|e| Error::Internal(format!("stored operation items: {e}")))?,
         },
         invocation: Invocation {
             caller: Some(caller),
@@ -100,20 +103,33 @@ fn stored(row: &sqlx::sqlite::SqliteRow) -> Result<Stored> {
     })
 }
 
-/// Inserts a new operation in `Requested`. `Ok(None)` when another operation already
-/// runs on the same VM (the database's unique key refused it).
+/// What a new operation is: its id, action, target and options, the state it starts in.
+pub(crate) struct NewOperation<'a> {
+    pub id: &'a str,
+    pub action: Action,
+    pub target: &'a ObjectRef,
+    pub options: OperationOptions,
+    pub state: OperationState,
+}
+
+/// Inserts a new operation. `Ok(None)` when another operation already runs on the same
+/// object (the database's unique key refused it).
 pub(crate) async fn insert(
     db: &sqlx::SqlitePool,
-    id: &str,
-    action: Action,
-    target: &ObjectRef,
+    new: &NewOperation<'_>,
     invocation: &Invocation,
-    options: &VmActionOptions,
     message: &str,
 ) -> Result<Option<()>> {
+    let NewOperation {
+        id,
+        action,
+        target,
+        options,
+        state,
+    } = *new;
     let now = crate::db::now_rfc3339();
     let transitions = vec![Transition {
-        state: OperationState::Requested,
+        state,
         at: now.clone(),
         message: message.to_string(),
     }];
@@ -134,8 +150,8 @@ pub(crate) async fn insert(
     .bind(caller.map_or("viewer", |c| c.role.as_str()))
     .bind(invocation.source.as_str())
     .bind(&invocation.trace_id)
-    .bind(OperationState::Requested.as_str())
-    .bind(serde_json::to_string(options).unwrap_or_default())
+    .bind(state.as_str())
+    .bind(serde_json::to_string(&options).unwrap_or_default())
     .bind(message)
     .bind(serde_json::to_string(&transitions).unwrap_or_default())
     .bind(&now)
@@ -237,7 +253,7 @@ pub(crate) async fn save(db: &sqlx::SqlitePool, op: &Stored) -> Result<bool> {
     let v = &op.view;
     let saved = sqlx::query(
         "UPDATE operations SET state = ?, message = ?, fallback = ?, old_instance = ?, stop_deadline = ?, \
-         start_deadline = ?, transitions = ?, updated_at = ?, finished_at = ?, \
+         start_deadline = ?, transitions = ?, items = ?, updated_at = ?, finished_at = ?, \
          active_key = CASE WHEN ? THEN NULL ELSE active_key END WHERE id = ? AND finished_at IS NULL",
     )
     .bind(v.state.as_str())
@@ -247,6 +263,7 @@ pub(crate) async fn save(db: &sqlx::SqlitePool, op: &Stored) -> Result<bool> {
     .bind(&op.stop_deadline)
     .bind(&op.start_deadline)
     .bind(serde_json::to_string(&v.transitions).unwrap_or_default())
+    .bind(serde_json::to_string(&v.items).unwrap_or_default())
     .bind(&v.updated)
     .bind(&v.finished_at)
     .bind(v.finished)
