@@ -132,10 +132,10 @@ pub async fn drain(
                 check_room(&ctx, &node, Action::NodeDrain).await?;
                 let pods = ctx.clusters.pods_on_node(&node).await?;
                 let items = plan(&node.name, &pods, &options).map_err(Error::Conflict)?;
-                let cordoned = ctx
-                    .clusters
-                    .node(&node)
-                    .is_ok_and(|detail| !detail.row.schedulable);
+                // From the cache: a node not seen there yet is cordoned all the same.
+                let cordoned = ctx.clusters.raw_object(&node).is_ok_and(|n| {
+                    n.pointer("/spec/unschedulable") == Some(&serde_json::Value::Bool(true))
+                });
                 if !cordoned {
                     ctx.clusters
                         .execute(&Operation::SetUnschedulable {

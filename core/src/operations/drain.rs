@@ -17,7 +17,7 @@ use futures::stream::FuturesUnordered;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
-use super::runner::Runner;
+use super::runner::{Runner, after, now, parse};
 use super::store::{self, NewOperation, Stored};
 use crate::backend::Operation;
 use crate::request::Invocation;
@@ -45,18 +45,8 @@ struct Progress {
     attempts: u32,
 }
 
-fn stamp(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
 fn deadline_of(op: &Stored) -> OffsetDateTime {
-    op.start_deadline
-        .as_deref()
-        .and_then(|raw| {
-            OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339).ok()
-        })
-        .unwrap_or_else(|| OffsetDateTime::now_utc() + time::Duration::hours(1))
+    parse(op.start_deadline.as_deref()).unwrap_or_else(|| now() + time::Duration::hours(1))
 }
 
 /// Records the drain and starts working through its pods in the background. The node
@@ -77,12 +67,15 @@ pub(crate) async fn start(
         plan.node.name,
         plan.items.len() - to_evict
     );
+    let deadline = after(plan.timeout_seconds);
     let new = NewOperation {
         id: &id,
         action: Action::NodeDrain,
         target: &plan.node,
         options: OperationOptions::Drain(plan.options),
         state: OperationState::Running,
+        items: &plan.items,
+        start_deadline: Some(&deadline),
     };
     if store::insert(&ctx.db, &new, inv, &message).await?.is_none() {
         return Err(Error::Conflict(format!(
@@ -90,19 +83,14 @@ pub(crate) async fn start(
             plan.node.name
         )));
     }
-    let mut op = store::load(&ctx.db, &id)
+    let op = store::load(&ctx.db, &id)
         .await?
         .ok_or_else(|| Error::Internal(format!("operation {id} vanished after insert")))?;
-    op.view.items = plan.items;
-    op.start_deadline = Some(stamp(
-        OffsetDateTime::now_utc() + time::Duration::seconds(plan.timeout_seconds),
-    ));
-    let mut runner = Runner {
+    let runner = Runner {
         ctx: ctx.clone(),
         op,
         closed: false,
     };
-    runner.save().await;
     ctx.operations.notify();
     let accepted = OperationAccepted {
         operation_id: id,
@@ -171,7 +159,7 @@ async fn run(mut runner: Runner) {
         })
         .collect();
     drop(tx);
-    let left = (deadline - OffsetDateTime::now_utc()).max(time::Duration::ZERO);
+    let left = (deadline - now()).max(time::Duration::ZERO);
     let timeout = tokio::time::sleep(Duration::from_secs_f64(left.as_seconds_f64()));
     tokio::pin!(timeout);
     loop {

@@ -44,20 +44,20 @@ pub(crate) struct Plan {
     pub grace: i64,
 }
 
-fn now() -> OffsetDateTime {
+pub(super) fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
-fn stamp(t: OffsetDateTime) -> String {
+pub(super) fn stamp(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
 
-fn parse(raw: Option<&str>) -> Option<OffsetDateTime> {
+pub(super) fn parse(raw: Option<&str>) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(raw?, &time::format_description::well_known::Rfc3339).ok()
 }
 
-fn after(seconds: i64) -> String {
+pub(super) fn after(seconds: i64) -> String {
     stamp(now() + time::Duration::seconds(seconds))
 }
 
@@ -577,6 +577,8 @@ pub(crate) async fn start(
             target: &plan.target,
             options: OperationOptions::Vm(plan.options),
             state: OperationState::Requested,
+            items: &[],
+            start_deadline: None,
         };
         inserted = store::insert(&ctx.db, &new, inv, &message).await?;
         if inserted.is_some() {

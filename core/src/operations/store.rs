@@ -3,7 +3,8 @@
 //! same VM.
 
 use bosun_model::{
-    Action, KindId, ObjectRef, OperationOptions, OperationState, OperationView, Transition,
+    Action, KindId, ObjectRef, OperationItem, OperationOptions, OperationState, OperationView,
+    Transition,
 };
 use sqlx::Row;
 
@@ -110,6 +111,10 @@ pub(crate) struct NewOperation<'a> {
     pub target: &'a ObjectRef,
     pub options: OperationOptions,
     pub state: OperationState,
+    /// What it works through (a drain's pods), from the start.
+    pub items: &'a [OperationItem],
+    /// RFC 3339; a drain's deadline.
+    pub start_deadline: Option<&'a str>,
 }
 
 /// Inserts a new operation. `Ok(None)` when another operation already runs on the same
@@ -126,6 +131,8 @@ pub(crate) async fn insert(
         target,
         options,
         state,
+        items,
+        start_deadline,
     } = *new;
     let now = crate::db::now_rfc3339();
     let transitions = vec![Transition {
@@ -136,8 +143,8 @@ pub(crate) async fn insert(
     let caller = invocation.caller.as_ref();
     let inserted = sqlx::query(
         "INSERT INTO operations (id, action, cluster, namespace, kind, name, user_id, username, role, source, trace_id, \
-         state, options, message, transitions, created_at, updated_at, active_key) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         state, options, message, transitions, items, start_deadline, created_at, updated_at, active_key) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id)
     .bind(action.name())
@@ -154,6 +161,8 @@ pub(crate) async fn insert(
     .bind(serde_json::to_string(&options).unwrap_or_default())
     .bind(message)
     .bind(serde_json::to_string(&transitions).unwrap_or_default())
+    .bind(serde_json::to_string(items).unwrap_or_default())
+    .bind(start_deadline)
     .bind(&now)
     .bind(&now)
     .bind(active_key(target))
