@@ -2,6 +2,8 @@
 //! refused with the rule it broke before any request reaches a cluster. Taint keys and
 //! values follow the same rules.
 
+use std::collections::BTreeMap;
+
 use crate::{Error, Result};
 
 fn name_part_ok(name: &str) -> bool {
@@ -58,6 +60,32 @@ pub fn validate_value(what: &str, key: &str, value: &str) -> Result<()> {
             "{what} {key:?} has an invalid value {value:?}: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
         )))
     }
+}
+
+/// Labels to set and to remove: something to do, every key and value valid, no key both
+/// set and removed.
+///
+/// # Errors
+/// `BadRequest` naming the label and what is wrong with it.
+pub fn validate_change(set: &BTreeMap<String, String>, remove: &[String]) -> Result<()> {
+    if set.is_empty() && remove.is_empty() {
+        return Err(Error::BadRequest(
+            "nothing to change: give labels to set or to remove".into(),
+        ));
+    }
+    for (key, value) in set {
+        validate_key("label", key)?;
+        validate_value("label", key, value)?;
+    }
+    for key in remove {
+        validate_key("label", key)?;
+        if set.contains_key(key) {
+            return Err(Error::BadRequest(format!(
+                "label {key:?} is both set and removed"
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -365,26 +365,7 @@ fn validate(ctx: &Context, op: &Operation) -> Result<()> {
             "step must be 1 or more (got {step})"
         ))),
         Operation::ChangeTaints { add, remove, .. } => crate::nodes::validate_taints(add, remove),
-        Operation::ChangeLabels { set, remove, .. } => {
-            if set.is_empty() && remove.is_empty() {
-                return Err(Error::BadRequest(
-                    "nothing to change: give labels to set or to remove".into(),
-                ));
-            }
-            for (key, value) in set {
-                crate::labels::validate_key("label", key)?;
-                crate::labels::validate_value("label", key, value)?;
-            }
-            for key in remove {
-                crate::labels::validate_key("label", key)?;
-                if set.contains_key(key) {
-                    return Err(Error::BadRequest(format!(
-                        "label {key:?} is both set and removed"
-                    )));
-                }
-            }
-            Ok(())
-        }
+        Operation::ChangeLabels { set, remove, .. } => crate::labels::validate_change(set, remove),
         _ => Ok(()),
     }
 }

@@ -304,6 +304,13 @@ impl Action {
         }
     }
 
+    /// Whether the action applies to an object of any kind (labels), so the kind table
+    /// need not list it on every row.
+    #[must_use]
+    pub fn applies_to_every_kind(self) -> bool {
+        self == Action::Label
+    }
+
     /// Whether the action may lose data (the dialog says so and colours the button).
     #[must_use]
     pub fn destructive(self) -> bool {

@@ -209,7 +209,6 @@ const NODE: &[Action] = &[
     Action::NodeUncordon,
     Action::NodeDrain,
     Action::NodeTaint,
-    Action::Label,
 ];
 const VIRTUAL_MACHINE: &[Action] = &[
     Action::VmStart,
@@ -601,17 +600,22 @@ impl KindId {
     /// Whether `action` applies to this kind.
     #[must_use]
     pub fn supports(self, action: Action) -> bool {
-        self.info().actions.contains(&action)
+        self.info().allows(action)
     }
 }
 
 impl KindInfo {
+    /// Whether `action` applies to this kind: listed on its row, or applying to every kind.
+    #[must_use]
+    pub fn allows(&self, action: Action) -> bool {
+        self.actions.contains(&action) || action.applies_to_every_kind()
+    }
+
     /// Why `action` does not apply to this kind, in the words of the reference tool where
     /// it has some; `None` when it applies.
     #[must_use]
     pub fn refusal(&self, action: Action) -> Option<String> {
-        // Labels apply to an object of any kind.
-        if self.actions.contains(&action) || action == Action::Label {
+        if self.allows(action) {
             return None;
         }
         let what = format!("{}.{}", self.plural, self.group);
