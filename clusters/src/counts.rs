@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use bosun_model::{Category, Health, KindId, NodeCounts, WorkloadCounts};
 
 use crate::cache::Cache;
-use crate::{json, rows};
+use crate::rows;
 
 /// Longest a card's workload counts lag behind the caches.
 const RECOUNT_EVERY: Duration = Duration::from_secs(2);
@@ -17,21 +17,10 @@ const RECOUNT_EVERY: Duration = Duration::from_secs(2);
 #[must_use]
 pub fn nodes(cache: &Cache) -> Option<NodeCounts> {
     let nodes = cache.objects().ok()?;
-    let values: Vec<serde_json::Value> = nodes.iter().map(|n| rows::as_json(n)).collect();
     Some(NodeCounts {
-        total: values.len(),
-        ready: values
-            .iter()
-            .filter(|n| {
-                json::array(n, "/status/conditions")
-                    .iter()
-                    .any(|c| json::str(c, "/type") == "Ready" && json::str(c, "/status") == "True")
-            })
-            .count(),
-        unschedulable: values
-            .iter()
-            .filter(|n| json::bool(n, "/spec/unschedulable"))
-            .count(),
+        total: nodes.len(),
+        ready: nodes.iter().filter(|n| rows::node_ready(n)).count(),
+        unschedulable: nodes.iter().filter(|n| rows::node_cordoned(n)).count(),
     })
 }
 

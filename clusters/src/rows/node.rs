@@ -17,6 +17,20 @@ pub fn pod_is_active(pod: &DynamicObject) -> bool {
     )
 }
 
+/// Whether a node's Ready condition is True.
+#[must_use]
+pub fn node_ready(node: &DynamicObject) -> bool {
+    json::array(&node.data, "/status/conditions")
+        .iter()
+        .any(|c| json::str(c, "/type") == "Ready" && json::str(c, "/status") == "True")
+}
+
+/// Whether a node is cordoned.
+#[must_use]
+pub fn node_cordoned(node: &DynamicObject) -> bool {
+    json::bool(&node.data, "/spec/unschedulable")
+}
+
 /// A node's row; `pods` is how many active pods are bound to it.
 #[must_use]
 pub fn node_row(cluster: &str, node: &DynamicObject, pods: usize) -> NodeRow {
@@ -32,10 +46,8 @@ pub fn node_row(cluster: &str, node: &DynamicObject, pods: usize) -> NodeRow {
     NodeRow {
         cluster: cluster.to_string(),
         name: node.metadata.name.clone().unwrap_or_default(),
-        ready: json::array(n, "/status/conditions")
-            .iter()
-            .any(|c| json::str(c, "/type") == "Ready" && json::str(c, "/status") == "True"),
-        schedulable: !json::bool(n, "/spec/unschedulable"),
+        ready: node_ready(node),
+        schedulable: !node_cordoned(node),
         roles: roles.join(","),
         kubelet_version: json::str(n, "/status/nodeInfo/kubeletVersion").to_string(),
         cpu: json::str(n, "/status/capacity/cpu").to_string(),
