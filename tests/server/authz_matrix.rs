@@ -48,17 +48,7 @@ async fn client_as(srv: &TestServer, caller: Option<Role>) -> reqwest::Client {
 
 /// Creates a throw-away object in the demo cluster for a destructive action.
 async fn make_in_demo(srv: &TestServer, path: &str, body: Value) {
-    let res = reqwest::Client::new()
-        .post(format!("{}{path}", srv.demo().url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        res.status().is_success(),
-        "fixture {path}: {}",
-        res.text().await.unwrap_or_default()
-    );
+    crate::common::demo_send(srv, reqwest::Method::POST, path, "application/json", body).await;
 }
 
 /// A node with no pods, made for one caller's node action.

@@ -177,19 +177,7 @@ async fn a_request_in_flight_at_sign_out_does_not_bring_the_session_back() {
         .unwrap();
     assert_eq!(res.status(), 200);
     let cookie = session_cookie(&res);
-    let me = |cookie: String| {
-        let bare = bare.clone();
-        let url = srv.url("/api/v1/me");
-        async move {
-            bare.get(url)
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
-    };
+    let me = |cookie: String| me_status_with_cookie(&bare, &srv, cookie);
     assert_eq!(me(cookie.clone()).await, 200);
 
     let slow = {
@@ -243,20 +231,10 @@ async fn a_copy_of_the_database_does_not_hand_out_sessions() {
         .unwrap();
     let cookie = session_cookie(&res);
     let (_, id) = cookie.split_once('=').unwrap();
-    let status = |cookie: String| {
-        let bare = bare.clone();
-        let url = srv.url("/api/v1/me");
-        async move {
-            bare.get(url)
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
-    };
-    assert_eq!(status(cookie.clone()).await, 200);
+    assert_eq!(
+        me_status_with_cookie(&bare, &srv, cookie.clone()).await,
+        200
+    );
 
     let db = bosun_core::db::open(&srv.data_dir).await.unwrap();
     let rows: Vec<(String, Vec<u8>)> = sqlx::query_as("SELECT id, data FROM tower_sessions")
@@ -274,6 +252,17 @@ async fn a_copy_of_the_database_does_not_hand_out_sessions() {
     }
     db.close().await;
     srv.stop().await;
+}
+
+/// The status of `GET /api/v1/me` with exactly this cookie (no cookie jar).
+async fn me_status_with_cookie(bare: &reqwest::Client, srv: &TestServer, cookie: String) -> u16 {
+    bare.get(srv.url("/api/v1/me"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 async fn login_from(

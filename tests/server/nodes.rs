@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::common::{
-    TestServer, audit_rows, blocked_drain_fixture, demo_send, eventually, get, send,
+    TestServer, audit_rows, blocked_drain_fixture, cluster_object, demo_send, eventually, get, send,
 };
 
 /// Runs the real kubectl against the test server's demo cluster.
@@ -41,10 +41,7 @@ fn only_write(srv: &TestServer) -> (String, String, String, Value) {
 }
 
 async fn node_json(srv: &TestServer, name: &str) -> Value {
-    let res = reqwest::get(format!("{}/api/v1/nodes/{name}", srv.demo().url()))
-        .await
-        .unwrap();
-    res.json().await.unwrap()
+    cluster_object(srv, &format!("/api/v1/nodes/{name}")).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
