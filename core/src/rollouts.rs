@@ -70,8 +70,11 @@ pub async fn follow(
     inv: &Invocation,
     object: &ObjectRef,
 ) -> Result<impl Stream<Item = Result<RolloutDetail>> + Send + 'static> {
+    // Subscribed before the first view, so a change in between is not taken as seen; the
+    // view's error (not found, forbidden) comes first.
+    let changes = ctx.clusters.changes(object);
     let first = detail(ctx, inv, object).await?;
-    let changes = ctx.clusters.changes(object)?;
+    let changes = changes?;
     let backend = ctx.clusters.clone();
     let target = object.clone();
     Ok(crate::live::follow(

@@ -71,15 +71,18 @@ pub async fn follow(
     inv: &Invocation,
     object: &ObjectRef,
 ) -> Result<impl Stream<Item = Result<VmDetail>> + Send + 'static> {
-    let first = detail(ctx, inv, object).await?;
     let instance = ObjectRef {
         kind: KindId::VirtualMachineInstance,
         ..object.clone()
     };
-    let receivers = vec![
-        ctx.clusters.changes(object)?,
-        ctx.clusters.changes(&instance)?,
+    // Subscribed before the first view, so a change in between is not taken as seen; the
+    // view's error (not found, forbidden) comes first.
+    let receivers = [
+        ctx.clusters.changes(object),
+        ctx.clusters.changes(&instance),
     ];
+    let first = detail(ctx, inv, object).await?;
+    let receivers = receivers.into_iter().collect::<Result<Vec<_>>>()?;
     let backend = ctx.clusters.clone();
     let target = object.clone();
     Ok(crate::live::follow(

@@ -109,11 +109,11 @@ fn list_receivers(
 
 /// A live list: the page now, then again each time a cache it is made of changes and the
 /// page (its rows or its total) differs. Pages follow the cluster this way instead of
-/// asking again.
+/// asking again. `receivers` must be taken before `first` is made (a change between the
+/// two would otherwise count as seen, and show only at the next change).
 fn live_page<T, F>(
-    ctx: &Context,
     cluster: Option<&str>,
-    kinds: &[KindId],
+    receivers: Vec<tokio::sync::watch::Receiver<u64>>,
     first: Page<T>,
     fetch: F,
 ) -> impl Stream<Item = Result<Page<T>>> + Send + use<T, F>
@@ -121,7 +121,6 @@ where
     T: Clone + PartialEq + Send + Sync + 'static,
     F: Fn() -> Result<Page<T>> + Send + Sync + 'static,
 {
-    let receivers = list_receivers(ctx, cluster, kinds);
     let what = cluster.unwrap_or("every cluster").to_string();
     crate::live::follow(what, receivers, first, fetch)
 }
@@ -132,20 +131,17 @@ pub async fn follow_list(
     inv: &Invocation,
     query: &WorkloadQuery,
 ) -> Result<impl Stream<Item = Result<Page<WorkloadRow>>> + Send + 'static> {
-    let first = list(ctx, inv, query).await?;
     let kinds: Vec<KindId> = match query.kind {
         Some(kind) => vec![kind],
         None => KindId::workloads().collect(),
     };
+    let receivers = list_receivers(ctx, query.cluster.as_deref(), &kinds);
+    let first = list(ctx, inv, query).await?;
     let cluster = query.cluster.clone();
     let (backend, inv, query) = (ctx.clusters.clone(), inv.clone(), query.clone());
-    Ok(live_page(
-        ctx,
-        cluster.as_deref(),
-        &kinds,
-        first,
-        move || backend.workloads(&query, &visibility(&inv)),
-    ))
+    Ok(live_page(cluster.as_deref(), receivers, first, move || {
+        backend.workloads(&query, &visibility(&inv))
+    }))
 }
 
 /// [`pods`], followed live.
@@ -154,16 +150,13 @@ pub async fn follow_pods(
     inv: &Invocation,
     query: &PodQuery,
 ) -> Result<impl Stream<Item = Result<Page<PodRow>>> + Send + 'static> {
+    let receivers = list_receivers(ctx, Some(&query.cluster), &[KindId::Pod]);
     let first = pods(ctx, inv, query).await?;
-    let (backend, inv, query) = (ctx.clusters.clone(), inv.clone(), query.clone());
     let cluster = query.cluster.clone();
-    Ok(live_page(
-        ctx,
-        Some(&cluster),
-        &[KindId::Pod],
-        first,
-        move || backend.pods(&query, &visibility(&inv)),
-    ))
+    let (backend, inv, query) = (ctx.clusters.clone(), inv.clone(), query.clone());
+    Ok(live_page(Some(&cluster), receivers, first, move || {
+        backend.pods(&query, &visibility(&inv))
+    }))
 }
 
 async fn read_object<T, F, Fut>(

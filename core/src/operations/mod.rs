@@ -101,8 +101,9 @@ pub async fn follow(
     inv: &Invocation,
     id: &str,
 ) -> Result<impl Stream<Item = Result<OperationView>> + Send + 'static> {
-    let first = get(ctx, inv, id).await?;
+    // Subscribed before the first read, so a change in between is not taken as seen.
     let changes = ctx.operations.subscribe();
+    let first = get(ctx, inv, id).await?;
     let db = ctx.db.clone();
     let id = id.to_string();
     let give_up = tokio::time::Instant::now() + FOLLOW_AT_MOST;
