@@ -86,9 +86,18 @@ pub fn PodListPage() -> impl IntoView {
     let pods = Resource::new(
         move || filters.get(),
         move |f| async move {
-            let all = list_clusters().await?;
-            let Some(cluster) = cluster_of(&f, &all) else {
-                return Ok(None);
+            // The server function is called before anything is awaited when the URL names
+            // the cluster: a server render builds the page more than once, and a call made
+            // after an await in a copy already discarded finds no request context (its
+            // error would then be what the browser hydrates with).
+            let cluster = if f.cluster.is_empty() {
+                let all = clusters.await?;
+                let Some(cluster) = cluster_of(&f, &all) else {
+                    return Ok(None);
+                };
+                cluster
+            } else {
+                f.cluster.clone()
             };
             list_pods(f.query(cluster)).await.map(Some)
         },
@@ -149,12 +158,15 @@ pub fn PodListPage() -> impl IntoView {
 fn LivePods(page: Page<PodRow>, watch: String, filters: Filters) -> impl IntoView {
     let live = RwSignal::new(page);
     let problem = RwSignal::new(None::<String>);
+    // "Live" only once the stream has answered: until then a change could still be missed.
+    let connected = RwSignal::new(false);
     follow(
         watch,
         true,
         move |p: Page<PodRow>| {
             live.set(p);
             problem.set(None);
+            connected.set(true);
         },
         move |message| problem.set(Some(message)),
     );
@@ -177,6 +189,7 @@ fn LivePods(page: Page<PodRow>, watch: String, filters: Filters) -> impl IntoVie
     view! {
         <p class="live-state" data-testid="live-state" role="status">
             {move || match problem.get() {
+                None if !connected.get() => "Connecting to live updates…".to_string(),
                 None => "Live: changes in the cluster show here as they happen.".to_string(),
                 Some(p) => format!("Live updates paused ({p}); reconnecting…"),
             }}
