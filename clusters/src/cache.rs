@@ -76,6 +76,48 @@ fn trim(obj: &mut DynamicObject) {
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
+/// What a Secret's value reads as in the cache: its size, never its content. Values are
+/// fetched from the cluster only when someone with the right asks to see one, so no list,
+/// page or copy of the console's memory carries them.
+#[must_use]
+pub fn hidden_value(stored: &str) -> String {
+    format!("<hidden: {} bytes>", decoded_len(stored))
+}
+
+/// The size of base64 text once decoded.
+fn decoded_len(encoded: &str) -> usize {
+    let text = encoded.trim();
+    let padding = text.bytes().rev().take_while(|b| *b == b'=').count();
+    (text.len() / 4 * 3).saturating_sub(padding)
+}
+
+/// Replaces every value of a Secret's `data` (and `stringData`) by [`hidden_value`].
+fn hide_secret_values(obj: &mut DynamicObject) {
+    hide_values(&mut obj.data);
+}
+
+/// [`hide_secret_values`] of a Secret held as JSON (a diff before an apply).
+pub fn hide_values(secret: &mut serde_json::Value) {
+    for field in ["data", "stringData"] {
+        if let Some(map) = secret.get_mut(field).and_then(|v| v.as_object_mut()) {
+            for value in map.values_mut() {
+                let stored = value.as_str().unwrap_or("");
+                let shown = if field == "data" {
+                    hidden_value(stored)
+                } else {
+                    format!("<hidden: {} bytes>", stored.len())
+                };
+                *value = serde_json::Value::String(shown);
+            }
+        }
+    }
+}
+
+/// Whether objects of `resource` are core Secrets.
+fn is_secret(resource: &ApiResource) -> bool {
+    resource.group.is_empty() && resource.kind == "Secret"
+}
+
 impl Cache {
     /// Starts watching `resource` across all namespaces. The first list fills the cache;
     /// watch events keep it current; the watcher re-lists by itself (with backoff) after
@@ -90,10 +132,16 @@ impl Cache {
         let task_state = state.clone();
         let cluster = cluster.to_string();
         let what = resource_name(&resource);
+        let secrets = is_secret(&resource);
         let task = tokio::spawn(async move {
             let events = watcher(api, watcher::Config::default())
                 .default_backoff()
-                .modify(trim)
+                .modify(move |obj| {
+                    trim(obj);
+                    if secrets {
+                        hide_secret_values(obj);
+                    }
+                })
                 .reflect(writer);
             futures::pin_mut!(events);
             let mut last_error = String::new();
@@ -211,5 +259,25 @@ pub fn resource_name(resource: &ApiResource) -> String {
         resource.plural.clone()
     } else {
         format!("{}.{}", resource.plural, resource.group)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_values_are_replaced_by_their_size() {
+        let mut obj: DynamicObject = serde_json::from_value(serde_json::json!({
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "db", "namespace": "shop"},
+            "type": "Opaque",
+            "data": {"password": "aHVudGVyMg==", "user": "YWRtaW4="},
+        }))
+        .unwrap();
+        hide_secret_values(&mut obj);
+        assert_eq!(obj.data["data"]["password"], "<hidden: 7 bytes>");
+        assert_eq!(obj.data["data"]["user"], "<hidden: 5 bytes>");
+        assert_eq!(obj.data["type"], "Opaque");
     }
 }

@@ -49,7 +49,8 @@ pub struct Cluster {
     pub server: String,
     clients: std::result::Result<Clients, String>,
     caches: RwLock<BTreeMap<KindId, Arc<Cache>>>,
-    namespaces: Option<Cache>,
+    /// Whether caches are kept at all (a manager made without watches keeps none).
+    watching: bool,
     /// The optional kinds found by discovery; `None` until discovery succeeded.
     optional: RwLock<Option<Vec<KindId>>>,
     health: Mutex<HealthState>,
@@ -99,22 +100,13 @@ impl Cluster {
         };
         let (server, clients) = built;
         let name = connection.name.clone();
-        let (caches, namespaces) = match &clients {
-            Ok(c) if watch => {
-                let caches = discovery::builtin()
-                    .into_iter()
-                    .map(|(kind, ar)| (kind, Arc::new(Cache::start(&name, c.watch.clone(), ar))))
-                    .collect();
-                (
-                    caches,
-                    Some(Cache::start(
-                        &name,
-                        c.watch.clone(),
-                        discovery::namespaces(),
-                    )),
-                )
-            }
-            _ => (BTreeMap::new(), None),
+        let caches = match &clients {
+            Ok(c) if watch => discovery::builtin()
+                .into_iter()
+                .filter(|(kind, _)| !kind.watched_on_demand())
+                .map(|(kind, ar)| (kind, Arc::new(Cache::start(&name, c.watch.clone(), ar))))
+                .collect(),
+            _ => BTreeMap::new(),
         };
         let health = match &clients {
             Ok(_) => ClusterHealth::Unknown,
@@ -132,7 +124,7 @@ impl Cluster {
             }),
             clients,
             caches: RwLock::new(caches),
-            namespaces,
+            watching: watch,
             optional: RwLock::new(None),
             tally: WorkloadTally::default(),
             background: Mutex::new(None),
@@ -159,7 +151,10 @@ impl Cluster {
     /// The watch cache of a kind; a 404 when the cluster does not serve it, a 503 while
     /// discovery has not said yet.
     pub fn cache(&self, kind: KindId) -> Result<Arc<Cache>> {
-        self.clients()?;
+        let clients = self.clients()?;
+        if kind.watched_on_demand() && self.watching {
+            return Ok(self.on_demand(kind, clients));
+        }
         let caches = self.caches.read().unwrap_or_else(|e| e.into_inner());
         caches.get(&kind).cloned().ok_or_else(|| {
             let info = kind.info();
@@ -176,6 +171,50 @@ impl Cluster {
                 )),
             }
         })
+    }
+
+    /// The cache of a kind watched on demand, started by the first one to ask.
+    fn on_demand(&self, kind: KindId, clients: &Clients) -> Arc<Cache> {
+        if let Some(cache) = self
+            .caches
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&kind)
+        {
+            return cache.clone();
+        }
+        let mut caches = self.caches.write().unwrap_or_else(|e| e.into_inner());
+        caches
+            .entry(kind)
+            .or_insert_with(|| {
+                let info = kind.info();
+                let resource = discovery::api_resource(info, info.versions[0]);
+                tracing::info!(cluster = self.name(), kind = %kind, "watching on demand");
+                Arc::new(Cache::start(self.name(), clients.watch.clone(), resource))
+            })
+            .clone()
+    }
+
+    /// A kind's cache once it holds a complete list: the first look at a kind watched on
+    /// demand waits (up to `patience`) for its first list instead of answering "syncing".
+    pub async fn ready_cache(&self, kind: KindId, patience: Duration) -> Result<Arc<Cache>> {
+        let cache = self.cache(kind)?;
+        let mut changes = cache.changes();
+        let deadline = tokio::time::Instant::now() + patience;
+        loop {
+            match cache.complete() {
+                Ok(()) => return Ok(cache),
+                Err(CacheState::Failed { .. }) => {
+                    return Err(self.not_ready(kind.route(), &cache.state()));
+                }
+                Err(state) => {
+                    let wait = tokio::time::timeout_at(deadline, changes.changed()).await;
+                    if !matches!(wait, Ok(Ok(()))) {
+                        return Err(self.not_ready(kind.route(), &state));
+                    }
+                }
+            }
+        }
     }
 
     /// The API resource of a kind in this cluster (at the version discovery chose).
@@ -196,12 +235,8 @@ impl Cluster {
 
     /// Names of the namespaces, from the cache.
     pub fn namespace_names(&self) -> Result<Vec<String>> {
-        let cache = self.namespaces.as_ref().ok_or_else(|| {
-            self.clients()
-                .err()
-                .unwrap_or_else(|| Error::Internal("no namespace cache".into()))
-        })?;
-        let objects = cache
+        let objects = self
+            .cache(KindId::Namespace)?
             .objects()
             .map_err(|state| self.not_ready("namespaces", &state))?;
         let mut names: Vec<String> = objects
@@ -355,8 +390,8 @@ impl Cluster {
             last_reachable_at: h.last_reachable_at,
             nodes,
             namespaces: self
-                .namespaces
-                .as_ref()
+                .cache(KindId::Namespace)
+                .ok()
                 .and_then(|c| c.objects().ok())
                 .map(|n| n.len()),
             workloads,

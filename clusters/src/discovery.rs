@@ -34,17 +34,6 @@ pub fn builtin() -> Vec<(KindId, ApiResource)> {
         .collect()
 }
 
-/// Auxiliary resources the console reads but does not list as kinds.
-pub fn namespaces() -> ApiResource {
-    ApiResource {
-        group: String::new(),
-        version: "v1".into(),
-        api_version: "v1".into(),
-        kind: "Namespace".into(),
-        plural: "namespaces".into(),
-    }
-}
-
 /// The optional kinds the cluster serves, each at the first of the table's versions the
 /// cluster serves. A group the cluster does not know is simply absent.
 ///

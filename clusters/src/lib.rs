@@ -8,6 +8,7 @@
 //! domain's [`bosun_core::ClusterBackend`] trait, which authorizes and audits first.
 #![forbid(unsafe_code)]
 
+mod apply;
 mod cache;
 mod cluster;
 mod config;
@@ -23,6 +24,7 @@ mod ops;
 mod quantity;
 mod query;
 mod raw;
+mod resources;
 mod rows;
 mod selector;
 mod status;

@@ -9,10 +9,11 @@ use async_trait::async_trait;
 use bosun_core::backend::{LogStream, Visible};
 use bosun_core::{ClusterBackend, ClusterMetrics, Connection, Error, Operation, Result};
 use bosun_model::{
-    ActionReply, ClusterSummary, ConnectionCheck, EventRow, KindId, LogOptions, NodeDetail,
-    NodeQuery, NodeRow, ObjectRef, Page, PodDetail, PodQuery, PodRow, RevisionRow, RolloutDetail,
-    RolloutQuery, RolloutRow, RolloutStatus, VmDetail, VmQuery, VmRow, WorkloadDetail,
-    WorkloadQuery, WorkloadRow,
+    ActionReply, ApplyResult, ClusterSummary, ConnectionCheck, EventRow, KindId, LogOptions,
+    NodeDetail, NodeQuery, NodeRow, ObjectRef, Page, PodDetail, PodQuery, PodRow, ResourceDetail,
+    ResourceQuery, ResourceRow, RevisionRow, RolloutDetail, RolloutQuery, RolloutRow,
+    RolloutStatus, SecretValue, VmDetail, VmQuery, VmRow, WorkloadDetail, WorkloadQuery,
+    WorkloadRow,
 };
 use futures::StreamExt;
 use http::Method;
@@ -265,9 +266,14 @@ impl ClusterBackend for ClusterManager {
             object.name,
             object.kind.info().kind
         );
+        // Events of cluster-scoped objects (nodes, namespaces) live in any namespace.
+        let scope = if object.namespace.is_empty() {
+            String::new()
+        } else {
+            format!("/namespaces/{}", object.namespace)
+        };
         let path = format!(
-            "/api/v1/namespaces/{}/events?fieldSelector={}&limit={MAX_EVENTS}",
-            object.namespace,
+            "/api/v1{scope}/events?fieldSelector={}&limit={MAX_EVENTS}",
             url_encode(&selector)
         );
         let client = &cluster.clients()?.action;
@@ -334,6 +340,44 @@ impl ClusterBackend for ClusterManager {
         let obj = query::workload_object(&cluster, object)?;
         let vmi = query::vm_instance(&cluster, &object.namespace, &object.name)?;
         Ok(rows::vm_detail(cluster.name(), &obj, vmi.as_deref()))
+    }
+
+    async fn resources(
+        &self,
+        q: &ResourceQuery,
+        visible: &Visible<'_>,
+    ) -> Result<Page<ResourceRow>> {
+        crate::resources::list(&self.all(), q, visible).await
+    }
+
+    async fn resource(&self, object: &ObjectRef) -> Result<ResourceDetail> {
+        crate::resources::detail(&*self.get(&object.cluster)?, object).await
+    }
+
+    async fn secret_value(&self, object: &ObjectRef, key: &str) -> Result<SecretValue> {
+        let cluster = self.get(&object.cluster)?;
+        with_deadline(
+            cluster.name(),
+            ACTION_DEADLINE,
+            crate::resources::secret_value(&cluster, object, key),
+        )
+        .await
+    }
+
+    async fn apply(
+        &self,
+        object: &ObjectRef,
+        manifest: &Value,
+        dry_run: bool,
+        force: bool,
+    ) -> Result<ApplyResult> {
+        let cluster = self.get(&object.cluster)?;
+        with_deadline(
+            cluster.name(),
+            ACTION_DEADLINE,
+            crate::apply::apply(&cluster, object, manifest, dry_run, force),
+        )
+        .await
     }
 
     fn raw_object(&self, object: &ObjectRef) -> Result<Value> {

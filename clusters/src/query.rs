@@ -21,30 +21,30 @@ fn bad(msg: String) -> Error {
     Error::BadRequest(msg)
 }
 
-fn label_selector(raw: Option<&str>) -> Result<LabelSelector> {
+pub(crate) fn label_selector(raw: Option<&str>) -> Result<LabelSelector> {
     LabelSelector::parse(raw.unwrap_or("")).map_err(bad)
 }
 
-fn name_filter(q: Option<&str>) -> Option<String> {
+pub(crate) fn name_filter(q: Option<&str>) -> Option<String> {
     q.map(|q| q.trim().to_ascii_lowercase())
         .filter(|q| !q.is_empty())
 }
 
-fn in_namespace(obj: &DynamicObject, namespace: Option<&str>) -> bool {
+pub(crate) fn in_namespace(obj: &DynamicObject, namespace: Option<&str>) -> bool {
     namespace.is_none_or(|ns| obj.metadata.namespace.as_deref() == Some(ns))
 }
 
-fn matches_name(obj: &DynamicObject, q: Option<&str>) -> bool {
+pub(crate) fn matches_name(obj: &DynamicObject, q: Option<&str>) -> bool {
     q.is_none_or(|q| obj.metadata.name.as_deref().unwrap_or("").contains(q))
 }
 
-fn matches_labels(obj: &DynamicObject, selector: &LabelSelector) -> bool {
+pub(crate) fn matches_labels(obj: &DynamicObject, selector: &LabelSelector) -> bool {
     selector.is_empty()
         || selector.matches(obj.metadata.labels.as_ref().unwrap_or(&Default::default()))
 }
 
 /// A sort key: the field, and whether descending.
-fn sort_spec(raw: Option<&str>, allowed: &[&str]) -> Result<(String, bool)> {
+pub(crate) fn sort_spec(raw: Option<&str>, allowed: &[&str]) -> Result<(String, bool)> {
     let raw = raw
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -77,7 +77,7 @@ const POD_SORTS: &[&str] = &["name", "namespace", "status", "restarts", "node", 
 /// Cuts the page asked for out of the rows in their sort order (reversed when
 /// descending). Only the rows up to the page's end are sorted: the rest are set apart in
 /// linear time, so the first page of 50,000 costs little more than reading them.
-fn sorted_page<T>(
+pub(crate) fn sorted_page<T>(
     mut rows: Vec<T>,
     compare: impl Fn(&T, &T) -> Ordering,
     desc: bool,
@@ -127,7 +127,10 @@ fn compare_workloads(field: &str, a: &WorkloadRow, b: &WorkloadRow) -> Ordering 
 }
 
 /// The clusters a query covers: one by name (404 if unknown) or all.
-fn selected<'a>(clusters: &'a [Arc<Cluster>], name: Option<&str>) -> Result<Vec<&'a Arc<Cluster>>> {
+pub(crate) fn selected<'a>(
+    clusters: &'a [Arc<Cluster>],
+    name: Option<&str>,
+) -> Result<Vec<&'a Arc<Cluster>>> {
     match name.filter(|n| !n.is_empty() && *n != "_all") {
         None => Ok(clusters.iter().collect()),
         Some(name) => clusters
@@ -410,7 +413,7 @@ fn objects_across<'a>(
     Ok(out)
 }
 
-fn chosen_namespace(raw: Option<&str>) -> Option<&str> {
+pub(crate) fn chosen_namespace(raw: Option<&str>) -> Option<&str> {
     raw.filter(|n| !n.is_empty() && *n != "_all")
 }
 

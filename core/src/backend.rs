@@ -7,10 +7,11 @@ use std::fmt;
 
 use async_trait::async_trait;
 use bosun_model::{
-    Action, ActionReply, ClusterSummary, ConnectionCheck, Environment, EventRow, KindId,
-    LogOptions, NodeDetail, NodeQuery, NodeRow, ObjectRef, Page, PodDetail, PodQuery, PodRow,
-    RevisionRow, RolloutDetail, RolloutQuery, RolloutRow, RolloutStatus, SourceKind, Taint,
-    VmDetail, VmQuery, VmRow, WorkloadDetail, WorkloadQuery, WorkloadRow,
+    Action, ActionReply, ApplyResult, ClusterSummary, ConnectionCheck, Environment, EventRow,
+    KindId, LogOptions, NodeDetail, NodeQuery, NodeRow, ObjectRef, Page, PodDetail, PodQuery,
+    PodRow, ResourceDetail, ResourceQuery, ResourceRow, RevisionRow, RolloutDetail, RolloutQuery,
+    RolloutRow, RolloutStatus, SecretValue, SourceKind, Taint, VmDetail, VmQuery, VmRow,
+    WorkloadDetail, WorkloadQuery, WorkloadRow,
 };
 use futures::stream::BoxStream;
 use serde::Serialize;
@@ -131,6 +132,13 @@ pub enum Operation {
         #[serde(skip_serializing_if = "Vec::is_empty")]
         remove: Vec<String>,
     },
+    /// Creates a namespace (`kubectl create namespace`, with labels).
+    CreateNamespace {
+        #[serde(skip)]
+        target: ObjectRef,
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        labels: BTreeMap<String, String>,
+    },
     /// One pod's eviction, as part of a node's drain.
     Evict {
         #[serde(skip)]
@@ -175,6 +183,7 @@ impl Operation {
             Operation::ChangeTaints { .. } => Action::NodeTaint,
             Operation::ChangeLabels { .. } => Action::Label,
             Operation::Evict { .. } => Action::NodeDrain,
+            Operation::CreateNamespace { .. } => Action::NamespaceCreate,
         }
     }
 
@@ -200,7 +209,8 @@ impl Operation {
             | Operation::SetUnschedulable { target, .. }
             | Operation::ChangeTaints { target, .. }
             | Operation::ChangeLabels { target, .. }
-            | Operation::Evict { target, .. } => target,
+            | Operation::Evict { target, .. }
+            | Operation::CreateNamespace { target, .. } => target,
         }
     }
 
@@ -313,6 +323,26 @@ pub trait ClusterBackend: Send + Sync {
     fn vms(&self, query: &VmQuery, visible: &Visible<'_>) -> Result<Page<VmRow>>;
     /// A VM and its instance, from the caches (what the operation runner follows).
     fn vm(&self, object: &ObjectRef) -> Result<VmDetail>;
+
+    /// A page of one Resources kind (services, secrets, roles…) across clusters, from
+    /// its cache (started on the first look, which waits for its first list).
+    async fn resources(
+        &self,
+        query: &ResourceQuery,
+        visible: &Visible<'_>,
+    ) -> Result<Page<ResourceRow>>;
+    /// One object of a Resources kind with its sections and YAML (Secret values hidden).
+    async fn resource(&self, object: &ObjectRef) -> Result<ResourceDetail>;
+    /// One value of a Secret, read from the cluster now.
+    async fn secret_value(&self, object: &ObjectRef, key: &str) -> Result<SecretValue>;
+    /// Server-side apply of one object whose kind, namespace and name are `object`'s.
+    async fn apply(
+        &self,
+        object: &ObjectRef,
+        manifest: &serde_json::Value,
+        dry_run: bool,
+        force: bool,
+    ) -> Result<ApplyResult>;
 
     /// An object as the API server returns it (from the cache; `managedFields` dropped),
     /// for APIs that promise raw objects.

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod apply;
 pub mod audit;
 pub mod auth;
 pub mod authz;
@@ -27,6 +28,7 @@ pub mod operations;
 pub mod password;
 pub mod pins;
 pub mod request;
+pub mod resources;
 pub mod rollouts;
 pub mod secrets;
 pub mod session;

@@ -359,6 +359,13 @@ fn validate(ctx: &Context, op: &Operation) -> Result<()> {
         ))),
         Operation::ChangeTaints { add, remove, .. } => crate::nodes::validate_taints(add, remove),
         Operation::ChangeLabels { set, remove, .. } => crate::labels::validate_change(set, remove),
+        Operation::CreateNamespace { labels, .. } => {
+            crate::clusters::validate_namespace(&op.object().name)?;
+            labels.iter().try_for_each(|(key, value)| {
+                crate::labels::validate_key("label", key)?;
+                crate::labels::validate_value("label", key, value)
+            })
+        }
         _ => Ok(()),
     }
 }

@@ -77,11 +77,18 @@ pub enum Action {
     Label,
     /// Stops a running tracked operation (a drain); what it did stays done.
     OperationCancel,
+    /// Shows one value of a Secret. Changes nothing, but who saw which secret is
+    /// recorded, so it is audited like a change.
+    SecretReveal,
+    /// Server-side apply of YAML (create or edit any object; dry runs included).
+    Apply,
+    /// Creates a namespace.
+    NamespaceCreate,
 }
 
 impl Action {
     /// Every action, for tests that walk the whole authorization matrix.
-    pub const ALL: [Action; 48] = [
+    pub const ALL: [Action; 51] = [
         Action::SignIn,
         Action::SignOut,
         Action::Read,
@@ -130,6 +137,9 @@ impl Action {
         Action::NodeTaint,
         Action::Label,
         Action::OperationCancel,
+        Action::SecretReveal,
+        Action::Apply,
+        Action::NamespaceCreate,
     ];
 
     /// The stable dotted name written to the audit log and shown on the Audit page.
@@ -184,6 +194,9 @@ impl Action {
             Action::NodeTaint => "node.taint",
             Action::Label => "object.label",
             Action::OperationCancel => "operation.cancel",
+            Action::SecretReveal => "secret.reveal",
+            Action::Apply => "object.apply",
+            Action::NamespaceCreate => "namespace.create",
         }
     }
 
@@ -224,7 +237,10 @@ impl Action {
             | Action::NodeDrain
             | Action::NodeTaint
             | Action::Label
-            | Action::OperationCancel => Some(Role::Operator),
+            | Action::OperationCancel
+            | Action::SecretReveal
+            | Action::Apply
+            | Action::NamespaceCreate => Some(Role::Operator),
             Action::UserList
             | Action::UserCreate
             | Action::UserSetRole
@@ -301,6 +317,9 @@ impl Action {
             Action::NodeTaint => "Taint",
             Action::Label => "Labels",
             Action::OperationCancel => "Cancel",
+            Action::SecretReveal => "Reveal",
+            Action::Apply => "Apply",
+            Action::NamespaceCreate => "Create namespace",
         }
     }
 
@@ -308,7 +327,7 @@ impl Action {
     /// need not list it on every row.
     #[must_use]
     pub fn applies_to_every_kind(self) -> bool {
-        self == Action::Label
+        matches!(self, Action::Label | Action::Apply)
     }
 
     /// Whether the action may lose data (the dialog says so and colours the button).

@@ -44,6 +44,42 @@ pub enum KindId {
     VirtualMachineInstance,
     #[serde(rename = "nodes")]
     Node,
+    #[serde(rename = "namespaces")]
+    Namespace,
+    #[serde(rename = "services")]
+    Service,
+    #[serde(rename = "ingresses")]
+    Ingress,
+    #[serde(rename = "endpoints")]
+    Endpoints,
+    #[serde(rename = "networkpolicies")]
+    NetworkPolicy,
+    #[serde(rename = "persistentvolumes")]
+    PersistentVolume,
+    #[serde(rename = "persistentvolumeclaims")]
+    PersistentVolumeClaim,
+    #[serde(rename = "storageclasses")]
+    StorageClass,
+    #[serde(rename = "configmaps")]
+    ConfigMap,
+    #[serde(rename = "secrets")]
+    Secret,
+    #[serde(rename = "resourcequotas")]
+    ResourceQuota,
+    #[serde(rename = "limitranges")]
+    LimitRange,
+    #[serde(rename = "poddisruptionbudgets")]
+    PodDisruptionBudget,
+    #[serde(rename = "serviceaccounts")]
+    ServiceAccount,
+    #[serde(rename = "roles")]
+    Role,
+    #[serde(rename = "rolebindings")]
+    RoleBinding,
+    #[serde(rename = "clusterroles")]
+    ClusterRole,
+    #[serde(rename = "clusterrolebindings")]
+    ClusterRoleBinding,
 }
 
 /// What a kind is to the console: which page lists it.
@@ -58,9 +94,51 @@ pub enum Category {
     VirtualMachine,
     /// Cluster nodes: the Nodes page.
     Node,
+    /// Namespaces, listed with what they hold.
+    Namespace,
+    /// Services, Ingresses, Endpoints, NetworkPolicies.
+    Network,
+    /// Volumes, claims and storage classes.
+    Storage,
+    /// ConfigMaps, Secrets, quotas, limit ranges, disruption budgets.
+    Config,
+    /// Service accounts, roles and their bindings.
+    Access,
     /// Watched only to describe another kind (a VM's running instance); never listed on
     /// a page of its own.
     Companion,
+}
+
+impl Category {
+    /// The kinds without actions of their own, listed on the Resources pages.
+    #[must_use]
+    pub fn is_resource(self) -> bool {
+        matches!(
+            self,
+            Category::Namespace
+                | Category::Network
+                | Category::Storage
+                | Category::Config
+                | Category::Access
+        )
+    }
+
+    /// The heading a Resources page groups the kind under.
+    #[must_use]
+    pub fn title(self) -> &'static str {
+        match self {
+            Category::Workload => "Workloads",
+            Category::Pod => "Pods",
+            Category::Rollout => "Rollouts",
+            Category::VirtualMachine => "Virtual machines",
+            Category::Node | Category::Namespace => "Cluster",
+            Category::Network => "Network",
+            Category::Storage => "Storage",
+            Category::Config => "Config",
+            Category::Access => "Access control",
+            Category::Companion => "",
+        }
+    }
 }
 
 /// The API family a kind belongs to. Optional families are discovered per cluster: a
@@ -136,6 +214,8 @@ pub enum StatusShape {
     /// `status.phase` of a Rollout, `status.printableStatus` of a virtual machine: read
     /// by their own pages.
     Phase,
+    /// No health of its own: the kind's summary columns say what there is to say.
+    Summary,
 }
 
 /// Everything Bosun knows about one kind.
@@ -545,7 +625,190 @@ pub static KINDS: &[KindInfo] = &[
         progress_deadline: false,
         actions: NODE,
     },
+    with_actions(
+        resource(
+            KindId::Namespace,
+            Category::Namespace,
+            "Namespace",
+            "",
+            "namespaces",
+            false,
+        ),
+        &[Action::NamespaceCreate, Action::Delete],
+    ),
+    resource(
+        KindId::Service,
+        Category::Network,
+        "Service",
+        "",
+        "services",
+        true,
+    ),
+    resource(
+        KindId::Ingress,
+        Category::Network,
+        "Ingress",
+        NETWORKING,
+        "ingresses",
+        true,
+    ),
+    resource(
+        KindId::Endpoints,
+        Category::Network,
+        "Endpoints",
+        "",
+        "endpoints",
+        true,
+    ),
+    resource(
+        KindId::NetworkPolicy,
+        Category::Network,
+        "NetworkPolicy",
+        NETWORKING,
+        "networkpolicies",
+        true,
+    ),
+    resource(
+        KindId::PersistentVolume,
+        Category::Storage,
+        "PersistentVolume",
+        "",
+        "persistentvolumes",
+        false,
+    ),
+    resource(
+        KindId::PersistentVolumeClaim,
+        Category::Storage,
+        "PersistentVolumeClaim",
+        "",
+        "persistentvolumeclaims",
+        true,
+    ),
+    resource(
+        KindId::StorageClass,
+        Category::Storage,
+        "StorageClass",
+        STORAGE,
+        "storageclasses",
+        false,
+    ),
+    resource(
+        KindId::ConfigMap,
+        Category::Config,
+        "ConfigMap",
+        "",
+        "configmaps",
+        true,
+    ),
+    resource(
+        KindId::Secret,
+        Category::Config,
+        "Secret",
+        "",
+        "secrets",
+        true,
+    ),
+    resource(
+        KindId::ResourceQuota,
+        Category::Config,
+        "ResourceQuota",
+        "",
+        "resourcequotas",
+        true,
+    ),
+    resource(
+        KindId::LimitRange,
+        Category::Config,
+        "LimitRange",
+        "",
+        "limitranges",
+        true,
+    ),
+    resource(
+        KindId::PodDisruptionBudget,
+        Category::Config,
+        "PodDisruptionBudget",
+        "policy",
+        "poddisruptionbudgets",
+        true,
+    ),
+    resource(
+        KindId::ServiceAccount,
+        Category::Access,
+        "ServiceAccount",
+        "",
+        "serviceaccounts",
+        true,
+    ),
+    resource(KindId::Role, Category::Access, "Role", RBAC, "roles", true),
+    resource(
+        KindId::RoleBinding,
+        Category::Access,
+        "RoleBinding",
+        RBAC,
+        "rolebindings",
+        true,
+    ),
+    resource(
+        KindId::ClusterRole,
+        Category::Access,
+        "ClusterRole",
+        RBAC,
+        "clusterroles",
+        false,
+    ),
+    resource(
+        KindId::ClusterRoleBinding,
+        Category::Access,
+        "ClusterRoleBinding",
+        RBAC,
+        "clusterrolebindings",
+        false,
+    ),
 ];
+
+const NETWORKING: &str = "networking.k8s.io";
+const STORAGE: &str = "storage.k8s.io";
+const RBAC: &str = "rbac.authorization.k8s.io";
+/// What can be done to a kind that is listed, read and edited but has no verbs of its own.
+const RESOURCE: &[Action] = &[Action::Delete];
+
+const fn with_actions(mut info: KindInfo, actions: &'static [Action]) -> KindInfo {
+    info.actions = actions;
+    info
+}
+
+/// A built-in kind at `v1` with no workload behaviour: a row of the Resources pages.
+const fn resource(
+    id: KindId,
+    category: Category,
+    kind: &'static str,
+    group: &'static str,
+    plural: &'static str,
+    namespaced: bool,
+) -> KindInfo {
+    KindInfo {
+        id,
+        category,
+        kind,
+        label: kind,
+        group,
+        versions: &["v1"],
+        plural,
+        namespaced,
+        custom: false,
+        family: ApiFamily::Kubernetes,
+        scale: false,
+        revisions: RevisionSource::None,
+        rollback_patch: PatchFormat::Merge,
+        restart: RestartMethod::NotSupported,
+        shape: StatusShape::Summary,
+        suspend_field: None,
+        pod_template: NO_TEMPLATE,
+        progress_deadline: false,
+        actions: RESOURCE,
+    }
+}
 
 impl KindId {
     /// Every workload kind, in table order.
@@ -554,6 +817,24 @@ impl KindId {
             .iter()
             .filter(|k| k.category == Category::Workload)
             .map(|k| k.id)
+    }
+
+    /// Every kind of the Resources pages (network, storage, config, access, namespaces),
+    /// in table order.
+    pub fn resources() -> impl Iterator<Item = KindId> {
+        KINDS
+            .iter()
+            .filter(|k| k.category.is_resource())
+            .map(|k| k.id)
+    }
+
+    /// Whether the kind is watched only once someone looks at it. Pages of workloads,
+    /// pods and nodes must answer at once and are watched from the start; the Resources
+    /// kinds are many and rarely all looked at, and a service account that may not list
+    /// one of them (secrets, often) then fails only where that kind is asked for.
+    #[must_use]
+    pub fn watched_on_demand(self) -> bool {
+        self.info().category.is_resource() && self != KindId::Namespace
     }
 
     /// This kind's row of the table.
@@ -584,6 +865,24 @@ impl KindId {
             KindId::VirtualMachine => "virtualmachines",
             KindId::VirtualMachineInstance => "virtualmachineinstances",
             KindId::Node => "nodes",
+            KindId::Namespace => "namespaces",
+            KindId::Service => "services",
+            KindId::Ingress => "ingresses",
+            KindId::Endpoints => "endpoints",
+            KindId::NetworkPolicy => "networkpolicies",
+            KindId::PersistentVolume => "persistentvolumes",
+            KindId::PersistentVolumeClaim => "persistentvolumeclaims",
+            KindId::StorageClass => "storageclasses",
+            KindId::ConfigMap => "configmaps",
+            KindId::Secret => "secrets",
+            KindId::ResourceQuota => "resourcequotas",
+            KindId::LimitRange => "limitranges",
+            KindId::PodDisruptionBudget => "poddisruptionbudgets",
+            KindId::ServiceAccount => "serviceaccounts",
+            KindId::Role => "roles",
+            KindId::RoleBinding => "rolebindings",
+            KindId::ClusterRole => "clusterroles",
+            KindId::ClusterRoleBinding => "clusterrolebindings",
         }
     }
 
@@ -664,10 +963,17 @@ impl fmt::Display for KindId {
 
 /// A kind name that is not in the table.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unsupported kind {0:?}: expected one of deployments, statefulsets, daemonsets, jobs, cronjobs, clonesets, advancedstatefulsets, advanceddaemonsets, broadcastjobs, advancedcronjobs, rollouts, virtualmachines"
-)]
+#[error("unsupported kind {0:?}: expected one of {list}", list = known_kinds())]
 pub struct UnknownKind(pub String);
+
+fn known_kinds() -> String {
+    KINDS
+        .iter()
+        .filter(|k| k.category != Category::Companion)
+        .map(|k| k.id.route())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 impl FromStr for KindId {
     type Err = UnknownKind;
@@ -680,7 +986,9 @@ impl FromStr for KindId {
             .iter()
             .find(|k| {
                 let route = k.id.route();
-                lower == route || Some(lower.as_str()) == route.strip_suffix('s')
+                lower == route
+                    || Some(lower.as_str()) == route.strip_suffix('s')
+                    || lower == k.kind.to_ascii_lowercase()
             })
             .map(|k| k.id)
             .ok_or_else(|| UnknownKind(raw.to_string()))

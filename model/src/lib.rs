@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod action;
+pub mod apply;
 mod audit;
 mod cluster;
 pub mod diff;
@@ -15,6 +16,7 @@ mod node;
 mod operation;
 mod page;
 mod pin;
+pub mod resource;
 mod role;
 mod rollout;
 mod user;
@@ -22,6 +24,7 @@ mod vm;
 mod workload;
 
 pub use action::Action;
+pub use apply::{ApplyOptions, ApplyOutcome, ApplyReport, ApplyResult};
 pub use audit::{AuditEntry, AuditQuery, Outcome, Source};
 pub use cluster::{
     ClusterHealth, ClusterInput, ClusterSaved, ClusterSummary, ClusterUpdate, ConnectionCheck,
@@ -37,6 +40,7 @@ pub use operation::{
 };
 pub use page::{DEFAULT_PAGE, MAX_PAGE, Page, PodQuery, WorkloadQuery};
 pub use pin::{Pin, PinCard, PinnedState, pinnable};
+pub use resource::{ResourceDetail, ResourceQuery, ResourceRow, SecretValue, Section, SectionRow};
 pub use role::{ParseRoleError, Role};
 pub use rollout::{
     RolloutDetail, RolloutHistory, RolloutQuery, RolloutRow, RolloutStep, STEP_PAUSED, StepPause,

@@ -64,12 +64,3 @@ pub async fn test(
 ) -> Result<Data<ConnectionCheck>, ApiError> {
     Ok(data(clusters::test(&state.ctx, &inv, &name).await?))
 }
-
-/// `GET /api/v1/clusters/{cluster}/namespaces`
-pub async fn namespaces(
-    State(state): State<AppState>,
-    Api(inv): Api,
-    ApiPath(name): ApiPath<String>,
-) -> Result<Data<Page<String>>, ApiError> {
-    Ok(data(clusters::namespaces(&state.ctx, &inv, &name).await?))
-}

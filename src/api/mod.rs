@@ -15,6 +15,7 @@ mod operations;
 mod paths;
 mod pins;
 mod pods;
+mod resources;
 mod rollouts;
 mod users;
 mod vms;
@@ -99,8 +100,50 @@ pub static ROUTES: &[Route] = &[
         |m| on(m, clusters::test),
     ),
     route("GET", "/clusters/{cluster}/namespaces", Action::Read, |m| {
-        on(m, clusters::namespaces)
+        on(m, resources::list_namespaces)
     }),
+    route(
+        "POST",
+        "/clusters/{cluster}/namespaces",
+        Action::NamespaceCreate,
+        |m| on(m, resources::create_namespace),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}",
+        Action::Read,
+        |m| on(m, resources::get_namespace),
+    ),
+    route(
+        "DELETE",
+        "/clusters/{cluster}/namespaces/{ns}",
+        Action::Delete,
+        |m| on(m, resources::delete_namespace),
+    ),
+    route("POST", "/clusters/{cluster}/apply", Action::Apply, |m| {
+        on(m, resources::apply_yaml)
+    }),
+    route("GET", "/clusters/{cluster}/{kind}", Action::Read, |m| {
+        on(m, resources::list_cluster_scoped)
+    }),
+    route(
+        "GET",
+        "/clusters/{cluster}/{kind}/{name}",
+        Action::Read,
+        |m| on(m, resources::get_cluster_scoped),
+    ),
+    route(
+        "DELETE",
+        "/clusters/{cluster}/{kind}/{name}",
+        Action::Delete,
+        |m| on(m, resources::delete_cluster_scoped),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/{kind}/{name}/reveal",
+        Action::SecretReveal,
+        |m| on(m, resources::reveal),
+    ),
     route(
         "GET",
         "/clusters/{cluster}/namespaces/{ns}/workloads",

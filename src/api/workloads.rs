@@ -131,9 +131,47 @@ pub async fn list(
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Response, ApiError> {
     let kind = domain::parse_kind(&path.kind)?;
+    if kind.info().category.is_resource() {
+        return resource_list(&state, &inv, &path, kind, params).await;
+    }
     let watch = params.watch;
     let query = workload_query(&path.cluster, &path.ns, Some(kind), params);
     answer_list(&state, &inv, query, watch).await
+}
+
+/// The list of a Resources kind at the workloads' path (`.../namespaces/{ns}/services`).
+async fn resource_list(
+    state: &AppState,
+    inv: &bosun_core::Invocation,
+    path: &KindPath,
+    kind: KindId,
+    params: ListParams,
+) -> Result<Response, ApiError> {
+    if params.watch {
+        return Err(bosun_core::Error::BadRequest(format!(
+            "{kind} cannot be watched here yet: live lists are served for workloads and pods"
+        ))
+        .into());
+    }
+    if !kind.info().namespaced {
+        return Err(bosun_core::Error::NotFound(format!(
+            "{kind} are cluster-scoped: they are at /clusters/{{cluster}}/{kind}"
+        ))
+        .into());
+    }
+    let query = bosun_model::ResourceQuery {
+        cluster: all_or(&path.cluster),
+        namespace: all_or(&path.ns),
+        kind,
+        q: params.q,
+        label_selector: params.label_selector,
+        sort: params.sort,
+        limit: params.limit,
+        continue_token: params.continue_token,
+    };
+    Ok(super::resources::answer_list(state, inv, query)
+        .await?
+        .into_response())
 }
 
 /// `GET .../{kind}/{name}`
@@ -141,10 +179,15 @@ pub async fn get(
     State(state): State<AppState>,
     Api(inv): Api,
     ApiPath(path): ApiPath<ObjectPath>,
-) -> Result<Data<WorkloadDetail>, ApiError> {
-    Ok(data(
-        domain::detail(&state.ctx, &inv, &path.object()?).await?,
-    ))
+) -> Result<Response, ApiError> {
+    let object = path.object()?;
+    if object.kind.info().category.is_resource() {
+        return Ok(super::resources::answer_detail(&state, &inv, &object)
+            .await?
+            .into_response());
+    }
+    let detail: WorkloadDetail = domain::detail(&state.ctx, &inv, &object).await?;
+    Ok(data(detail).into_response())
 }
 
 /// `?limit=&continue=` of the lists about one object.

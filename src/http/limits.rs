@@ -23,13 +23,19 @@ pub const UPLOAD_BODY_LIMIT: usize = 4 * 1024 * 1024;
 /// The limit of one route.
 fn body_limit(method: &Method, path: &str) -> usize {
     let kubeconfig_upload = match *method {
-        Method::POST => matches!(
-            path,
-            "/api/v1/clusters"
-                | "/rpc/clusters/add"
-                | "/rpc/clusters/update"
-                | "/rpc/clusters/contexts"
-        ),
+        Method::POST => {
+            matches!(
+                path,
+                "/api/v1/clusters"
+                    | "/rpc/clusters/add"
+                    | "/rpc/clusters/update"
+                    | "/rpc/clusters/contexts"
+                    | "/rpc/resources/apply"
+            ) || path
+                .strip_prefix("/api/v1/clusters/")
+                .and_then(|rest| rest.strip_suffix("/apply"))
+                .is_some_and(|name| !name.is_empty() && !name.contains('/'))
+        }
         Method::PUT => path
             .strip_prefix("/api/v1/clusters/")
             .is_some_and(|name| !name.is_empty() && !name.contains('/')),

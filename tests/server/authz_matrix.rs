@@ -221,6 +221,11 @@ async fn prepare(
         set(&mut params, "{ns}", "vms".into());
         set(&mut params, "{name}", "vm-running".into());
     }
+    // Cluster-scoped kinds at /clusters/{cluster}/{kind}[/{name}].
+    if route.path.starts_with("/clusters/{cluster}/{kind}") {
+        set(&mut params, "{kind}", "storageclasses".into());
+        set(&mut params, "{name}", "standard".into());
+    }
     let body = match action {
         Action::SignIn => Some(json!({"username": "target", "password": PASSWORD})),
         Action::SignOut
@@ -281,6 +286,29 @@ async fn prepare(
                 cloneset_fixture(srv, &unique, "nginx:1.27").await;
             }
             set(&mut params, "{name}", unique.clone());
+            None
+        }
+        Action::Delete if route.path == "/clusters/{cluster}/namespaces/{ns}" => {
+            let name = format!("matrix-{who}-ns");
+            make_in_demo(
+                srv,
+                "/api/v1/namespaces",
+                json!({"metadata": {"name": name}}),
+            )
+            .await;
+            set(&mut params, "{ns}", name);
+            None
+        }
+        Action::Delete if route.path == "/clusters/{cluster}/{kind}/{name}" => {
+            let name = format!("matrix-{who}-role");
+            make_in_demo(
+                srv,
+                "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+                json!({"metadata": {"name": name}, "rules": []}),
+            )
+            .await;
+            set(&mut params, "{kind}", "clusterroles".into());
+            set(&mut params, "{name}", name);
             None
         }
         Action::Delete => {
@@ -388,6 +416,18 @@ async fn prepare(
             }
             Some(json!({"set": {"matrix": who}}))
         }
+        Action::SecretReveal => {
+            set(&mut params, "{kind}", "secrets".into());
+            set(&mut params, "{name}", "api-credentials".into());
+            query = "key=token".into();
+            None
+        }
+        Action::Apply => Some(json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": unique, "namespace": "shop"},
+            "data": {"by": who},
+        })),
+        Action::NamespaceCreate => Some(json!({"name": unique})),
         Action::OperationCancel => {
             if allowed(action, caller) {
                 set(&mut params, "{id}", blocked_drain(srv, &unique).await);

@@ -17,6 +17,7 @@ mod hardening;
 mod nodes;
 mod pages;
 mod pins;
+mod resources;
 mod rollouts;
 mod vms;
 mod workloads;

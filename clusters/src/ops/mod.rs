@@ -91,6 +91,9 @@ pub async fn execute(cluster: &Cluster, op: &Operation) -> Result<ActionReply> {
                 target,
                 grace_period_seconds,
             } => node::evict(cluster, target, *grace_period_seconds).await,
+            Operation::CreateNamespace { target, labels } => {
+                create_namespace(cluster, target, labels).await
+            }
         }
     })
     .await
@@ -128,6 +131,36 @@ async fn scale(cluster: &Cluster, target: &ObjectRef, replicas: i64) -> Result<A
         "{} scaled to {replicas} replicas",
         target.describe()
     )))
+}
+
+/// `kubectl create namespace`, with labels.
+async fn create_namespace(
+    cluster: &Cluster,
+    target: &ObjectRef,
+    labels: &std::collections::BTreeMap<String, String>,
+) -> Result<ActionReply> {
+    let resource = cluster.resource(KindId::Namespace)?;
+    let mut metadata = json!({ "name": target.name });
+    if !labels.is_empty() {
+        metadata["labels"] = json!(labels);
+    }
+    let body = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": metadata});
+    let path = format!(
+        "{}?fieldManager={}",
+        raw::path(&resource, None, None, None),
+        raw::FIELD_MANAGER
+    );
+    let client = &cluster.clients()?.action;
+    raw::send(
+        client,
+        cluster.name(),
+        Method::POST,
+        &path,
+        Some(raw::JSON),
+        Some(&body),
+    )
+    .await?;
+    Ok(reply(format!("namespace/{} created", target.name)))
 }
 
 /// Deletes a workload (its pods go with it, in the background, as with `kubectl delete`)

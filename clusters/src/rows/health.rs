@@ -103,7 +103,7 @@ pub(super) fn health(
                 (Health::Healthy, None)
             }
         }
-        StatusShape::Pod | StatusShape::Node => (Health::Healthy, None),
+        StatusShape::Pod | StatusShape::Node | StatusShape::Summary => (Health::Healthy, None),
         StatusShape::Phase => {
             let phase = [
                 json::str(obj, "/status/phase"),
@@ -145,6 +145,6 @@ pub(super) fn counts(info: &KindInfo, obj: &Value) -> (i64, i64) {
             json::int(obj, "/status/desired"),
         ),
         StatusShape::Schedule => (json::array(obj, "/status/active").len() as i64, 0),
-        StatusShape::Pod | StatusShape::Phase | StatusShape::Node => (0, 0),
+        StatusShape::Pod | StatusShape::Phase | StatusShape::Node | StatusShape::Summary => (0, 0),
     }
 }

@@ -5,7 +5,9 @@ mod event;
 mod health;
 mod node;
 mod pod;
+mod resource;
 mod rollout;
+pub mod sections;
 mod vm;
 mod workload;
 
@@ -20,6 +22,7 @@ use crate::selector::LabelSelector;
 pub use event::event_row;
 pub use node::{node_cordoned, node_detail, node_ready, node_row, pod_is_active, taints};
 pub use pod::{pod_detail, pod_row};
+pub use resource::{NamespaceTally, is_default_class, quota_usage, resource_row};
 pub use rollout::{IN_PROGRESSING, rollout_detail, rollout_row, workload_ref};
 pub use vm::{vm_detail, vm_row};
 pub use workload::{workload_detail, workload_row};

@@ -153,6 +153,8 @@ fn fact_fields(kind: KindId) -> &'static [(&'static str, &'static str)] {
         | KindId::VirtualMachine
         | KindId::VirtualMachineInstance
         | KindId::Node => &[],
+        // The Resources kinds have sections of their own (`rows::sections`).
+        _ => &[],
     }
 }
 

@@ -10,13 +10,9 @@ use crate::clock::now_rfc3339;
 pub fn apply(live: &mut Value, applied: &Value, manager: &str, custom: bool) {
     let mut cfg = applied.clone();
     if let Some(md) = cfg.get_mut("metadata").and_then(Value::as_object_mut) {
-        for f in [
-            "resourceVersion",
-            "uid",
-            "creationTimestamp",
-            "managedFields",
-            "generation",
-        ] {
+        // A resourceVersion in the configuration stays: it is the caller's precondition
+        // (an edit of a stale copy is refused with 409), as the API server does.
+        for f in ["uid", "creationTimestamp", "managedFields", "generation"] {
             md.remove(f);
         }
     }

@@ -1,0 +1,276 @@
+//! Reading YAML for an apply: one or more documents, each with the line it starts on, so
+//! every error can name the document and the line, and each object's identity (kind,
+//! namespace, name) checked against the kind table before anything is sent.
+
+use bosun_model::{KINDS, KindId};
+use serde_json::Value;
+
+/// One document of the YAML, parsed or not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// 1-based position among the non-empty documents.
+    pub index: usize,
+    /// 1-based line of the YAML where the document starts.
+    pub line: usize,
+    /// The document's own text (for finding a field's line).
+    pub text: String,
+    pub parsed: Result<Value, String>,
+}
+
+/// Splits YAML at `---` lines and parses each non-empty document.
+#[must_use]
+pub fn split(yaml: &str) -> Vec<Document> {
+    let mut chunks: Vec<(usize, Vec<&str>)> = vec![(1, Vec::new())];
+    for (i, line) in yaml.lines().enumerate() {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed.starts_with("--- ") || trimmed.starts_with("---#") {
+            chunks.push((i + 2, Vec::new()));
+        } else if let Some((_, lines)) = chunks.last_mut() {
+            lines.push(line);
+        }
+    }
+    chunks
+        .into_iter()
+        .filter(|(_, lines)| {
+            lines.iter().any(|l| {
+                let t = l.trim();
+                !t.is_empty() && !t.starts_with('#')
+            })
+        })
+        .enumerate()
+        .map(|(n, (start, lines))| {
+            let text = lines.join("\n");
+            let parsed = parse(&text, start);
+            Document {
+                index: n + 1,
+                line: start,
+                text,
+                parsed,
+            }
+        })
+        .collect()
+}
+
+fn parse(text: &str, start: usize) -> Result<Value, String> {
+    let value: Value = serde_yaml::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        // The parser places an error at the end of the text one line past the last.
+        let last = start + text.lines().count().max(1) - 1;
+        match e.location() {
+            Some(at) => format!(
+                "line {}, column {}: {message}",
+                (start + at.line() - 1).min(last),
+                at.column()
+            ),
+            None => message,
+        }
+    })?;
+    if !value.is_object() {
+        return Err(format!(
+            "line {start}: a document must be a Kubernetes object (a mapping with apiVersion, kind and metadata)"
+        ));
+    }
+    Ok(value)
+}
+
+/// Who a document is: its kind in the table, namespace and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub kind: KindId,
+    pub namespace: String,
+    pub name: String,
+}
+
+/// Reads a document's identity, filling in `default_namespace` for namespaced kinds that
+/// name none. `explicit` says the namespace was chosen by the caller, in which case a
+/// document naming another one is refused (as `kubectl apply -n` does).
+///
+/// # Errors
+/// The problem in words, naming the field.
+pub fn identity(doc: &Value, default_namespace: &str, explicit: bool) -> Result<Identity, String> {
+    let api_version = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
+    if api_version.is_empty() || kind.is_empty() {
+        return Err("apiVersion and kind are required".to_string());
+    }
+    let (group, version) = match api_version.split_once('/') {
+        Some((g, v)) => (g, v),
+        None => ("", api_version),
+    };
+    let rows: Vec<_> = KINDS
+        .iter()
+        .filter(|k| k.group == group && k.kind == kind)
+        .collect();
+    let Some(info) = rows.iter().find(|k| k.versions.contains(&version)) else {
+        return Err(match rows.first() {
+            Some(k) => format!(
+                "{kind} is not served at apiVersion {api_version}: use {}",
+                k.versions
+                    .iter()
+                    .map(|v| if group.is_empty() {
+                        (*v).to_string()
+                    } else {
+                        format!("{group}/{v}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+            None => format!(
+                "kind {kind} (apiVersion {api_version}) is not one Bosun can apply: it applies the kinds it lists (workloads, pods, nodes, namespaces, network, storage, config and access-control kinds)"
+            ),
+        });
+    };
+    let name = doc
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if name.is_empty() {
+        return Err("metadata.name is required (generateName cannot be applied)".to_string());
+    }
+    crate::workloads::validate_object_name(name).map_err(|e| format!("metadata.name: {e}"))?;
+    let written = doc
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let namespace = if !info.namespaced {
+        String::new()
+    } else if written.is_empty() {
+        default_namespace.to_string()
+    } else if explicit && written != default_namespace {
+        return Err(format!(
+            "the namespace from the document ({written:?}) does not match the namespace chosen for the apply ({default_namespace:?})"
+        ));
+    } else {
+        written.to_string()
+    };
+    if info.namespaced {
+        crate::clusters::validate_namespace(&namespace)
+            .map_err(|e| format!("metadata.namespace: {e}"))?;
+    }
+    Ok(Identity {
+        kind: info.id,
+        namespace,
+        name: name.to_string(),
+    })
+}
+
+/// The line (1-based, in the whole YAML) of a dotted field path (`spec.replicas`,
+/// `spec.template.spec.containers[0].image`) in a document, found by following the keys'
+/// indentation; the document's first line when it cannot be found.
+#[must_use]
+pub fn line_of_field(doc: &Document, path: &str) -> usize {
+    let keys: Vec<&str> = path
+        .split('.')
+        .map(|k| k.split('[').next().unwrap_or(k))
+        .filter(|k| !k.is_empty())
+        .collect();
+    let mut from = 0;
+    let mut min_indent = 0;
+    let mut found = None;
+    let lines: Vec<&str> = doc.text.lines().collect();
+    for key in keys {
+        let hit = lines.iter().enumerate().skip(from).find(|(_, l)| {
+            let body = l.trim_start().trim_start_matches("- ");
+            let indent = l.len() - l.trim_start().len();
+            indent >= min_indent
+                && (body.starts_with(&format!("{key}:"))
+                    || body.starts_with(&format!("\"{key}\":")))
+        });
+        match hit {
+            Some((i, l)) => {
+                found = Some(i);
+                from = i + 1;
+                min_indent = l.len() - l.trim_start().len() + 1;
+            }
+            None => break,
+        }
+    }
+    doc.line + found.unwrap_or(0)
+}
+
+/// The field an API server's "is invalid" message names: `Deployment.apps "web" is
+/// invalid: spec.replicas: Invalid value…` → `spec.replicas`.
+#[must_use]
+pub fn invalid_field(message: &str) -> Option<&str> {
+    let rest = message.split_once(" is invalid: ")?.1;
+    let field = rest.split_once(": ")?.0;
+    (!field.contains(' ')).then_some(field)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const YAML: &str = "# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  key: [unclosed\n";
+
+    #[test]
+    fn documents_know_their_lines_and_errors_name_them() {
+        let docs = split(YAML);
+        assert_eq!(docs.len(), 2);
+        assert_eq!((docs[0].index, docs[0].line), (1, 1));
+        assert!(docs[0].parsed.is_ok());
+        assert_eq!((docs[1].index, docs[1].line), (2, 8));
+        let err = docs[1].parsed.clone().unwrap_err();
+        assert!(err.starts_with("line 14,"), "{err}");
+    }
+
+    #[test]
+    fn identity_comes_from_the_kind_table() {
+        let doc: Value =
+            serde_yaml::from_str("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n")
+                .unwrap();
+        let id = identity(&doc, "shop", false).unwrap();
+        assert_eq!(id.kind, KindId::Deployment);
+        assert_eq!(id.namespace, "shop");
+        let other: Value = serde_yaml::from_str(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: dev\n",
+        )
+        .unwrap();
+        assert!(
+            identity(&other, "shop", true)
+                .unwrap_err()
+                .contains("does not match")
+        );
+        let unknown: Value = serde_yaml::from_str(
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+        )
+        .unwrap();
+        assert!(
+            identity(&unknown, "shop", false)
+                .unwrap_err()
+                .contains("Widget")
+        );
+        let version: Value =
+            serde_yaml::from_str("apiVersion: apps/v2\nkind: Deployment\nmetadata:\n  name: w\n")
+                .unwrap();
+        assert_eq!(
+            identity(&version, "shop", false).unwrap_err(),
+            "Deployment is not served at apiVersion apps/v2: use apps/v1"
+        );
+        let ns: Value =
+            serde_yaml::from_str("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n")
+                .unwrap();
+        assert_eq!(identity(&ns, "shop", false).unwrap().namespace, "");
+    }
+
+    #[test]
+    fn a_field_path_leads_to_its_line() {
+        let docs = split(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: -1\n  template:\n    spec:\n      containers:\n      - name: app\n        image: \"\"\n",
+        );
+        assert_eq!(line_of_field(&docs[0], "spec.replicas"), 7);
+        assert_eq!(
+            line_of_field(&docs[0], "spec.template.spec.containers[0].image"),
+            12
+        );
+        assert_eq!(
+            invalid_field("Deployment.apps \"web\" is invalid: spec.replicas: Invalid value: -1"),
+            Some("spec.replicas")
+        );
+    }
+}

@@ -1,0 +1,257 @@
+//! Applying YAML to a cluster: "Create from YAML", the YAML editor of every object and
+//! `POST /api/v1/clusters/{c}/apply`. Every document is read and checked first; if one
+//! cannot be read, none is sent. Each document that is sent is one audited `object.apply`
+//! through the one action call, so the log says which landed.
+
+pub mod documents;
+
+use bosun_model::{
+    Action, ApplyOptions, ApplyOutcome, ApplyReport, ApplyResult, KindId, ObjectRef,
+};
+use serde_json::{Value, json};
+
+use crate::actions::{detached, perform, permit};
+use crate::authz::Target;
+use crate::request::Invocation;
+use crate::{Context, Error, Result};
+
+use documents::{Document, Identity};
+
+/// Most documents one apply takes.
+pub const MAX_DOCUMENTS: usize = 100;
+
+/// Applies every document of `yaml` to `cluster`. With `editing`, the YAML must be that
+/// one object (the YAML editor cannot rename or move what it edits).
+///
+/// # Errors
+/// `BadRequest` for YAML with no document or too many, `Forbidden` when the caller may
+/// apply none of them; per-document failures are in the report.
+pub async fn apply(
+    ctx: &Context,
+    inv: &Invocation,
+    cluster: &str,
+    yaml: &str,
+    options: &ApplyOptions,
+    editing: Option<&ObjectRef>,
+) -> Result<ApplyReport> {
+    crate::clusters::validate_cluster_name(cluster)?;
+    let explicit = options.namespace.as_deref().is_some_and(|n| !n.is_empty());
+    let default_ns = options
+        .namespace
+        .clone()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "default".to_string());
+    let docs = documents::split(yaml);
+    if docs.is_empty() {
+        return Err(Error::BadRequest(
+            "the YAML holds no document: paste one or more Kubernetes objects".into(),
+        ));
+    }
+    if docs.len() > MAX_DOCUMENTS {
+        return Err(Error::BadRequest(format!(
+            "too many documents: at most {MAX_DOCUMENTS} per apply (got {})",
+            docs.len()
+        )));
+    }
+    let checked: Vec<Result<(Identity, Value), String>> = docs
+        .iter()
+        .map(|doc| check(doc, &default_ns, explicit, editing))
+        .collect();
+    let targets: Vec<ObjectRef> = checked
+        .iter()
+        .filter_map(|c| c.as_ref().ok())
+        .map(|(id, _)| ObjectRef::new(cluster, &id.namespace, id.kind, &id.name))
+        .collect();
+    refuse_if_allowed_nowhere(ctx, inv, cluster, &targets).await?;
+    let mut results = Vec::new();
+    if checked.iter().any(Result::is_err) {
+        for (doc, check) in docs.iter().zip(&checked) {
+            results.push(match check {
+                Err(why) => failed(doc, None, format!("document {}: {why}", doc.index)),
+                Ok((id, _)) => ApplyResult {
+                    outcome: ApplyOutcome::Skipped,
+                    message: "not sent: the YAML has documents that cannot be applied".into(),
+                    ..failed(doc, Some(id), String::new())
+                },
+            });
+        }
+        return Ok(ApplyReport {
+            dry_run: options.dry_run,
+            results,
+        });
+    }
+    for (doc, check) in docs.iter().zip(checked) {
+        let Ok((id, manifest)) = check else { continue };
+        results.push(apply_one(ctx, inv, cluster, doc, &id, manifest, options).await);
+    }
+    Ok(ApplyReport {
+        dry_run: options.dry_run,
+        results,
+    })
+}
+
+/// Reads a document into its identity and the manifest to send (namespace filled in).
+fn check(
+    doc: &Document,
+    default_ns: &str,
+    explicit: bool,
+    editing: Option<&ObjectRef>,
+) -> std::result::Result<(Identity, Value), String> {
+    let value = doc.parsed.clone()?;
+    let id = documents::identity(&value, default_ns, explicit)
+        .map_err(|e| format!("line {}: {e}", doc.line))?;
+    if let Some(edited) = editing.filter(|e| {
+        (e.kind, e.namespace.as_str(), e.name.as_str())
+            != (id.kind, id.namespace.as_str(), id.name.as_str())
+    }) {
+        return Err(format!(
+            "the YAML names {} but the editor is editing {}: kind, namespace and name cannot change here (use Create from YAML for a new object)",
+            ObjectRef::new(&edited.cluster, &id.namespace, id.kind, &id.name).describe(),
+            edited.describe()
+        ));
+    }
+    if id.kind == KindId::Secret {
+        refuse_hidden_placeholders(&value)?;
+    }
+    let mut manifest = value;
+    if let Some(meta) = manifest.get_mut("metadata").and_then(Value::as_object_mut) {
+        if id.namespace.is_empty() {
+            meta.remove("namespace");
+        } else {
+            meta.insert("namespace".into(), json!(id.namespace));
+        }
+        // The server fills these; sent back they would be refused or ignored.
+        for field in ["uid", "creationTimestamp", "managedFields", "generation"] {
+            meta.remove(field);
+        }
+    }
+    if let Some(map) = manifest.as_object_mut() {
+        map.remove("status");
+    }
+    Ok((id, manifest))
+}
+
+/// A Secret's YAML as Bosun shows it has `<hidden: N bytes>` for values; applying that
+/// back would overwrite the real values with the placeholder.
+fn refuse_hidden_placeholders(secret: &Value) -> std::result::Result<(), String> {
+    let hidden: Vec<&String> = ["data", "stringData"]
+        .iter()
+        .filter_map(|f| secret.get(*f).and_then(Value::as_object))
+        .flat_map(|m| m.iter())
+        .filter(|(_, v)| {
+            v.as_str()
+                .is_some_and(|s| s.starts_with("<hidden: ") && s.ends_with(" bytes>"))
+        })
+        .map(|(k, _)| k)
+        .collect();
+    if hidden.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "the Secret's data holds the placeholders Bosun shows instead of values ({}): put the real values (base64 under data, or text under stringData) or remove those keys, which server-side apply then leaves as they are",
+        hidden
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// A caller who may apply none of the documents is refused once, as a whole (and the
+/// refusal audited); otherwise each document is authorized on its own.
+async fn refuse_if_allowed_nowhere(
+    ctx: &Context,
+    inv: &Invocation,
+    cluster: &str,
+    targets: &[ObjectRef],
+) -> Result<()> {
+    let allowed = targets.iter().any(|t| {
+        crate::authz::authorize(inv.caller.as_ref(), Action::Apply, &Target::object(t)).is_ok()
+    });
+    match targets.first() {
+        Some(first) if !allowed => {
+            let params = json!({ "documents": targets.len() });
+            permit(ctx, inv, Action::Apply, &Target::object(first), &params).await?;
+            Ok(())
+        }
+        None => {
+            let params = json!({ "documents": 0 });
+            permit(ctx, inv, Action::Apply, &Target::cluster(cluster), &params).await?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn apply_one(
+    ctx: &Context,
+    inv: &Invocation,
+    cluster: &str,
+    doc: &Document,
+    id: &Identity,
+    manifest: Value,
+    options: &ApplyOptions,
+) -> ApplyResult {
+    let target = ObjectRef::new(cluster, &id.namespace, id.kind, &id.name);
+    let params = json!({
+        "dry_run": options.dry_run,
+        "force": options.force,
+        "document": doc.index,
+    });
+    let (ctx2, inv2, target2) = (ctx.clone(), inv.clone(), target.clone());
+    let (dry_run, force) = (options.dry_run, options.force);
+    let outcome = detached(async move {
+        perform(
+            &ctx2,
+            &inv2,
+            Action::Apply,
+            &Target::object(&target2),
+            params,
+            |_| async {
+                ctx2.clusters
+                    .apply(&target2, &manifest, dry_run, force)
+                    .await
+            },
+        )
+        .await
+    })
+    .await;
+    match outcome {
+        Ok(mut result) => {
+            result.document = doc.index;
+            result.line = doc.line;
+            result
+        }
+        Err(e) => {
+            let message = e.public_message();
+            let line = documents::invalid_field(&message)
+                .map_or(doc.line, |field| documents::line_of_field(doc, field));
+            failed(
+                doc,
+                Some(id),
+                format!("document {} (line {line}): {message}", doc.index),
+            )
+        }
+    }
+}
+
+fn failed(doc: &Document, id: Option<&Identity>, message: String) -> ApplyResult {
+    let kind = doc
+        .parsed
+        .as_ref()
+        .ok()
+        .and_then(|v| v.get("kind"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    ApplyResult {
+        document: doc.index,
+        line: doc.line,
+        kind,
+        namespace: id.map(|i| i.namespace.clone()).unwrap_or_default(),
+        name: id.map(|i| i.name.clone()).unwrap_or_default(),
+        outcome: ApplyOutcome::Failed,
+        message,
+        diff: Vec::new(),
+    }
+}

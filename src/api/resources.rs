@@ -1,0 +1,259 @@
+//! The Resources kinds over the API (network, storage, config, access control,
+//! namespaces): pages from the caches, details, a Secret's value on request, namespaces
+//! created, and YAML applied. Namespaced kinds share the workloads' paths
+//! (`.../namespaces/{ns}/{plural}`), which hand them here; cluster-scoped kinds live at
+//! `/clusters/{cluster}/{plural}`.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use bosun_core::{Operation, apply, resources as domain, workloads};
+use bosun_model::{
+    ActionReply, ApplyOptions, ApplyReport, KindId, ObjectRef, Page, ResourceDetail, ResourceQuery,
+    ResourceRow, SecretValue,
+};
+use http::StatusCode;
+use serde::Deserialize;
+
+use super::workloads::all_or;
+use super::{Api, ApiError, ApiJson, ApiPath, ApiQuery, Data, data};
+use crate::server::AppState;
+
+/// `?q=&labelSelector=&sort=&limit=&continue=`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ListParams {
+    q: Option<String>,
+    label_selector: Option<String>,
+    sort: Option<String>,
+    limit: Option<usize>,
+    #[serde(rename = "continue")]
+    continue_token: Option<String>,
+}
+
+impl ListParams {
+    pub(super) fn into_query(self, cluster: &str, ns: Option<&str>, kind: KindId) -> ResourceQuery {
+        ResourceQuery {
+            cluster: all_or(cluster),
+            namespace: ns.and_then(all_or),
+            kind,
+            q: self.q,
+            label_selector: self.label_selector,
+            sort: self.sort,
+            limit: self.limit,
+            continue_token: self.continue_token,
+        }
+    }
+}
+
+/// A page of a Resources kind.
+pub(super) async fn answer_list(
+    state: &AppState,
+    inv: &bosun_core::Invocation,
+    query: ResourceQuery,
+) -> Result<Data<Page<ResourceRow>>, ApiError> {
+    Ok(data(domain::list(&state.ctx, inv, &query).await?))
+}
+
+/// One object of a Resources kind.
+pub(super) async fn answer_detail(
+    state: &AppState,
+    inv: &bosun_core::Invocation,
+    object: &ObjectRef,
+) -> Result<Data<ResourceDetail>, ApiError> {
+    Ok(data(domain::detail(&state.ctx, inv, object).await?))
+}
+
+/// `/clusters/{cluster}/{kind}`
+#[derive(Debug, Deserialize)]
+pub struct ClusterKindPath {
+    cluster: String,
+    kind: String,
+}
+
+/// `/clusters/{cluster}/{kind}/{name}`
+#[derive(Debug, Deserialize)]
+pub struct ClusterObjectPath {
+    cluster: String,
+    kind: String,
+    name: String,
+}
+
+/// A cluster-scoped kind from its path segment; a namespaced one is pointed to its path.
+fn cluster_scoped(raw: &str) -> Result<KindId, ApiError> {
+    let kind = workloads::parse_kind(raw)?;
+    if kind.info().namespaced {
+        return Err(bosun_core::Error::NotFound(format!(
+            "{kind} are namespaced: they are at /clusters/{{cluster}}/namespaces/{{namespace or _all}}/{kind}"
+        ))
+        .into());
+    }
+    Ok(kind)
+}
+
+/// `GET /clusters/{cluster}/{kind}`: persistentvolumes, storageclasses, clusterroles,
+/// clusterrolebindings (`_all` for every cluster).
+pub async fn list_cluster_scoped(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ClusterKindPath>,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Data<Page<ResourceRow>>, ApiError> {
+    let kind = cluster_scoped(&path.kind)?;
+    answer_list(&state, &inv, params.into_query(&path.cluster, None, kind)).await
+}
+
+/// `GET /clusters/{cluster}/{kind}/{name}`
+pub async fn get_cluster_scoped(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ClusterObjectPath>,
+) -> Result<Data<ResourceDetail>, ApiError> {
+    let kind = cluster_scoped(&path.kind)?;
+    answer_detail(
+        &state,
+        &inv,
+        &ObjectRef::new(&path.cluster, "", kind, &path.name),
+    )
+    .await
+}
+
+/// `DELETE /clusters/{cluster}/{kind}/{name}`
+pub async fn delete_cluster_scoped(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ClusterObjectPath>,
+) -> Result<Data<ActionReply>, ApiError> {
+    let kind = cluster_scoped(&path.kind)?;
+    let target = ObjectRef::new(&path.cluster, "", kind, &path.name);
+    Ok(data(
+        workloads::act(&state.ctx, &inv, Operation::Delete { target }).await?,
+    ))
+}
+
+/// `/clusters/{cluster}/namespaces`
+#[derive(Debug, Deserialize)]
+pub struct ClusterPath {
+    cluster: String,
+}
+
+/// `GET /clusters/{cluster}/namespaces`: namespaces with what they hold.
+pub async fn list_namespaces(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ClusterPath>,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Data<Page<ResourceRow>>, ApiError> {
+    let query = params.into_query(&path.cluster, None, KindId::Namespace);
+    answer_list(&state, &inv, query).await
+}
+
+/// `/clusters/{cluster}/namespaces/{ns}`
+#[derive(Debug, Deserialize)]
+pub struct NamespacePath {
+    cluster: String,
+    ns: String,
+}
+
+/// `GET /clusters/{cluster}/namespaces/{ns}`: a namespace, its contents and quotas.
+pub async fn get_namespace(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<NamespacePath>,
+) -> Result<Data<ResourceDetail>, ApiError> {
+    let object = ObjectRef::new(&path.cluster, "", KindId::Namespace, &path.ns);
+    answer_detail(&state, &inv, &object).await
+}
+
+/// `DELETE /clusters/{cluster}/namespaces/{ns}`: the namespace and all it holds.
+pub async fn delete_namespace(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<NamespacePath>,
+) -> Result<Data<ActionReply>, ApiError> {
+    let target = ObjectRef::new(&path.cluster, "", KindId::Namespace, &path.ns);
+    Ok(data(
+        workloads::act(&state.ctx, &inv, Operation::Delete { target }).await?,
+    ))
+}
+
+/// `{"name": "team-a", "labels": {"team": "a"}}`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewNamespace {
+    name: String,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+}
+
+/// `POST /clusters/{cluster}/namespaces` → 201.
+pub async fn create_namespace(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ClusterPath>,
+    ApiJson(body): ApiJson<NewNamespace>,
+) -> Result<Response, ApiError> {
+    let reply =
+        domain::create_namespace(&state.ctx, &inv, &path.cluster, &body.name, body.labels).await?;
+    Ok((StatusCode::CREATED, data(reply)).into_response())
+}
+
+/// `?key=K`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevealParams {
+    key: String,
+}
+
+/// `GET /clusters/{cluster}/namespaces/{ns}/secrets/{name}/reveal?key=K`: one value,
+/// audited. Like every API answer it carries `Cache-Control: no-store`.
+pub async fn reveal(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<super::workloads::ObjectPath>,
+    ApiQuery(params): ApiQuery<RevealParams>,
+) -> Result<Data<SecretValue>, ApiError> {
+    let object = path.object_of_any_kind()?;
+    Ok(data(
+        domain::reveal(&state.ctx, &inv, &object, &params.key).await?,
+    ))
+}
+
+/// `?dryRun=&force=&namespace=`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ApplyParams {
+    #[serde(default)]
+    dry_run: bool,
+    #[serde(default)]
+    force: bool,
+    namespace: Option<String>,
+}
+
+/// `POST /clusters/{cluster}/apply` with YAML (one or more documents) as the body: a
+/// result per document. 200 when every document succeeded, 207 when some did not.
+pub async fn apply_yaml(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ClusterPath>,
+    ApiQuery(params): ApiQuery<ApplyParams>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let yaml = std::str::from_utf8(&body)
+        .map_err(|e| bosun_core::Error::BadRequest(format!("the body is not UTF-8 text: {e}")))?;
+    let options = ApplyOptions {
+        dry_run: params.dry_run,
+        force: params.force,
+        namespace: params.namespace,
+    };
+    let report: ApplyReport =
+        apply::apply(&state.ctx, &inv, &path.cluster, yaml, &options, None).await?;
+    let status = if report.succeeded() {
+        StatusCode::OK
+    } else {
+        StatusCode::MULTI_STATUS
+    };
+    Ok((status, data(report)).into_response())
+}

@@ -1,0 +1,469 @@
+//! The Resources kinds (network, storage, config, access control, namespaces) through the
+//! REST API against the demo cluster: lists and details from caches started on demand, a
+//! Secret's values kept out of every answer until revealed (audited), namespaces created
+//! and deleted, and YAML applied as `kubectl apply --server-side` applies it.
+
+use serde_json::{Value, json};
+
+use crate::common::{TestServer, audit_rows, cluster_object, get, send};
+
+fn cells_of<'a>(detail: &'a Value, title: &str) -> Vec<Vec<&'a str>> {
+    let section = detail["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["title"] == title)
+        .unwrap_or_else(|| panic!("no section {title:?} in {detail}"));
+    section["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap())
+                .collect()
+        })
+        .collect()
+}
+
+fn names(page: &Value) -> Vec<String> {
+    page["data"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            format!(
+                "{}/{}",
+                i["namespace"].as_str().unwrap(),
+                i["name"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resources_are_listed_and_described_from_the_caches() {
+    let srv = TestServer::with_demo().await;
+    srv.wait_for_caches("demo").await;
+    let viewer = srv.as_role(bosun_model::Role::Viewer).await;
+    let api = |p: &str| srv.url(&format!("/api/v1/clusters/demo{p}"));
+
+    // A namespaced kind across namespaces, its first look waiting for the new cache.
+    let (status, services) = get(&viewer, &api("/namespaces/_all/services")).await;
+    assert_eq!(status, 200, "{services}");
+    assert!(
+        names(&services).contains(&"shop/web".to_string()),
+        "{services}"
+    );
+    let web = services["data"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "web" && i["namespace"] == "shop")
+        .unwrap();
+    assert_eq!(web["kind"], "services");
+    assert!(
+        web["columns"][3].as_str().unwrap().contains("/TCP"),
+        "{web}"
+    );
+
+    // Paging, a name filter and a label selector, on the server.
+    let (_, first) = get(&viewer, &api("/namespaces/_all/configmaps?limit=1")).await;
+    assert_eq!(first["data"]["items"].as_array().unwrap().len(), 1);
+    assert!(first["data"]["total"].as_u64().unwrap() >= 2);
+    let token = first["data"]["continue"].as_str().unwrap();
+    let (_, second) = get(
+        &viewer,
+        &api(&format!(
+            "/namespaces/_all/configmaps?limit=1&continue={token}"
+        )),
+    )
+    .await;
+    assert_ne!(names(&first), names(&second));
+    let (_, found) = get(&viewer, &api("/namespaces/shop/configmaps?q=web-conf")).await;
+    assert_eq!(names(&found), vec!["shop/web-config"]);
+    let (_, pvcs) = get(
+        &viewer,
+        &api("/namespaces/data/persistentvolumeclaims?labelSelector=app%3Dpostgres"),
+    )
+    .await;
+    assert!(!names(&pvcs).is_empty(), "{pvcs}");
+
+    // Details with their sections.
+    let (status, cm) = get(&viewer, &api("/namespaces/shop/configmaps/web-config")).await;
+    assert_eq!(status, 200, "{cm}");
+    assert!(!cells_of(&cm["data"], "Data").is_empty());
+    assert!(cm["data"]["yaml"].as_str().unwrap().contains("web-config"));
+    assert!(!cm["data"]["resource_version"].as_str().unwrap().is_empty());
+    let (_, svc) = get(&viewer, &api("/namespaces/shop/services/web")).await;
+    assert!(!cells_of(&svc["data"], "Ports").is_empty(), "{svc}");
+    let (_, ing) = get(&viewer, &api("/namespaces/shop/ingresses/web")).await;
+    assert_eq!(cells_of(&ing["data"], "Rules")[0][3], "web:80");
+    let (_, policy) = get(
+        &viewer,
+        &api("/namespaces/payments/networkpolicies/deny-external"),
+    )
+    .await;
+    assert_eq!(status, 200, "{policy}");
+    assert!(policy["data"]["sections"].as_array().unwrap().len() >= 2);
+    let (_, binding) = get(&viewer, &api("/clusterrolebindings/bosun-viewer")).await;
+    assert_eq!(
+        cells_of(&binding["data"], "Subjects")[0],
+        vec!["Group", "viewers", ""]
+    );
+    assert!(
+        !cells_of(&binding["data"], "Rules granted").is_empty(),
+        "{binding}"
+    );
+
+    // Cluster-scoped kinds at /clusters/{c}/{plural}.
+    let (status, classes) = get(&viewer, &api("/storageclasses")).await;
+    assert_eq!(status, 200, "{classes}");
+    let standard = &classes["data"]["items"][0];
+    assert_eq!(standard["name"], "standard");
+    assert_eq!(standard["namespace"], "");
+    assert_eq!(standard["columns"][4], "yes");
+    let (status, pvs) = get(&viewer, &api("/persistentvolumes")).await;
+    assert_eq!(status, 200, "{pvs}");
+    assert!(pvs["data"]["total"].as_u64().unwrap() >= 1);
+
+    // Namespaces: rows with what they hold, a detail listing what deleting it deletes.
+    let (status, namespaces) = get(&viewer, &api("/namespaces?q=shop")).await;
+    assert_eq!(status, 200, "{namespaces}");
+    let shop = &namespaces["data"]["items"][0];
+    assert_eq!(shop["name"], "shop");
+    assert_ne!(shop["columns"][1], "0", "shop has pods: {shop}");
+    let (_, shop_detail) = get(&viewer, &api("/namespaces/shop")).await;
+    let contents = cells_of(&shop_detail["data"], "Contents");
+    assert!(contents.iter().any(|r| r[0] == "ConfigMap"), "{contents:?}");
+
+    // Wrong paths say where to look.
+    let (status, body) = get(&viewer, &api("/configmaps")).await;
+    assert_eq!(status, 404);
+    assert!(
+        body["message"].as_str().unwrap().contains("namespaced"),
+        "{body}"
+    );
+    let (status, body) = get(&viewer, &api("/namespaces/shop/storageclasses")).await;
+    assert_eq!(status, 404);
+    assert!(
+        body["message"].as_str().unwrap().contains("cluster-scoped"),
+        "{body}"
+    );
+    let (status, body) = get(&viewer, &api("/namespaces/shop/configmaps/absent")).await;
+    assert_eq!(status, 404);
+    assert!(
+        body["message"].as_str().unwrap().contains("absent"),
+        "{body}"
+    );
+    let (status, body) = get(&viewer, &api("/namespaces/shop/gadgets")).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("gadgets"),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secret_values_stay_hidden_until_revealed_and_the_reveal_is_audited() {
+    let srv = TestServer::with_demo().await;
+    srv.wait_for_caches("demo").await;
+    let viewer = srv.as_role(bosun_model::Role::Viewer).await;
+    let operator = srv.as_role(bosun_model::Role::Operator).await;
+    let secret = srv.url("/api/v1/clusters/demo/namespaces/shop/secrets/api-credentials");
+    // The stored value is base64 of "demo-token".
+    let stored = "ZGVtby10b2tlbg==";
+
+    for url in [
+        srv.url("/api/v1/clusters/demo/namespaces/_all/secrets"),
+        secret.clone(),
+    ] {
+        let res = operator.get(&url).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let text = res.text().await.unwrap();
+        assert!(
+            !text.contains(stored) && !text.contains("demo-token"),
+            "{text}"
+        );
+    }
+    let (_, detail) = get(&operator, &secret).await;
+    assert_eq!(
+        cells_of(&detail["data"], "Data"),
+        vec![vec!["token", "<hidden: 10 bytes>"]]
+    );
+
+    let reveal = format!("{secret}/reveal?key=token");
+    let (status, _) = get(&viewer, &reveal).await;
+    assert_eq!(status, 403);
+    let res = operator.get(&reveal).send().await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body["data"],
+        json!({"key": "token", "value": "demo-token", "encoding": "utf-8"})
+    );
+    let (status, body) = get(&operator, &format!("{secret}/reveal?key=nope")).await;
+    assert_eq!(status, 404);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("its keys: token"),
+        "{body}"
+    );
+    let (status, _) = get(
+        &operator,
+        &srv.url("/api/v1/clusters/demo/namespaces/shop/configmaps/web-config/reveal?key=a"),
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    let rows = audit_rows(&srv, "action=secret.reveal").await;
+    let ok: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["outcome"] == "succeeded")
+        .collect();
+    assert_eq!(ok.len(), 1, "{rows:?}");
+    assert_eq!(ok[0]["name"], "api-credentials");
+    let params: Value = serde_json::from_str(ok[0]["parameters"].as_str().unwrap()).unwrap();
+    assert_eq!(params, json!({"key": "token"}));
+    assert!(rows.iter().any(|r| r["outcome"] == "denied"), "{rows:?}");
+    let all = serde_json::to_string(&rows).unwrap();
+    assert!(!all.contains("demo-token"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn namespaces_are_created_labelled_and_deleted() {
+    let srv = TestServer::with_demo().await;
+    srv.wait_for_caches("demo").await;
+    let operator = srv.as_role(bosun_model::Role::Operator).await;
+    let viewer = srv.as_role(bosun_model::Role::Viewer).await;
+    let url = srv.url("/api/v1/clusters/demo/namespaces");
+    let body = json!({"name": "team-a", "labels": {"team": "a"}});
+    let (status, _) = send(&viewer, "POST", &url, Some(body.clone())).await;
+    assert_eq!(status, 403);
+    let (status, reply) = send(&operator, "POST", &url, Some(body.clone())).await;
+    assert_eq!(status, 201, "{reply}");
+    let ns = cluster_object(&srv, "/api/v1/namespaces/team-a").await;
+    assert_eq!(ns["metadata"]["labels"]["team"], "a");
+    let (status, again) = send(&operator, "POST", &url, Some(body)).await;
+    assert_eq!(status, 409, "{again}");
+    assert!(
+        again["message"]
+            .as_str()
+            .unwrap()
+            .contains("already exists"),
+        "{again}"
+    );
+    for bad in [
+        json!({"name": "Team_A"}),
+        json!({"name": "ok", "labels": {"bad key!": "x"}}),
+    ] {
+        let (status, body) = send(&operator, "POST", &url, Some(bad)).await;
+        assert_eq!(status, 400, "{body}");
+    }
+    let (status, reply) = send(&operator, "DELETE", &format!("{url}/team-a"), None).await;
+    assert_eq!(status, 200, "{reply}");
+    let rows = audit_rows(&srv, "action=namespace.create").await;
+    assert!(
+        rows.iter()
+            .any(|r| r["outcome"] == "succeeded" && r["name"] == "team-a")
+    );
+}
+
+/// `kubectl apply --server-side -f -` of `yaml` against the demo cluster.
+fn kubectl_apply(srv: &TestServer, yaml: &str) {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kubeconfig");
+    srv.demo().write_kubeconfig(&config, "demo").unwrap();
+    let mut child = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&config)
+        .args(["apply", "--server-side", "-f", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kubectl runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(yaml.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "kubectl apply: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+async fn apply(client: &reqwest::Client, url: &str, yaml: &str) -> (u16, Value) {
+    let res = client
+        .post(url)
+        .header("content-type", "application/yaml")
+        .body(yaml.to_string())
+        .send()
+        .await
+        .unwrap();
+    crate::common::json_of(res).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yaml_is_applied_as_kubectl_applies_it_and_every_document_answers() {
+    let srv = TestServer::with_demo().await;
+    srv.wait_for_caches("demo").await;
+    let operator = srv.as_role(bosun_model::Role::Operator).await;
+    let viewer = srv.as_role(bosun_model::Role::Viewer).await;
+    let url = srv.url("/api/v1/clusters/demo/apply");
+    let cm = |name: &str, value: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: shop\ndata:\n  colour: {value}\n"
+        )
+    };
+
+    // The same request as kubectl's server-side apply, but as Bosun's field manager.
+    srv.take_demo_writes();
+    kubectl_apply(&srv, &cm("by-kubectl", "red"));
+    let by_kubectl = srv.take_demo_writes();
+    let (status, report) = apply(&operator, &url, &cm("by-bosun", "red")).await;
+    assert_eq!(status, 200, "{report}");
+    let by_bosun = srv.take_demo_writes();
+    assert_eq!(by_kubectl.len(), 1, "{by_kubectl:?}");
+    assert_eq!(by_bosun.len(), 1, "{by_bosun:?}");
+    let (k, b) = (&by_kubectl[0], &by_bosun[0]);
+    assert_eq!(b.method, k.method);
+    assert_eq!(b.content_type, k.content_type);
+    assert_eq!(k.content_type, "application/apply-patch+yaml");
+    assert_eq!(
+        b.path,
+        k.path.replace("by-kubectl", "by-bosun"),
+        "same object path"
+    );
+    assert!(b.query.contains("fieldManager=bosun"), "{}", b.query);
+    assert!(b.query.contains("force=false"), "{}", b.query);
+    let parse = |s: &str| serde_yaml::from_str::<Value>(s).unwrap();
+    let mut kubectl_body = parse(&k.body);
+    kubectl_body["metadata"]["name"] = json!("by-bosun");
+    assert_eq!(parse(&b.body), kubectl_body);
+    let result = &report["data"]["results"][0];
+    assert_eq!(result["outcome"], "created");
+    assert_eq!(result["message"], "configmap/by-bosun created");
+
+    // Again: unchanged; then changed: configured, with the diff.
+    let (_, report) = apply(&operator, &url, &cm("by-bosun", "red")).await;
+    assert_eq!(report["data"]["results"][0]["outcome"], "unchanged");
+    let (_, report) = apply(&operator, &url, &cm("by-bosun", "blue")).await;
+    let result = &report["data"]["results"][0];
+    assert_eq!(result["outcome"], "configured", "{report}");
+    let diff = serde_json::to_string(&result["diff"]).unwrap();
+    assert!(
+        diff.contains("colour: blue") && diff.contains("colour: red"),
+        "{diff}"
+    );
+
+    // A dry run checks and stores nothing.
+    let (status, report) = apply(&operator, &format!("{url}?dryRun=true"), &cm("dry", "x")).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        report["data"]["results"][0]["message"],
+        "configmap/dry created (server dry run)"
+    );
+    let res = reqwest::get(format!(
+        "{}/api/v1/namespaces/shop/configmaps/dry",
+        srv.demo().url()
+    ))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 404);
+
+    // Several documents; one unreadable: none is sent, each says why.
+    let multi = format!(
+        "{}---\n{}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  key: [unclosed\n",
+        cm("multi-a", "1"),
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: multi-ns\n"
+    );
+    let (status, report) = apply(&operator, &url, &multi).await;
+    assert_eq!(status, 207, "{report}");
+    let results = report["data"]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0]["outcome"], "skipped");
+    assert_eq!(results[1]["outcome"], "skipped");
+    assert_eq!(results[2]["outcome"], "failed");
+    assert_eq!(results[2]["line"], 14);
+    let message = results[2]["message"].as_str().unwrap();
+    assert!(message.starts_with("document 3: line 19"), "{message}");
+    let res = reqwest::get(format!(
+        "{}/api/v1/namespaces/shop/configmaps/multi-a",
+        srv.demo().url()
+    ))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 404, "nothing half-applied");
+
+    // Readable documents are all applied, in order, each with its result.
+    let good = format!(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: multi-ns\n---\n{}",
+        cm("multi-a", "1").replace("namespace: shop", "namespace: multi-ns")
+    );
+    let (status, report) = apply(&operator, &url, &good).await;
+    assert_eq!(status, 200, "{report}");
+    let outcomes: Vec<&str> = report["data"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, vec!["created", "created"]);
+
+    // An edit of a stale copy is refused, not silently written over.
+    let live = cluster_object(&srv, "/api/v1/namespaces/shop/configmaps/by-bosun").await;
+    let stale_rv = live["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, _) = apply(&operator, &url, &cm("by-bosun", "green")).await;
+    let stale = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: by-bosun\n  namespace: shop\n  resourceVersion: \"{stale_rv}\"\ndata:\n  colour: yellow\n"
+    );
+    let (status, report) = apply(&operator, &url, &stale).await;
+    assert_eq!(status, 207, "{report}");
+    let message = report["data"]["results"][0]["message"].as_str().unwrap();
+    assert!(message.contains("stale"), "{message}");
+    let live = cluster_object(&srv, "/api/v1/namespaces/shop/configmaps/by-bosun").await;
+    assert_eq!(live["data"]["colour"], "green");
+
+    // A Secret's hidden placeholders are never applied back.
+    let placeholder = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: api-credentials\n  namespace: shop\ndata:\n  token: \"<hidden: 10 bytes>\"\n";
+    let (_, report) = apply(&operator, &url, placeholder).await;
+    assert_eq!(report["data"]["results"][0]["outcome"], "failed");
+    let secret = cluster_object(&srv, "/api/v1/namespaces/shop/secrets/api-credentials").await;
+    assert_eq!(secret["data"]["token"], "ZGVtby10b2tlbg==");
+
+    // Unknown kinds and empty YAML are named; viewers may not apply.
+    let (_, report) = apply(
+        &operator,
+        &url,
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+    )
+    .await;
+    let message = report["data"]["results"][0]["message"].as_str().unwrap();
+    assert!(message.contains("Widget"), "{message}");
+    let (status, _) = apply(&operator, &url, "# nothing\n").await;
+    assert_eq!(status, 400);
+    let (status, _) = apply(&viewer, &url, &cm("nope", "x")).await;
+    assert_eq!(status, 403);
+
+    let rows = audit_rows(&srv, "action=object.apply").await;
+    assert!(
+        rows.iter()
+            .any(|r| r["name"] == "by-bosun" && r["outcome"] == "succeeded")
+    );
+    assert!(rows.iter().any(|r| r["outcome"] == "failed"));
+    assert!(rows.iter().any(|r| r["outcome"] == "denied"));
+}
