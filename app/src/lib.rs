@@ -73,6 +73,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("vms/:cluster/:namespace/:name") view=pages::VmDetailPage />
                     <Route path=path!("nodes") view=pages::NodesPage />
                     <Route path=path!("nodes/:cluster/:name") view=pages::NodeDetailPage />
+                    <Route path=path!("resources") view=pages::ResourcesIndexPage />
+                    <Route path=path!("resources/:kind") view=pages::ResourcesPage />
+                    <Route path=path!("resources/:kind/:cluster/:namespace/:name") view=pages::ResourceDetailPage />
+                    <Route path=path!("apply") view=pages::ApplyPage />
                     <Route path=path!("audit") view=pages::AuditPage />
                     <Route path=path!("admin") view=pages::AdminPage />
                 </ParentRoute>

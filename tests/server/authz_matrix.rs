@@ -650,6 +650,32 @@ fn server_fn_case(path: &str) -> Option<(Body, Option<Role>)> {
             Some(Role::Viewer),
         ),
         "/rpc/pods/get" => (Body::WebPod, Some(Role::Viewer)),
+        "/rpc/resources/list" => (
+            Body::Json(json!({"query": {"cluster": "demo", "kind": "configmaps"}})),
+            Some(Role::Viewer),
+        ),
+        "/rpc/resources/get" => (
+            Body::Json(
+                json!({"object": {"cluster": "demo", "namespace": "shop", "kind": "configmaps", "name": "web-config"}}),
+            ),
+            Some(Role::Viewer),
+        ),
+        "/rpc/resources/reveal" => (
+            Body::Json(
+                json!({"object": {"cluster": "demo", "namespace": "shop", "kind": "secrets", "name": "api-credentials"}, "key": "token"}),
+            ),
+            Some(Role::Operator),
+        ),
+        "/rpc/resources/apply" => (
+            Body::Json(json!({
+                "cluster": "demo",
+                "yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: rpc-applied\n  namespace: shop\n",
+                "options": {},
+                "editing": null,
+            })),
+            Some(Role::Operator),
+        ),
+        "/rpc/namespaces/create" => (Body::UniqueNamespace, Some(Role::Operator)),
         "/rpc/pods/logs" => (Body::WebPodLogs, Some(Role::Viewer)),
         _ => return None,
     })
@@ -662,6 +688,8 @@ enum Body {
     Unique,
     /// A cluster name not taken yet.
     UniqueCluster,
+    /// A namespace name not taken yet.
+    UniqueNamespace,
     /// A cluster made for the call to change or remove (changing the demo cluster would
     /// restart its watches under the other cases).
     FreshCluster {
@@ -702,6 +730,7 @@ async fn every_server_function_checks_the_callers_role() {
                 Body::Json(value) => req.json(value),
                 Body::Unique => req.form(&[("username", format!("rpc-made-by-{who}")), ("password", PASSWORD.into()), ("role", "viewer".into())]),
                 Body::UniqueCluster => req.json(&json!({"input": {"name": format!("rpc-{who}"), "source": "demo"}})),
+                Body::UniqueNamespace => req.json(&json!({"cluster": "demo", "name": format!("rpc-ns-{who}"), "labels": {}})),
                 Body::FreshCluster { update } => {
                     let name = format!("rpc-{}-{who}", if *update { "update" } else { "remove" });
                     let input = bosun_model::ClusterInput { name: name.clone(), source: Some("demo".into()), ..Default::default() };

@@ -189,6 +189,17 @@ async fn secret_values_stay_hidden_until_revealed_and_the_reveal_is_audited() {
             "{text}"
         );
     }
+    // Nor in the page the server renders.
+    let html = operator
+        .get(srv.url("/resources/secrets/demo/shop/api-credentials"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("hidden: 10 bytes"), "the page shows the key");
+    assert!(!html.contains(stored) && !html.contains("demo-token"));
     let (_, detail) = get(&operator, &secret).await;
     assert_eq!(
         cells_of(&detail["data"], "Data"),

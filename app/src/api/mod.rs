@@ -8,6 +8,7 @@ pub mod clusters;
 pub mod nodes;
 pub mod pins;
 pub mod pods;
+pub mod resources;
 pub mod rollouts;
 pub mod users;
 pub mod vms;

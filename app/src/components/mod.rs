@@ -11,6 +11,7 @@ mod progress;
 mod scope_fields;
 mod shell;
 mod toast;
+mod yaml_editor;
 
 pub use dialog::{ActionDialog, Done, Pending};
 pub use diff::DiffView;
@@ -23,3 +24,4 @@ pub use progress::RolloutProgress;
 pub use scope_fields::ScopeFields;
 pub use shell::Shell;
 pub use toast::{ToastStack, Toasts, provide_toasts, use_toasts};
+pub use yaml_editor::{ApplyResults, YamlEditor, YamlView, failed_line};

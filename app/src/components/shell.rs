@@ -7,7 +7,7 @@ use leptos_router::components::{A, Outlet, Redirect};
 use crate::api::{Logout, auth::current_user};
 use crate::components::{ErrorBox, ToastStack, provide_toasts};
 
-const SECTIONS: [(&str, &str); 9] = [
+const SECTIONS: [(&str, &str); 10] = [
     ("/quick", "Quick actions"),
     ("/clusters", "Clusters"),
     ("/workloads", "Workloads"),
@@ -15,6 +15,7 @@ const SECTIONS: [(&str, &str); 9] = [
     ("/rollouts", "Rollouts"),
     ("/vms", "Virtual machines"),
     ("/nodes", "Nodes"),
+    ("/resources", "Resources"),
     ("/audit", "Audit"),
     ("/admin", "Admin"),
 ];

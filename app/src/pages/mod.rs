@@ -1,6 +1,7 @@
 //! One module per page (and the pieces a page is made of).
 
 mod admin;
+mod apply;
 pub mod audit;
 mod batch;
 mod cluster_form;
@@ -13,6 +14,8 @@ mod object_actions;
 mod pod_list;
 pub mod pods;
 mod quick;
+mod resource_detail;
+pub mod resources;
 mod revisions;
 mod rollout_detail;
 pub mod rollouts;
@@ -23,6 +26,7 @@ pub mod workload_table;
 pub mod workloads;
 
 pub use admin::AdminPage;
+pub use apply::ApplyPage;
 pub use audit::AuditPage;
 pub use clusters::ClustersPage;
 pub use login::LoginPage;
@@ -32,6 +36,8 @@ pub use not_found::NotFound;
 pub use pod_list::PodListPage;
 pub use pods::PodPage;
 pub use quick::QuickActionsPage;
+pub use resource_detail::ResourceDetailPage;
+pub use resources::{ResourcesIndexPage, ResourcesPage};
 pub use rollout_detail::RolloutDetailPage;
 pub use rollouts::RolloutsPage;
 pub use vm_detail::VmDetailPage;

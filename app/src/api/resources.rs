@@ -1,0 +1,80 @@
+//! The Resources pages' server functions: a page of a kind, one object, a Secret's value
+//! on request (audited, never cached by the page), YAML applied (dry run first), and new
+//! namespaces. Each is one domain call that authorizes and, for changes, audits.
+
+use std::collections::BTreeMap;
+
+use bosun_model::{
+    ActionReply, ApplyOptions, ApplyReport, ObjectRef, Page, ResourceDetail, ResourceQuery,
+    ResourceRow, SecretValue,
+};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::AppError;
+
+/// A page of one Resources kind.
+#[server(prefix = "/rpc", endpoint = "resources/list", input = Json)]
+pub async fn list_resources(query: ResourceQuery) -> Result<Page<ResourceRow>, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::resources::list(&ui.ctx, &ui.inv, &query)
+        .await
+        .map_err(fail)
+}
+
+/// One object with its sections and YAML.
+#[server(prefix = "/rpc", endpoint = "resources/get", input = Json)]
+pub async fn fetch_resource(object: ObjectRef) -> Result<ResourceDetail, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::resources::detail(&ui.ctx, &ui.inv, &object)
+        .await
+        .map_err(fail)
+}
+
+/// One value of a Secret (operators and up; audited).
+#[server(prefix = "/rpc", endpoint = "resources/reveal", input = Json)]
+pub async fn reveal_secret(object: ObjectRef, key: String) -> Result<SecretValue, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::resources::reveal(&ui.ctx, &ui.inv, &object, &key)
+        .await
+        .map_err(fail)
+}
+
+/// Applies YAML to a cluster; with `editing`, the YAML must be that object.
+#[server(prefix = "/rpc", endpoint = "resources/apply", input = Json)]
+pub async fn apply_yaml(
+    cluster: String,
+    yaml: String,
+    options: ApplyOptions,
+    editing: Option<ObjectRef>,
+) -> Result<ApplyReport, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::apply::apply(
+        &ui.ctx,
+        &ui.inv,
+        &cluster,
+        &yaml,
+        &options,
+        editing.as_ref(),
+    )
+    .await
+    .map_err(fail)
+}
+
+/// Creates a namespace with labels.
+#[server(prefix = "/rpc", endpoint = "namespaces/create", input = Json)]
+pub async fn create_namespace(
+    cluster: String,
+    name: String,
+    labels: BTreeMap<String, String>,
+) -> Result<ActionReply, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::resources::create_namespace(&ui.ctx, &ui.inv, &cluster, &name, labels)
+        .await
+        .map_err(fail)
+}

@@ -1,0 +1,329 @@
+//! The Resources pages: one list for every kind without a page of its own (Services,
+//! ConfigMaps, Secrets, volumes, roles, namespaces…), its columns from the kind's row,
+//! filtered and paged on the server; namespaces can be created here.
+
+use std::collections::BTreeMap;
+
+use bosun_model::resource::columns;
+use bosun_model::{Action, KINDS, KindId, Me, Page, ResourceQuery, ResourceRow, Role};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::clusters::list_clusters;
+use crate::api::resources::{create_namespace, list_resources};
+use crate::components::{ErrorBox, ScopeFields, use_toasts};
+use crate::format::{age, url_encode};
+
+/// Where an object's Resources page is (`_` stands for "no namespace").
+#[must_use]
+pub fn resource_href(row_kind: KindId, cluster: &str, namespace: &str, name: &str) -> String {
+    let ns = if namespace.is_empty() { "_" } else { namespace };
+    format!("/resources/{}/{cluster}/{ns}/{name}", row_kind.route())
+}
+
+/// The kinds of the Resources pages, grouped under their headings.
+#[component]
+pub fn KindPicker(current: Option<KindId>) -> impl IntoView {
+    let mut groups: Vec<(&'static str, Vec<KindId>)> = Vec::new();
+    for info in KINDS.iter().filter(|k| k.category.is_resource()) {
+        let title = info.category.title();
+        match groups.iter_mut().find(|(t, _)| *t == title) {
+            Some((_, kinds)) => kinds.push(info.id),
+            None => groups.push((title, vec![info.id])),
+        }
+    }
+    view! {
+        <nav class="kind-picker" aria-label="Resource kinds">
+            {groups.into_iter().map(|(title, kinds)| view! {
+                <div class="kind-group">
+                    <span class="kind-group-title">{title}</span>
+                    {kinds.into_iter().map(|kind| {
+                        let class = if Some(kind) == current { "chip active" } else { "chip" };
+                        view! { <a class=class href=format!("/resources/{}", kind.route())>{plural_label(kind)}</a> }
+                    }).collect_view()}
+                </div>
+            }).collect_view()}
+            <div class="kind-group"><a class="chip" href="/apply">"Create from YAML"</a></div>
+        </nav>
+    }
+}
+
+/// `ConfigMaps`, `Ingresses`, `NetworkPolicies`.
+#[must_use]
+pub fn plural_label(kind: KindId) -> String {
+    let label = kind.info().label;
+    if kind == KindId::Endpoints {
+        label.to_string()
+    } else if let Some(stem) = label.strip_suffix('y') {
+        format!("{stem}ies")
+    } else if label.ends_with('s') {
+        format!("{label}es")
+    } else {
+        format!("{label}s")
+    }
+}
+
+#[component]
+pub fn ResourcesIndexPage() -> impl IntoView {
+    view! {
+        <Title text="Resources" />
+        <h1>"Resources"</h1>
+        <p class="muted">"Everything a cluster holds beyond workloads, pods and nodes: pick a kind."</p>
+        <KindPicker current=None />
+    }
+}
+
+#[component]
+pub fn ResourcesPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let kind = Memo::new(move |_| {
+        params
+            .get()
+            .get("kind")
+            .unwrap_or_default()
+            .parse::<KindId>()
+            .ok()
+            .filter(|k| k.info().category.is_resource())
+    });
+    let filters = Memo::new(move |_| {
+        let q = query.get();
+        let value = |key: &str| q.get(key).filter(|v| !v.is_empty());
+        kind.get().map(|kind| ResourceQuery {
+            cluster: value("cluster"),
+            namespace: value("ns"),
+            kind,
+            q: value("q"),
+            label_selector: value("labelSelector"),
+            sort: value("sort"),
+            limit: None,
+            continue_token: value("continue"),
+        })
+    });
+    let clusters = Resource::new(|| (), |()| list_clusters());
+    let refresh = RwSignal::new(0u32);
+    let rows = Resource::new(
+        move || (filters.get(), refresh.get()),
+        |(query, _)| async move {
+            match query {
+                Some(query) => list_resources(query).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let title = move || kind.get().map_or("Resources".to_string(), plural_label);
+    view! {
+        <Title text=title />
+        <h1>{title}</h1>
+        <KindPicker current=kind.get_untracked() />
+        {move || kind.get().is_none().then(|| view! {
+            <p class="error">"No such resource kind: pick one above."</p>
+        })}
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let clusters = clusters.await.unwrap_or_default();
+                let Some(f) = filters.get() else { return ().into_any() };
+                let namespaced = f.kind.info().namespaced;
+                view! {
+                    <form class="filters" method="get" action=format!("/resources/{}", f.kind.route())>
+                        {if namespaced {
+                            view! { <ScopeFields clusters cluster=f.cluster.clone().unwrap_or_default() ns=f.namespace.clone().unwrap_or_default() q=f.q.clone().unwrap_or_default() /> }.into_any()
+                        } else {
+                            view! {
+                                <label><span>"Cluster"</span>
+                                    <select name="cluster">
+                                        <option value="">"All clusters"</option>
+                                        {clusters.into_iter().map(|c| { let selected = Some(&c.name) == f.cluster.as_ref(); view! { <option value=c.name.clone() selected=selected>{c.name.clone()}</option> } }).collect_view()}
+                                    </select>
+                                </label>
+                                <label><span>"Name"</span><input name="q" type="search" value=f.q.clone().unwrap_or_default() placeholder="contains…" /></label>
+                            }.into_any()
+                        }}
+                        <label><span>"Label selector"</span><input name="labelSelector" value=f.label_selector.clone().unwrap_or_default() placeholder="app=web,tier!=db" /></label>
+                        <button type="submit">"Filter"</button>
+                    </form>
+                }.into_any()
+            })}
+        </Suspense>
+        {move || (kind.get() == Some(KindId::Namespace)).then(|| view! { <NewNamespace refresh /> })}
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    Ok(None) => ().into_any(),
+                    Ok(Some(page)) if page.items.is_empty() => view! {
+                        {page.warnings.iter().map(|w| view! { <p class="warning">{w.clone()}</p> }).collect_view()}
+                        <p class="empty-state">"Nothing matches: no object of this kind, or the filter leaves none."</p>
+                    }.into_any(),
+                    Ok(Some(page)) => {
+                        let next = page.continue_token.clone().map(|token| next_href(&filters.get_untracked(), &token));
+                        view! { <ResourceTable page next /> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The next page's URL, keeping every filter.
+fn next_href(query: &Option<ResourceQuery>, token: &str) -> String {
+    let Some(q) = query else {
+        return String::new();
+    };
+    let mut href = format!(
+        "/resources/{}?continue={}",
+        q.kind.route(),
+        url_encode(token)
+    );
+    for (key, value) in [
+        ("cluster", &q.cluster),
+        ("ns", &q.namespace),
+        ("q", &q.q),
+        ("labelSelector", &q.label_selector),
+        ("sort", &q.sort),
+    ] {
+        if let Some(v) = value {
+            href.push_str(&format!("&{key}={}", url_encode(v)));
+        }
+    }
+    href
+}
+
+#[component]
+fn ResourceTable(page: Page<ResourceRow>, next: Option<String>) -> impl IntoView {
+    let kind = page
+        .items
+        .first()
+        .map(|r| r.kind)
+        .unwrap_or(KindId::ConfigMap);
+    let namespaced = kind.info().namespaced;
+    view! {
+        {page.warnings.iter().map(|w| view! { <p class="warning">{w.clone()}</p> }).collect_view()}
+        <div class="table-wrap">
+            <table class="grid" data-testid="resources-table">
+                <thead><tr>
+                    <th>"Cluster"</th>
+                    {namespaced.then(|| view! { <th>"Namespace"</th> })}
+                    <th>"Name"</th>
+                    {columns(kind).iter().map(|c| view! { <th>{*c}</th> }).collect_view()}
+                    <th>"Age"</th>
+                </tr></thead>
+                <tbody>
+                    {page.items.into_iter().map(|r| {
+                        let href = resource_href(r.kind, &r.cluster, &r.namespace, &r.name);
+                        view! {
+                            <tr data-name=r.name.clone()>
+                                <td>{r.cluster.clone()}</td>
+                                {namespaced.then(|| view! { <td>{r.namespace.clone()}</td> })}
+                                <td><a href=href>{r.name.clone()}</a></td>
+                                {r.columns.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}
+                                <td>{r.created.as_deref().map(age).unwrap_or_default()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <p class="muted">{format!("{} object(s)", page.total)}</p>
+        {next.map(|href| view! { <a class="next" href=href>"Next page"</a> })}
+    }
+}
+
+/// `team=a, tier=web` → labels; a malformed pair is named.
+pub fn parse_labels(text: &str) -> Result<BTreeMap<String, String>, String> {
+    let mut labels = BTreeMap::new();
+    for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("{pair:?} is not key=value"))?;
+        labels.insert(key.trim().to_string(), value.trim().to_string());
+    }
+    Ok(labels)
+}
+
+/// The form that creates a namespace (operators and up).
+#[component]
+fn NewNamespace(refresh: RwSignal<u32>) -> impl IntoView {
+    let role = use_context::<Me>().map_or(Role::Viewer, |m| m.role);
+    if !Action::NamespaceCreate.allowed_for(Some(role)) {
+        return ().into_any();
+    }
+    let clusters = Resource::new(|| (), |()| list_clusters());
+    let cluster = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let labels = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let toasts = use_toasts();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let labels = match parse_labels(&labels.get_untracked()) {
+            Ok(l) => l,
+            Err(why) => {
+                toasts.error(&crate::AppError::new(
+                    bosun_model::ErrorCode::BadRequest,
+                    format!("Labels: {why}"),
+                ));
+                return;
+            }
+        };
+        let (c, n) = (cluster.get_untracked(), name.get_untracked());
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match create_namespace(c, n, labels).await {
+                Ok(reply) => {
+                    toasts.ok(reply.message);
+                    name.set(String::new());
+                    refresh.update(|r| *r += 1);
+                }
+                Err(e) => toasts.error(&e),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <details class="new-namespace" data-testid="new-namespace">
+            <summary>"New namespace"</summary>
+            <form class="filters" on:submit=submit>
+                <label><span>"Cluster"</span>
+                    <select required on:change=move |ev| cluster.set(event_target_value(&ev))>
+                        <option value="">"Choose…"</option>
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                clusters.await.unwrap_or_default().into_iter()
+                                    .map(|c| view! { <option value=c.name.clone()>{c.name.clone()}</option> })
+                                    .collect_view()
+                            })}
+                        </Suspense>
+                    </select>
+                </label>
+                <label><span>"Name"</span><input required name="name" placeholder="team-a" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                <label><span>"Labels"</span><input name="labels" placeholder="team=a, env=dev" prop:value=move || labels.get() on:input=move |ev| labels.set(event_target_value(&ev)) /></label>
+                <button type="submit" disabled=move || busy.get()>"Create"</button>
+            </form>
+        </details>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_and_plurals_read_naturally() {
+        assert_eq!(
+            parse_labels("team=a, env = dev,").unwrap(),
+            BTreeMap::from([("env".into(), "dev".into()), ("team".into(), "a".into())])
+        );
+        assert!(parse_labels("team").is_err());
+        assert_eq!(plural_label(KindId::NetworkPolicy), "NetworkPolicies");
+        assert_eq!(plural_label(KindId::Ingress), "Ingresses");
+        assert_eq!(plural_label(KindId::Endpoints), "Endpoints");
+        assert_eq!(plural_label(KindId::ConfigMap), "ConfigMaps");
+        assert_eq!(
+            resource_href(KindId::StorageClass, "demo", "", "standard"),
+            "/resources/storageclasses/demo/_/standard"
+        );
+    }
+}

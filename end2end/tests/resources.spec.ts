@@ -1,0 +1,105 @@
+import { test, expect, Page } from '@playwright/test';
+import { BosunServer, ADMIN_PASSWORD } from './server';
+
+// The Resources pages, on a desktop and on a phone: edit a ConfigMap's YAML, read the
+// diff of a server-side dry run, apply it; reveal a Secret's value (never in the page
+// before); create a namespace from the form and a quota in it from YAML, and see the
+// quota's usage bar; a YAML error marks its line.
+
+const viewports = [
+  { name: 'desktop', port: 3943, use: { viewport: { width: 1400, height: 900 } } },
+  { name: 'phone', port: 3944, use: { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true } },
+];
+
+async function signIn(page: Page, server: BosunServer) {
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('who')).toContainText('admin');
+}
+
+async function hydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+for (const vp of viewports) {
+  test.describe(`resources on ${vp.name}`, () => {
+    const server = new BosunServer(vp.port, { BOSUN_NO_DEMO: '0' });
+    test.use(vp.use);
+    test.beforeAll(async () => server.start());
+    test.afterAll(async () => server.stop());
+
+    test('edit a ConfigMap: dry-run diff, then apply', async ({ page }) => {
+      await signIn(page, server);
+      await page.goto(`${server.url}/resources/configmaps?ns=shop`);
+      await page.locator('tr[data-name="web-config"] a').click();
+      await expect(page.getByRole('heading', { name: 'web-config' })).toBeVisible();
+      await hydrated(page);
+      await expect(page.getByTestId('section-data')).toContainText('LOG_LEVEL');
+
+      await page.getByTestId('edit-yaml').click();
+      const editor = page.getByTestId('yaml-editor');
+      const yaml = await editor.inputValue();
+      expect(yaml).toContain('LOG_LEVEL: info');
+      await editor.fill(yaml.replace('LOG_LEVEL: info', 'LOG_LEVEL: debug'));
+      await page.getByTestId('check-yaml').click();
+      const results = page.getByTestId('apply-results');
+      await expect(results).toContainText('server dry run');
+      await expect(results.locator('li[data-outcome=configured]')).toBeVisible();
+      await expect(results.getByTestId('diff')).toContainText('LOG_LEVEL: debug');
+      await expect(results.getByTestId('diff')).toContainText('LOG_LEVEL: info');
+
+      await page.getByTestId('apply-yaml').click();
+      await expect(page.getByTestId('section-data')).toContainText('debug');
+      await expect(page.getByTestId('yaml')).toContainText('LOG_LEVEL: debug');
+    });
+
+    test('a Secret value is revealed only on request', async ({ page }) => {
+      await signIn(page, server);
+      await page.goto(`${server.url}/resources/secrets/demo/shop/api-credentials`);
+      await hydrated(page);
+      await expect(page.getByTestId('section-data')).toContainText('<hidden: 10 bytes>');
+      expect(await page.content()).not.toContain('demo-token');
+      await page.getByTestId('reveal').click();
+      await expect(page.getByTestId('secret-value')).toHaveText('demo-token');
+      await page.getByRole('button', { name: 'Hide' }).click();
+      await expect(page.getByTestId('secret-value')).toHaveCount(0);
+    });
+
+    test('a namespace from the form, a quota from YAML, and its usage bar', async ({ page }) => {
+      const ns = `e2e-${vp.name}`;
+      await signIn(page, server);
+      await page.goto(`${server.url}/resources/namespaces`);
+      await hydrated(page);
+      await page.getByTestId('new-namespace').locator('summary').click();
+      await page.getByTestId('new-namespace').locator('select').selectOption('demo');
+      await page.getByTestId('new-namespace').locator('input[name=name]').fill(ns);
+      await page.getByTestId('new-namespace').locator('input[name=labels]').fill('team=e2e');
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
+      await expect(page.locator(`tr[data-name="${ns}"]`)).toBeVisible();
+
+      await page.goto(`${server.url}/apply`);
+      await hydrated(page);
+      await page.getByTestId('apply-cluster').selectOption('demo');
+      await page.getByTestId('apply-namespace').fill(ns);
+      const editor = page.getByTestId('yaml-editor');
+      // A broken document first: nothing is applied and its line is marked.
+      await editor.fill('apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: compute\nspec:\n  hard: [unclosed\n');
+      await page.getByTestId('apply-yaml').click();
+      await expect(page.getByTestId('apply-results')).toContainText('line 6');
+      await expect(page.locator('.gutter-line.error')).toHaveText('6');
+
+      await editor.fill('apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: compute\nspec:\n  hard:\n    pods: "10"\n    requests.cpu: "2"\n');
+      await page.getByTestId('apply-yaml').click();
+      await expect(page.getByTestId('apply-results').locator('li[data-outcome=created]')).toBeVisible();
+
+      await expect(async () => {
+        await page.goto(`${server.url}/resources/namespaces/demo/_/${ns}`);
+        await expect(page.getByTestId('section-quota-compute')).toBeVisible({ timeout: 2_000 });
+      }).toPass({ timeout: 20_000 });
+      await expect(page.getByTestId('section-quota-compute').getByTestId('usage-bar').first()).toBeVisible();
+      await expect(page.getByTestId('labels')).toContainText('team=e2e');
+    });
+  });
+}
