@@ -289,7 +289,7 @@ pub async fn demo_send(
     );
 }
 
-/// A node of its own holding two ready pods (no controller, label `app=<name>`) and a
+/// A node of its own (tainted NoSchedule) holding two ready pods (no controller, label `app=<name>`) and a
 /// PodDisruptionBudget that needs both: every eviction from it is refused (429) until
 /// the budget is relaxed, so a drain of it keeps running.
 pub async fn blocked_drain_fixture(srv: &TestServer, name: &str) {
@@ -300,8 +300,10 @@ pub async fn blocked_drain_fixture(srv: &TestServer, name: &str) {
         post.clone(),
         "/api/v1/nodes",
         json,
+        // Tainted, so the scheduler puts no other pod (with emptyDir data, say) on it.
         serde_json::json!({
             "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+            "spec": {"taints": [{"key": "bosun.test/fixture", "effect": "NoSchedule"}]},
             "status": {"capacity": {"cpu": "2", "memory": "4Gi", "pods": "110"},
                        "allocatable": {"cpu": "2", "memory": "4Gi", "pods": "110"}},
         }),
