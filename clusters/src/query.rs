@@ -21,26 +21,63 @@ fn bad(msg: String) -> Error {
     Error::BadRequest(msg)
 }
 
-pub(crate) fn label_selector(raw: Option<&str>) -> Result<LabelSelector> {
+fn label_selector(raw: Option<&str>) -> Result<LabelSelector> {
     LabelSelector::parse(raw.unwrap_or("")).map_err(bad)
 }
 
-pub(crate) fn name_filter(q: Option<&str>) -> Option<String> {
+fn name_filter(q: Option<&str>) -> Option<String> {
     q.map(|q| q.trim().to_ascii_lowercase())
         .filter(|q| !q.is_empty())
 }
 
-pub(crate) fn in_namespace(obj: &DynamicObject, namespace: Option<&str>) -> bool {
+fn in_namespace(obj: &DynamicObject, namespace: Option<&str>) -> bool {
     namespace.is_none_or(|ns| obj.metadata.namespace.as_deref() == Some(ns))
 }
 
-pub(crate) fn matches_name(obj: &DynamicObject, q: Option<&str>) -> bool {
+fn matches_name(obj: &DynamicObject, q: Option<&str>) -> bool {
     q.is_none_or(|q| obj.metadata.name.as_deref().unwrap_or("").contains(q))
 }
 
-pub(crate) fn matches_labels(obj: &DynamicObject, selector: &LabelSelector) -> bool {
+fn matches_labels(obj: &DynamicObject, selector: &LabelSelector) -> bool {
     selector.is_empty()
         || selector.matches(obj.metadata.labels.as_ref().unwrap_or(&Default::default()))
+}
+
+/// What every list keeps of a cache: objects in the namespace asked for (every one when
+/// none), that the caller may see, whose name contains the search and whose labels match.
+pub(crate) struct ObjectFilter<'a> {
+    namespace: Option<&'a str>,
+    name: Option<String>,
+    selector: LabelSelector,
+    visible: &'a Visible<'a>,
+}
+
+impl<'a> ObjectFilter<'a> {
+    /// `namespace` `_all` or empty is every namespace.
+    ///
+    /// # Errors
+    /// A label selector that does not parse (400).
+    pub(crate) fn new(
+        namespace: Option<&'a str>,
+        q: Option<&str>,
+        labels: Option<&str>,
+        visible: &'a Visible<'a>,
+    ) -> Result<Self> {
+        Ok(Self {
+            namespace: chosen_namespace(namespace),
+            name: name_filter(q),
+            selector: label_selector(labels)?,
+            visible,
+        })
+    }
+
+    /// Whether `obj`, cached for `cluster`, is in the list.
+    pub(crate) fn keeps(&self, cluster: &str, obj: &DynamicObject) -> bool {
+        in_namespace(obj, self.namespace)
+            && (self.visible)(cluster, obj.metadata.namespace.as_deref().unwrap_or(""))
+            && matches_name(obj, self.name.as_deref())
+            && matches_labels(obj, &self.selector)
+    }
 }
 
 /// A sort key: the field, and whether descending.
@@ -156,11 +193,14 @@ pub fn workloads(
     {
         return Err(bad(format!("{kind} are not workloads")));
     }
-    let selector = label_selector(q.label_selector.as_deref())?;
+    let filter = ObjectFilter::new(
+        q.namespace.as_deref(),
+        q.q.as_deref(),
+        q.label_selector.as_deref(),
+        visible,
+    )?;
     let (field, desc) = sort_spec(q.sort.as_deref(), WORKLOAD_SORTS)?;
     let offset = Page::<WorkloadRow>::offset_of(q.continue_token.as_deref()).map_err(bad)?;
-    let name_q = name_filter(q.q.as_deref());
-    let namespace = chosen_namespace(q.namespace.as_deref());
     let targets = selected(clusters, q.cluster.as_deref())?;
     let single = targets.len() == 1;
     let mut rows_out = Vec::new();
@@ -197,15 +237,7 @@ pub fn workloads(
             rows_out.extend(
                 objects
                     .iter()
-                    .filter(|o| in_namespace(o, namespace))
-                    .filter(|o| {
-                        visible(
-                            cluster.name(),
-                            o.metadata.namespace.as_deref().unwrap_or(""),
-                        )
-                    })
-                    .filter(|o| matches_name(o, name_q.as_deref()))
-                    .filter(|o| matches_labels(o, &selector))
+                    .filter(|o| filter.keeps(cluster.name(), o))
                     .map(|o| rows::workload_row(cluster.name(), kind, o)),
             );
         }
@@ -235,29 +267,21 @@ fn compare_pods(field: &str, a: &PodRow, b: &PodRow) -> Ordering {
 
 /// A page of pods of one cluster.
 pub fn pods(cluster: &Cluster, q: &PodQuery, visible: &Visible<'_>) -> Result<Page<PodRow>> {
-    let selector = label_selector(q.label_selector.as_deref())?;
     let fields =
         FieldSelector::parse_for_pods(q.field_selector.as_deref().unwrap_or("")).map_err(bad)?;
     let (field, desc) = sort_spec(q.sort.as_deref(), POD_SORTS)?;
     let offset = Page::<PodRow>::offset_of(q.continue_token.as_deref()).map_err(bad)?;
-    let name_q = name_filter(q.q.as_deref());
-    let namespace = q
-        .namespace
-        .as_deref()
-        .filter(|n| !n.is_empty() && *n != "_all");
+    let filter = ObjectFilter::new(
+        q.namespace.as_deref(),
+        q.q.as_deref(),
+        q.label_selector.as_deref(),
+        visible,
+    )?;
     let cache = cluster.cache(KindId::Pod)?;
     let objects = cache.objects().map_err(|s| cluster.not_ready("pods", &s))?;
     let matched: Vec<&Arc<DynamicObject>> = objects
         .iter()
-        .filter(|o| in_namespace(o, namespace))
-        .filter(|o| {
-            visible(
-                cluster.name(),
-                o.metadata.namespace.as_deref().unwrap_or(""),
-            )
-        })
-        .filter(|o| matches_name(o, name_q.as_deref()))
-        .filter(|o| matches_labels(o, &selector))
+        .filter(|o| filter.keeps(cluster.name(), o))
         .filter(|o| fields.matches_object(o))
         .collect();
     // Sorts on what the cached object holds as is skip building a row per pod: rows
@@ -413,7 +437,7 @@ fn objects_across<'a>(
     Ok(out)
 }
 
-pub(crate) fn chosen_namespace(raw: Option<&str>) -> Option<&str> {
+fn chosen_namespace(raw: Option<&str>) -> Option<&str> {
     raw.filter(|n| !n.is_empty() && *n != "_all")
 }
 
@@ -454,22 +478,14 @@ fn rows_across<R>(
     warnings: &mut Vec<String>,
     row: impl Fn(&Cluster, &DynamicObject) -> R,
 ) -> Result<Vec<R>> {
-    let name_q = name_filter(scope.q);
-    let namespace = chosen_namespace(scope.namespace);
+    let filter = ObjectFilter::new(scope.namespace, scope.q, None, visible)?;
     let found = objects_across(selected(clusters, scope.cluster)?, kind, warnings)?;
     let mut out = Vec::new();
     for (cluster, objects) in found {
         out.extend(
             objects
                 .iter()
-                .filter(|o| in_namespace(o, namespace))
-                .filter(|o| {
-                    visible(
-                        cluster.name(),
-                        o.metadata.namespace.as_deref().unwrap_or(""),
-                    )
-                })
-                .filter(|o| matches_name(o, name_q.as_deref()))
+                .filter(|o| filter.keeps(cluster.name(), o))
                 .map(|o| row(cluster, o)),
         );
     }

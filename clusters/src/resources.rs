@@ -15,10 +15,7 @@ use kube::api::DynamicObject;
 use serde_json::Value;
 
 use crate::cluster::Cluster;
-use crate::query::{
-    chosen_namespace, in_namespace, label_selector, matches_labels, matches_name, name_filter,
-    not_found, selected, sort_spec, sorted_page,
-};
+use crate::query::{ObjectFilter, not_found, selected, sort_spec, sorted_page};
 use crate::rows::{self, NamespaceTally, as_json, sections};
 use crate::{json, raw};
 
@@ -39,12 +36,16 @@ pub async fn list(
             q.kind
         )));
     }
-    let selector = label_selector(q.label_selector.as_deref())?;
+    let namespace = q.namespace.as_deref().filter(|_| q.kind.info().namespaced);
+    let filter = ObjectFilter::new(
+        namespace,
+        q.q.as_deref(),
+        q.label_selector.as_deref(),
+        visible,
+    )?;
     let (field, desc) = sort_spec(q.sort.as_deref(), RESOURCE_SORTS)?;
     let offset =
         Page::<ResourceRow>::offset_of(q.continue_token.as_deref()).map_err(Error::BadRequest)?;
-    let name_q = name_filter(q.q.as_deref());
-    let namespace = chosen_namespace(q.namespace.as_deref()).filter(|_| q.kind.info().namespaced);
     let targets = selected(clusters, q.cluster.as_deref())?;
     let single = targets.len() == 1;
     let mut matched: Vec<(&Arc<Cluster>, Arc<DynamicObject>)> = Vec::new();
@@ -62,15 +63,7 @@ pub async fn list(
         matched.extend(
             objects
                 .into_iter()
-                .filter(|o| in_namespace(o, namespace))
-                .filter(|o| {
-                    visible(
-                        cluster.name(),
-                        o.metadata.namespace.as_deref().unwrap_or(""),
-                    )
-                })
-                .filter(|o| matches_name(o, name_q.as_deref()))
-                .filter(|o| matches_labels(o, &selector))
+                .filter(|o| filter.keeps(cluster.name(), o))
                 .map(|o| (cluster, o)),
         );
     }
@@ -264,9 +257,14 @@ fn pods_using_claim(cluster: &Cluster, namespace: &str, claim: &str) -> Vec<Stri
 
 /// How many objects of each namespaced kind the namespace holds: what deleting it deletes.
 async fn namespace_contents(cluster: &Cluster, namespace: &str) -> Vec<(String, usize)> {
-    let kinds = bosun_model::KINDS
+    let kinds: Vec<_> = bosun_model::KINDS
         .iter()
-        .filter(|k| k.namespaced && k.category != bosun_model::Category::Companion);
+        .filter(|k| k.namespaced && k.category != bosun_model::Category::Companion)
+        .collect();
+    // Every watch started first, so their first lists arrive together.
+    for info in &kinds {
+        let _ = cluster.cache(info.id);
+    }
     let mut out = Vec::new();
     for info in kinds {
         let Ok(cache) = cluster.ready_cache(info.id, RELATED).await else {

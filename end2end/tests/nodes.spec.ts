@@ -1,5 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { BosunServer, ADMIN_PASSWORD } from './server';
+import { test, expect } from '@playwright/test';
+import { BosunServer, signIn } from './server';
 
 // Nodes: from the list to a node's page, taint and label it in place, then drain it and
 // watch every pod's eviction on the page until the drain has succeeded; on a desktop
@@ -9,14 +9,6 @@ const viewports = [
   { name: 'desktop', port: 3941, node: 'load-node-0000', use: { viewport: { width: 1400, height: 900 } } },
   { name: 'phone', port: 3942, node: 'load-node-0001', use: { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true } },
 ];
-
-async function signIn(page: Page, server: BosunServer) {
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('who')).toContainText('admin');
-}
 
 for (const vp of viewports) {
   test.describe(`nodes on ${vp.name}`, () => {

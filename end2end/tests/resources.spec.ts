@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { BosunServer, ADMIN_PASSWORD } from './server';
+import { BosunServer, signIn } from './server';
 
 // The Resources pages, on a desktop and on a phone: edit a ConfigMap's YAML, read the
 // diff of a server-side dry run, apply it; reveal a Secret's value (never in the page
@@ -10,14 +10,6 @@ const viewports = [
   { name: 'desktop', port: 3943, use: { viewport: { width: 1400, height: 900 } } },
   { name: 'phone', port: 3944, use: { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true } },
 ];
-
-async function signIn(page: Page, server: BosunServer) {
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('who')).toContainText('admin');
-}
 
 async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');

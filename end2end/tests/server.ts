@@ -1,5 +1,6 @@
 // Starts a real Bosun server for a spec: its own port and data directory, restartable on
 // the same data (for the session-survives-restart test).
+import { expect, Page } from '@playwright/test';
 import { spawn, ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,4 +56,13 @@ export class BosunServer {
     await this.stop();
     await this.start();
   }
+}
+
+/** Signs in as the first admin through the sign-in page. */
+export async function signIn(page: Page, server: BosunServer) {
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('who')).toContainText('admin');
 }

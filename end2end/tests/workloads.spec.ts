@@ -1,18 +1,10 @@
 import { test, expect, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BosunServer, ADMIN_PASSWORD } from './server';
+import { BosunServer, signIn } from './server';
 
 // Every test acts on the built-in demo cluster through the real console: the hydrated
 // page calls server functions, which act through kube-rs on the emulator.
-
-async function signIn(page: Page, server: BosunServer) {
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('who')).toContainText('admin');
-}
 
 /** Opens a workloads view and waits until the page is hydrated and the row is there. */
 async function openWorkloads(page: Page, server: BosunServer, query: string, row: string) {

@@ -37,16 +37,17 @@ impl NodePath {
     }
 }
 
-/// `?q=&labelSelector=&sort=&limit=&continue=`
+/// `?q=&labelSelector=&sort=&limit=&continue=`: the parameters of the lists served from
+/// the caches without a live stream (nodes, the Resources kinds).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ListParams {
-    q: Option<String>,
-    label_selector: Option<String>,
-    sort: Option<String>,
-    limit: Option<usize>,
+    pub(super) q: Option<String>,
+    pub(super) label_selector: Option<String>,
+    pub(super) sort: Option<String>,
+    pub(super) limit: Option<usize>,
     #[serde(rename = "continue")]
-    continue_token: Option<String>,
+    pub(super) continue_token: Option<String>,
 }
 
 /// `GET /clusters/{cluster}/nodes` (`_all` for every cluster)

@@ -17,34 +17,27 @@ use bosun_model::{
 use http::StatusCode;
 use serde::Deserialize;
 
+use super::nodes::ListParams;
 use super::workloads::all_or;
 use super::{Api, ApiError, ApiJson, ApiPath, ApiQuery, Data, data};
 use crate::server::AppState;
 
-/// `?q=&labelSelector=&sort=&limit=&continue=`
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ListParams {
-    q: Option<String>,
-    label_selector: Option<String>,
-    sort: Option<String>,
-    limit: Option<usize>,
-    #[serde(rename = "continue")]
-    continue_token: Option<String>,
-}
-
-impl ListParams {
-    pub(super) fn into_query(self, cluster: &str, ns: Option<&str>, kind: KindId) -> ResourceQuery {
-        ResourceQuery {
-            cluster: all_or(cluster),
-            namespace: ns.and_then(all_or),
-            kind,
-            q: self.q,
-            label_selector: self.label_selector,
-            sort: self.sort,
-            limit: self.limit,
-            continue_token: self.continue_token,
-        }
+/// The query of a Resources list from its path and parameters.
+fn resource_query(
+    params: ListParams,
+    cluster: &str,
+    ns: Option<&str>,
+    kind: KindId,
+) -> ResourceQuery {
+    ResourceQuery {
+        cluster: all_or(cluster),
+        namespace: ns.and_then(all_or),
+        kind,
+        q: params.q,
+        label_selector: params.label_selector,
+        sort: params.sort,
+        limit: params.limit,
+        continue_token: params.continue_token,
     }
 }
 
@@ -102,7 +95,12 @@ pub async fn list_cluster_scoped(
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Data<Page<ResourceRow>>, ApiError> {
     let kind = cluster_scoped(&path.kind)?;
-    answer_list(&state, &inv, params.into_query(&path.cluster, None, kind)).await
+    answer_list(
+        &state,
+        &inv,
+        resource_query(params, &path.cluster, None, kind),
+    )
+    .await
 }
 
 /// `GET /clusters/{cluster}/{kind}/{name}`
@@ -146,7 +144,7 @@ pub async fn list_namespaces(
     ApiPath(path): ApiPath<ClusterPath>,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Data<Page<ResourceRow>>, ApiError> {
-    let query = params.into_query(&path.cluster, None, KindId::Namespace);
+    let query = resource_query(params, &path.cluster, None, KindId::Namespace);
     answer_list(&state, &inv, query).await
 }
 

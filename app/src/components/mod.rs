@@ -21,7 +21,7 @@ pub use live::{LiveRefresh, follow};
 pub use operation::OperationProgress;
 pub use pin::{PinButton, Pins};
 pub use progress::RolloutProgress;
-pub use scope_fields::ScopeFields;
+pub use scope_fields::{ClusterSelect, ScopeFields};
 pub use shell::Shell;
 pub use toast::{ToastStack, Toasts, provide_toasts, use_toasts};
 pub use yaml_editor::{ApplyResults, YamlEditor, YamlView, failed_line};

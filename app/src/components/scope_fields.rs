@@ -23,3 +23,27 @@ pub fn ScopeFields(
         <label><span>"Name"</span><input name="q" type="search" value=q placeholder="contains…" /></label>
     }
 }
+
+/// A picker of the connected clusters for a form that acts on one (`Choose…` until one
+/// is picked); the clusters load on their own.
+#[component]
+pub fn ClusterSelect(
+    value: RwSignal<String>,
+    #[prop(optional, into)] testid: String,
+) -> impl IntoView {
+    let clusters = Resource::new(|| (), |()| crate::api::clusters::list_clusters());
+    view! {
+        <label><span>"Cluster"</span>
+            <select required data-testid=testid on:change=move |ev| value.set(event_target_value(&ev))>
+                <option value="">"Choose…"</option>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        clusters.await.unwrap_or_default().into_iter()
+                            .map(|c| view! { <option value=c.name.clone()>{c.name.clone()}</option> })
+                            .collect_view()
+                    })}
+                </Suspense>
+            </select>
+        </label>
+    }
+}

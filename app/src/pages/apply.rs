@@ -5,9 +5,8 @@ use bosun_model::{Action, ApplyOptions, ApplyReport, Me, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::clusters::list_clusters;
 use crate::api::resources::apply_yaml;
-use crate::components::{ApplyResults, YamlEditor, failed_line, use_toasts};
+use crate::components::{ApplyResults, ClusterSelect, YamlEditor, failed_line, use_toasts};
 use crate::pages::resources::KindPicker;
 
 const EXAMPLE: &str =
@@ -16,7 +15,6 @@ const EXAMPLE: &str =
 #[component]
 pub fn ApplyPage() -> impl IntoView {
     let role = use_context::<Me>().map_or(Role::Viewer, |m| m.role);
-    let clusters = Resource::new(|| (), |()| list_clusters());
     let cluster = RwSignal::new(String::new());
     let namespace = RwSignal::new(String::new());
     let text = RwSignal::new(EXAMPLE.to_string());
@@ -47,18 +45,7 @@ pub fn ApplyPage() -> impl IntoView {
         <h1>"Create from YAML"</h1>
         {(!may_apply).then(|| view! { <p class="warning">"Applying needs the operator role: you can check nothing here."</p> })}
         <div class="filters">
-            <label><span>"Cluster"</span>
-                <select data-testid="apply-cluster" on:change=move |ev| cluster.set(event_target_value(&ev))>
-                    <option value="">"Choose…"</option>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            clusters.await.unwrap_or_default().into_iter()
-                                .map(|c| view! { <option value=c.name.clone()>{c.name.clone()}</option> })
-                                .collect_view()
-                        })}
-                    </Suspense>
-                </select>
-            </label>
+            <ClusterSelect value=cluster testid="apply-cluster" />
             <label><span>"Namespace"</span>
                 <input data-testid="apply-namespace" placeholder="default (for documents that name none)"
                     prop:value=move || namespace.get() on:input=move |ev| namespace.set(event_target_value(&ev)) />

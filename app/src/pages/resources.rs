@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::clusters::list_clusters;
 use crate::api::resources::{create_namespace, list_resources};
-use crate::components::{ErrorBox, ScopeFields, use_toasts};
+use crate::components::{ClusterSelect, ErrorBox, ScopeFields, use_toasts};
 use crate::format::{age, url_encode};
 
 /// Where an object's Resources page is (`_` stands for "no namespace").
@@ -249,7 +249,6 @@ fn NewNamespace(refresh: RwSignal<u32>) -> impl IntoView {
     if !Action::NamespaceCreate.allowed_for(Some(role)) {
         return ().into_any();
     }
-    let clusters = Resource::new(|| (), |()| list_clusters());
     let cluster = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let labels = RwSignal::new(String::new());
@@ -285,18 +284,7 @@ fn NewNamespace(refresh: RwSignal<u32>) -> impl IntoView {
         <details class="new-namespace" data-testid="new-namespace">
             <summary>"New namespace"</summary>
             <form class="filters" on:submit=submit>
-                <label><span>"Cluster"</span>
-                    <select required on:change=move |ev| cluster.set(event_target_value(&ev))>
-                        <option value="">"Choose…"</option>
-                        <Suspense fallback=|| ()>
-                            {move || Suspend::new(async move {
-                                clusters.await.unwrap_or_default().into_iter()
-                                    .map(|c| view! { <option value=c.name.clone()>{c.name.clone()}</option> })
-                                    .collect_view()
-                            })}
-                        </Suspense>
-                    </select>
-                </label>
+                <ClusterSelect value=cluster testid="new-namespace-cluster" />
                 <label><span>"Name"</span><input required name="name" placeholder="team-a" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
                 <label><span>"Labels"</span><input name="labels" placeholder="team=a, env=dev" prop:value=move || labels.get() on:input=move |ev| labels.set(event_target_value(&ev)) /></label>
                 <button type="submit" disabled=move || busy.get()>"Create"</button>
