@@ -637,10 +637,9 @@ pub fn nodes(
     q: &NodeQuery,
     visible: &Visible<'_>,
 ) -> Result<Page<NodeRow>> {
-    let selector = label_selector(q.label_selector.as_deref())?;
+    let filter = ObjectFilter::new(None, q.q.as_deref(), q.label_selector.as_deref(), visible)?;
     let (field, desc) = sort_spec(q.sort.as_deref(), NODE_SORTS)?;
     let offset = Page::<NodeRow>::offset_of(q.continue_token.as_deref()).map_err(bad)?;
-    let name_q = name_filter(q.q.as_deref());
     let mut warnings = Vec::new();
     let found = objects_across(
         selected(clusters, q.cluster.as_deref())?,
@@ -649,6 +648,7 @@ pub fn nodes(
     )?;
     let mut out = Vec::new();
     for (cluster, objects) in found {
+        // A cluster the caller may not see costs no count of its pods.
         if !visible(cluster.name(), "") {
             continue;
         }
@@ -656,8 +656,7 @@ pub fn nodes(
         out.extend(
             objects
                 .iter()
-                .filter(|o| matches_name(o, name_q.as_deref()))
-                .filter(|o| matches_labels(o, &selector))
+                .filter(|o| filter.keeps(cluster.name(), o))
                 .map(|o| {
                     let name = o.metadata.name.as_deref().unwrap_or("");
                     rows::node_row(cluster.name(), o, counts.get(name).copied().unwrap_or(0))

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use bosun_core::{Operation, apply, resources as domain, workloads};
+use bosun_core::{apply, resources as domain, workloads};
 use bosun_model::{
     ActionReply, ApplyOptions, ApplyReport, KindId, ObjectRef, Page, ResourceDetail, ResourceQuery,
     ResourceRow, SecretValue,
@@ -23,7 +23,7 @@ use super::{Api, ApiError, ApiJson, ApiPath, ApiQuery, Data, data};
 use crate::server::AppState;
 
 /// The query of a Resources list from its path and parameters.
-fn resource_query(
+pub(super) fn resource_query(
     params: ListParams,
     cluster: &str,
     ns: Option<&str>,
@@ -126,9 +126,7 @@ pub async fn delete_cluster_scoped(
 ) -> Result<Data<ActionReply>, ApiError> {
     let kind = cluster_scoped(&path.kind)?;
     let target = ObjectRef::new(&path.cluster, "", kind, &path.name);
-    Ok(data(
-        workloads::act(&state.ctx, &inv, Operation::Delete { target }).await?,
-    ))
+    super::workloads::delete_object(&state, &inv, target).await
 }
 
 /// `/clusters/{cluster}/namespaces`
@@ -172,9 +170,7 @@ pub async fn delete_namespace(
     ApiPath(path): ApiPath<NamespacePath>,
 ) -> Result<Data<ActionReply>, ApiError> {
     let target = ObjectRef::new(&path.cluster, "", KindId::Namespace, &path.ns);
-    Ok(data(
-        workloads::act(&state.ctx, &inv, Operation::Delete { target }).await?,
-    ))
+    super::workloads::delete_object(&state, &inv, target).await
 }
 
 /// `{"name": "team-a", "labels": {"team": "a"}}`

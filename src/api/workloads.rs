@@ -159,16 +159,14 @@ async fn resource_list(
         ))
         .into());
     }
-    let query = bosun_model::ResourceQuery {
-        cluster: all_or(&path.cluster),
-        namespace: all_or(&path.ns),
-        kind,
+    let params = super::nodes::ListParams {
         q: params.q,
         label_selector: params.label_selector,
         sort: params.sort,
         limit: params.limit,
         continue_token: params.continue_token,
     };
+    let query = super::resources::resource_query(params, &path.cluster, Some(&path.ns), kind);
     Ok(super::resources::answer_list(state, inv, query)
         .await?
         .into_response())
@@ -397,10 +395,18 @@ pub async fn delete(
     Api(inv): Api,
     ApiPath(path): ApiPath<ObjectPath>,
 ) -> Result<Data<ActionReply>, ApiError> {
-    let op = Operation::Delete {
-        target: path.object()?,
-    };
-    Ok(data(domain::act(&state.ctx, &inv, op).await?))
+    delete_object(&state, &inv, path.object()?).await
+}
+
+/// Deletes any object through the one action call (every kind's `DELETE` route).
+pub(super) async fn delete_object(
+    state: &AppState,
+    inv: &bosun_core::Invocation,
+    target: ObjectRef,
+) -> Result<Data<ActionReply>, ApiError> {
+    Ok(data(
+        domain::act(&state.ctx, inv, Operation::Delete { target }).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::created;
 use crate::json;
+use crate::selector::LabelSelector;
 
 /// What a namespace holds, counted once per request over the pod and workload caches.
 #[derive(Debug, Default)]
@@ -153,30 +154,10 @@ pub(crate) fn selector_text(v: &Value, pointer: &str) -> String {
         .join(",")
 }
 
-/// A `LabelSelector` (matchLabels and matchExpressions) as `kubectl describe` words it.
+/// A `LabelSelector` (matchLabels and matchExpressions) in kubectl's syntax, as the
+/// selector module reads and prints it.
 pub(crate) fn label_selector_text(selector: Option<&Value>) -> String {
-    let Some(selector) = selector else {
-        return String::new();
-    };
-    let mut parts: Vec<String> = json::string_map(selector, "/matchLabels")
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    for expr in json::array(selector, "/matchExpressions") {
-        let key = json::str(expr, "/key");
-        let values: Vec<&str> = json::array(expr, "/values")
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
-        parts.push(match json::str(expr, "/operator") {
-            "In" => format!("{key} in ({})", values.join(",")),
-            "NotIn" => format!("{key} notin ({})", values.join(",")),
-            "Exists" => key.to_string(),
-            "DoesNotExist" => format!("!{key}"),
-            other => format!("{key} {other}"),
-        });
-    }
-    parts.join(",")
+    selector.map_or_else(String::new, |s| LabelSelector::from_spec(s).to_query())
 }
 
 fn external_ips(v: &Value) -> String {
