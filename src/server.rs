@@ -306,6 +306,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     if resumed > 0 {
         tracing::info!("{resumed} unfinished operation(s) of the previous run resumed");
     }
+    let closed = bosun_core::tasks::close_unfinished(&ctx)
+        .await
+        .map_err(ServerError::Clusters)?;
+    if closed > 0 {
+        tracing::warn!("{closed} apply task(s) the previous run left unfinished closed as failed");
+    }
     let sync_task = {
         let ctx = ctx.clone();
         tokio::spawn(async move {

@@ -77,6 +77,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("resources/:kind") view=pages::ResourcesPage />
                     <Route path=path!("resources/:kind/:cluster/:namespace/:name") view=pages::ResourceDetailPage />
                     <Route path=path!("apply") view=pages::ApplyPage />
+                    <Route path=path!("templates") view=pages::TemplatesPage />
+                    <Route path=path!("templates/:id") view=pages::TemplatePage />
+                    <Route path=path!("tasks") view=pages::TasksPage />
+                    <Route path=path!("tasks/:id") view=pages::TaskPage />
                     <Route path=path!("audit") view=pages::AuditPage />
                     <Route path=path!("admin") view=pages::AdminPage />
                 </ParentRoute>

@@ -62,6 +62,16 @@ impl Target {
         }
     }
 
+    /// Something Bosun itself keeps (a template, a task), by kind and name or id.
+    #[must_use]
+    pub fn stored(kind: &str, name: &str) -> Self {
+        Self {
+            kind: kind.to_string(),
+            name: name.to_string(),
+            ..Self::default()
+        }
+    }
+
     /// An API token.
     #[must_use]
     pub fn token(id: i64) -> Self {

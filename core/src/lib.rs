@@ -32,6 +32,8 @@ pub mod resources;
 pub mod rollouts;
 pub mod secrets;
 pub mod session;
+pub mod tasks;
+pub mod templates;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

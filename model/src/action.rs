@@ -84,11 +84,19 @@ pub enum Action {
     Apply,
     /// Creates a namespace.
     NamespaceCreate,
+    /// Stores a new YAML template.
+    TemplateCreate,
+    TemplateUpdate,
+    TemplateDelete,
+    /// Applies a template to clusters and namespaces (a task; re-runs too).
+    TaskRun,
+    /// Deletes the objects a task created.
+    TaskCleanup,
 }
 
 impl Action {
     /// Every action, for tests that walk the whole authorization matrix.
-    pub const ALL: [Action; 51] = [
+    pub const ALL: [Action; 56] = [
         Action::SignIn,
         Action::SignOut,
         Action::Read,
@@ -140,6 +148,11 @@ impl Action {
         Action::SecretReveal,
         Action::Apply,
         Action::NamespaceCreate,
+        Action::TemplateCreate,
+        Action::TemplateUpdate,
+        Action::TemplateDelete,
+        Action::TaskRun,
+        Action::TaskCleanup,
     ];
 
     /// The stable dotted name written to the audit log and shown on the Audit page.
@@ -197,6 +210,11 @@ impl Action {
             Action::SecretReveal => "secret.reveal",
             Action::Apply => "object.apply",
             Action::NamespaceCreate => "namespace.create",
+            Action::TemplateCreate => "template.create",
+            Action::TemplateUpdate => "template.update",
+            Action::TemplateDelete => "template.delete",
+            Action::TaskRun => "task.run",
+            Action::TaskCleanup => "task.delete_created",
         }
     }
 
@@ -240,7 +258,12 @@ impl Action {
             | Action::OperationCancel
             | Action::SecretReveal
             | Action::Apply
-            | Action::NamespaceCreate => Some(Role::Operator),
+            | Action::NamespaceCreate
+            | Action::TemplateCreate
+            | Action::TemplateUpdate
+            | Action::TemplateDelete
+            | Action::TaskRun
+            | Action::TaskCleanup => Some(Role::Operator),
             Action::UserList
             | Action::UserCreate
             | Action::UserSetRole
@@ -320,6 +343,11 @@ impl Action {
             Action::SecretReveal => "Reveal",
             Action::Apply => "Apply",
             Action::NamespaceCreate => "Create namespace",
+            Action::TemplateCreate => "Create template",
+            Action::TemplateUpdate => "Save template",
+            Action::TemplateDelete => "Delete template",
+            Action::TaskRun => "Run",
+            Action::TaskCleanup => "Delete what it created",
         }
     }
 
@@ -340,6 +368,8 @@ impl Action {
                 | Action::VmForceStop
                 | Action::VmForceRestart
                 | Action::NodeDrain
+                | Action::TemplateDelete
+                | Action::TaskCleanup
         )
     }
 

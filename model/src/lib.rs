@@ -19,6 +19,7 @@ mod pin;
 pub mod resource;
 mod role;
 mod rollout;
+pub mod template;
 mod user;
 mod vm;
 mod workload;
@@ -45,6 +46,10 @@ pub use role::{ParseRoleError, Role};
 pub use rollout::{
     RolloutDetail, RolloutHistory, RolloutQuery, RolloutRow, RolloutStep, STEP_PAUSED, StepPause,
     WorkloadRef,
+};
+pub use template::{
+    CheckReport, CheckRequest, CleanupResult, RenderError, TargetResult, Task, TaskQuery,
+    TaskRequest, TaskRow, TaskState, TaskTarget, Template, TemplateInput, Variable,
 };
 pub use user::{Me, UserSummary};
 pub use vm::{VmCommand, VmDetail, VmInstance, VmQuery, VmRow};

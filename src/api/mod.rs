@@ -17,6 +17,8 @@ mod pins;
 mod pods;
 mod resources;
 mod rollouts;
+mod tasks;
+mod templates;
 mod users;
 mod vms;
 mod workloads;
@@ -77,6 +79,33 @@ pub static ROUTES: &[Route] = &[
         |m| on(m, users::end_sessions),
     ),
     route("GET", "/audit", Action::AuditRead, |m| on(m, audit::list)),
+    route("GET", "/templates", Action::Read, |m| {
+        on(m, templates::list)
+    }),
+    route("POST", "/templates", Action::TemplateCreate, |m| {
+        on(m, templates::create)
+    }),
+    route("GET", "/templates/{id}", Action::Read, |m| {
+        on(m, templates::get)
+    }),
+    route("PUT", "/templates/{id}", Action::TemplateUpdate, |m| {
+        on(m, templates::update)
+    }),
+    route("DELETE", "/templates/{id}", Action::TemplateDelete, |m| {
+        on(m, templates::delete)
+    }),
+    route("POST", "/templates/{id}/check", Action::Apply, |m| {
+        on(m, templates::check)
+    }),
+    route("GET", "/tasks", Action::Read, |m| on(m, tasks::list)),
+    route("POST", "/tasks", Action::TaskRun, |m| on(m, tasks::create)),
+    route("GET", "/tasks/{id}", Action::Read, |m| on(m, tasks::get)),
+    route("POST", "/tasks/{id}/rerun", Action::TaskRun, |m| {
+        on(m, tasks::rerun)
+    }),
+    route("POST", "/tasks/{id}/cleanup", Action::TaskCleanup, |m| {
+        on(m, tasks::cleanup)
+    }),
     route("GET", "/clusters", Action::Read, |m| on(m, clusters::list)),
     route("POST", "/clusters", Action::ClusterAdd, |m| {
         on(m, clusters::add)

@@ -51,6 +51,50 @@ async fn make_in_demo(srv: &TestServer, path: &str, body: Value) {
     crate::common::demo_send(srv, reqwest::Method::POST, path, "application/json", body).await;
 }
 
+/// A template whose one ConfigMap is named after `name`: its id.
+async fn template_fixture(srv: &TestServer, name: &str) -> i64 {
+    let object: String = name
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let object = object
+        .trim_matches('-')
+        .chars()
+        .take(50)
+        .collect::<String>();
+    let input = bosun_model::TemplateInput {
+        name: name.to_string(),
+        description: String::new(),
+        yaml: format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{{{ name | default: {object} }}}}\n"
+        ),
+    };
+    bosun_core::templates::create(srv.ctx(), &bosun_core::Invocation::cli(), &input)
+        .await
+        .unwrap()
+        .id
+}
+
+/// A finished task that created one ConfigMap in demo/shop: its id.
+async fn task_fixture(srv: &TestServer, name: &str) -> i64 {
+    let template_id = template_fixture(srv, name).await;
+    let request = bosun_model::TaskRequest {
+        template_id,
+        targets: vec![bosun_model::TaskTarget {
+            cluster: "demo".into(),
+            namespace: "shop".into(),
+        }],
+        values: Default::default(),
+        dry_run: false,
+    };
+    let task = bosun_core::tasks::run(srv.ctx(), &bosun_core::Invocation::cli(), &request)
+        .await
+        .unwrap();
+    assert_eq!(task.state, bosun_model::TaskState::Succeeded, "{task:?}");
+    task.id
+}
+
 /// A node with no pods, made for one caller's node action.
 async fn node_fixture(srv: &TestServer, name: &str) {
     make_in_demo(srv, "/api/v1/nodes", json!({"metadata": {"name": name}})).await;
@@ -226,6 +270,16 @@ async fn prepare(
         set(&mut params, "{kind}", "storageclasses".into());
         set(&mut params, "{name}", "standard".into());
     }
+    if route.path.starts_with("/templates/{id}") || route.path.starts_with("/tasks/{id}") {
+        let fixture = format!("{unique}{}", route.path.replace(['/', '{', '}'], "-"));
+        let id = if route.path.starts_with("/tasks") {
+            task_fixture(srv, &fixture).await
+        } else {
+            template_fixture(srv, &fixture).await
+        };
+        set(&mut params, "{id}", id.to_string());
+    }
+    let template_yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ name }}\n";
     let body = match action {
         Action::SignIn => Some(json!({"username": "target", "password": PASSWORD})),
         Action::SignOut
@@ -422,6 +476,21 @@ async fn prepare(
             query = "key=token".into();
             None
         }
+        Action::Apply if route.path.starts_with("/templates") => {
+            Some(json!({"cluster": "demo", "namespace": "shop", "values": {"name": unique}}))
+        }
+        Action::TemplateCreate => Some(json!({"name": unique, "yaml": template_yaml})),
+        Action::TemplateUpdate => {
+            Some(json!({"name": format!("{unique}-changed"), "yaml": template_yaml}))
+        }
+        Action::TemplateDelete | Action::TaskCleanup => None,
+        Action::TaskRun if route.path == "/tasks" => {
+            let template_id = template_fixture(srv, &format!("{unique}-run")).await;
+            Some(
+                json!({"template_id": template_id, "targets": [{"cluster": "demo", "namespace": "shop"}]}),
+            )
+        }
+        Action::TaskRun => None,
         Action::Apply => Some(json!({
             "apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": unique, "namespace": "shop"},
@@ -479,7 +548,7 @@ fn body_for(path: &str, body: Option<Value>) -> Option<Value> {
             "/batch/restart" => {
                 map.remove("force");
             }
-            "/batch/vm" => {}
+            "/batch/vm" | "/tasks" => {}
             _ if path.contains("/virtualmachines/") => return None,
             _ => {
                 map.remove("targets");
@@ -676,6 +745,31 @@ fn server_fn_case(path: &str) -> Option<(Body, Option<Role>)> {
             Some(Role::Operator),
         ),
         "/rpc/namespaces/create" => (Body::UniqueNamespace, Some(Role::Operator)),
+        "/rpc/templates/list" => (Body::Json(json!({})), Some(Role::Viewer)),
+        "/rpc/templates/get" => (Body::Template(|id| json!({"id": id})), Some(Role::Viewer)),
+        "/rpc/templates/save" => (
+            Body::Template(
+                |id| json!({"id": id, "input": {"name": format!("rpc-saved-{id}"), "yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ name }}\n"}}),
+            ),
+            Some(Role::Operator),
+        ),
+        "/rpc/templates/delete" => (Body::Template(|id| json!({"id": id})), Some(Role::Operator)),
+        "/rpc/templates/check" => (
+            Body::Template(
+                |id| json!({"id": id, "request": {"cluster": "demo", "namespace": "shop", "values": {}}}),
+            ),
+            Some(Role::Operator),
+        ),
+        "/rpc/tasks/list" => (Body::Json(json!({"query": {}})), Some(Role::Viewer)),
+        "/rpc/tasks/get" => (Body::Task(|id| json!({"id": id})), Some(Role::Viewer)),
+        "/rpc/tasks/run" => (
+            Body::Template(
+                |id| json!({"request": {"template_id": id, "targets": [{"cluster": "demo", "namespace": "shop"}]}}),
+            ),
+            Some(Role::Operator),
+        ),
+        "/rpc/tasks/rerun" => (Body::Task(|id| json!({"id": id})), Some(Role::Operator)),
+        "/rpc/tasks/cleanup" => (Body::Task(|id| json!({"id": id})), Some(Role::Operator)),
         "/rpc/pods/logs" => (Body::WebPodLogs, Some(Role::Viewer)),
         _ => return None,
     })
@@ -703,6 +797,10 @@ enum Body {
     FreshNode,
     /// A drain kept running by a disruption budget, for the call to cancel.
     BlockedDrain,
+    /// A template made for the call (each caller its own): the body from its id.
+    Template(fn(i64) -> Value),
+    /// A finished task made for the call (each caller its own): the body from its id.
+    Task(fn(i64) -> Value),
 }
 
 #[tokio::test]
@@ -764,6 +862,14 @@ async fn every_server_function_checks_the_callers_role() {
                         "no-such-operation".to_string()
                     };
                     req.json(&json!({"id": id}))
+                }
+                Body::Template(body) => {
+                    let fixture = format!("rpc-{who}{}", path.replace('/', "-"));
+                    req.json(&body(template_fixture(&srv, &fixture).await))
+                }
+                Body::Task(body) => {
+                    let fixture = format!("rpc-{who}{}", path.replace('/', "-"));
+                    req.json(&body(task_fixture(&srv, &fixture).await))
                 }
                 Body::WebPodLogs => req.json(&json!({"object": pod, "options": {"tail_lines": 5, "timestamps": false, "previous": false, "follow": false}})),
             };

@@ -19,5 +19,6 @@ mod pages;
 mod pins;
 mod resources;
 mod rollouts;
+mod templates;
 mod vms;
 mod workloads;

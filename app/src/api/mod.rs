@@ -10,6 +10,7 @@ pub mod pins;
 pub mod pods;
 pub mod resources;
 pub mod rollouts;
+pub mod templates;
 pub mod users;
 pub mod vms;
 pub mod workloads;
