@@ -215,18 +215,21 @@ async fn sections_of(
         }
         KindId::Namespace => {
             let contents = namespace_contents(cluster, &object.name).await;
-            let quotas: Vec<Value> = match cluster.ready_cache(KindId::ResourceQuota, RELATED).await
-            {
-                Ok(cache) => cache
-                    .objects()
-                    .unwrap_or_default()
-                    .iter()
-                    .filter(|q| q.metadata.namespace.as_deref() == Some(object.name.as_str()))
-                    .map(|q| as_json(q))
-                    .collect(),
-                Err(_) => Vec::new(),
+            let in_namespace = |kind| async move {
+                match cluster.ready_cache(kind, RELATED).await {
+                    Ok(cache) => cache
+                        .objects()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|q| q.metadata.namespace.as_deref() == Some(object.name.as_str()))
+                        .map(|q| as_json(q))
+                        .collect(),
+                    Err(_) => Vec::new(),
+                }
             };
-            sections::namespace(v, &contents, &quotas)
+            let quotas: Vec<Value> = in_namespace(KindId::ResourceQuota).await;
+            let limits: Vec<Value> = in_namespace(KindId::LimitRange).await;
+            sections::namespace(v, &contents, &quotas, &limits)
         }
         _ => Vec::new(),
     }

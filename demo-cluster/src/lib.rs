@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 mod access;
+mod admission;
 mod clock;
 mod controllers;
 mod defaults;

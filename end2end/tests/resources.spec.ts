@@ -93,5 +93,53 @@ for (const vp of viewports) {
       await expect(page.getByTestId('section-quota-compute').getByTestId('usage-bar').first()).toBeVisible();
       await expect(page.getByTestId('labels')).toContainText('team=e2e');
     });
+
+    test('a namespace with a quota from the form, container limits from the form, and usage bars', async ({ page }) => {
+      const ns = `e2e-form-${vp.name}`;
+      await signIn(page, server);
+      await page.goto(`${server.url}/resources/namespaces`);
+      await hydrated(page);
+      const form = page.getByTestId('new-namespace');
+      await form.locator('summary').click();
+      await form.locator('select').selectOption('demo');
+      await form.locator('input[name=name]').fill(ns);
+      await form.locator('input[name="quota-pods"]').fill('4');
+      await form.locator('input[name="quota-requests.cpu"]').fill('2');
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
+      await expect(page.locator(`tr[data-name="${ns}"]`)).toBeVisible();
+
+      await expect(async () => {
+        await page.goto(`${server.url}/resources/namespaces/demo/_/${ns}`);
+        await expect(page.getByTestId('section-quota-compute')).toBeVisible({ timeout: 2_000 });
+      }).toPass({ timeout: 20_000 });
+      await expect(page.getByTestId('section-quota-compute').getByTestId('usage-bar')).toHaveCount(2);
+      await hydrated(page);
+
+      // Container limits from the namespace's form; a typo is named before anything is sent.
+      await page.getByTestId('namespace-limits').locator('summary').click();
+      const limits = page.getByTestId('limit-range-form');
+      await limits.locator('input[name="cpu-default"]').fill('half a core');
+      await page.getByTestId('save-limit-range').click();
+      await expect(page.locator('.toast')).toContainText('not a quantity');
+      await limits.locator('input[name="cpu-default"]').fill('500m');
+      await limits.locator('input[name="memory-default"]').fill('256Mi');
+      await page.getByTestId('save-limit-range').click();
+      await expect(page.getByTestId('toast').last()).toContainText('limitrange/defaults created');
+      await expect(page.getByTestId('section-limits-defaults')).toContainText('500m');
+
+      // The quota's own page edits it with the form, filled from what it holds.
+      await page.goto(`${server.url}/resources/resourcequotas/demo/${ns}/compute`);
+      await hydrated(page);
+      await page.getByTestId('edit-with-form').locator('summary').click();
+      const quota = page.getByTestId('quota-form');
+      await expect(quota.locator('input[name=pods]')).toHaveValue('4');
+      await quota.locator('input[name=pods]').fill('8');
+      await page.getByTestId('save-quota').click();
+      await expect(page.getByTestId('toast').last()).toContainText('resourcequota/compute configured');
+      await expect(async () => {
+        await page.goto(`${server.url}/resources/resourcequotas/demo/${ns}/compute`);
+        await expect(page.getByTestId('section-usage').locator('tr', { hasText: 'pods' })).toContainText('8', { timeout: 2_000 });
+      }).toPass({ timeout: 20_000 });
+    });
   });
 }

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{TestServer, audit_rows, cluster_object, get, send};
+use crate::common::{TestServer, audit_rows, cluster_object, eventually, get, send};
 
 fn cells_of<'a>(detail: &'a Value, title: &str) -> Vec<Vec<&'a str>> {
     let section = detail["sections"]
@@ -477,4 +477,108 @@ async fn yaml_is_applied_as_kubectl_applies_it_and_every_document_answers() {
     );
     assert!(rows.iter().any(|r| r["outcome"] == "failed"));
     assert!(rows.iter().any(|r| r["outcome"] == "denied"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quota_blocks_a_create_with_the_api_servers_message_and_reports_its_usage() {
+    let srv = TestServer::with_demo().await;
+    srv.wait_for_caches("demo").await;
+    let operator = srv.as_role(bosun_model::Role::Operator).await;
+    let (status, made) = send(
+        &operator,
+        "POST",
+        &srv.url("/api/v1/clusters/demo/namespaces"),
+        Some(json!({"name": "quota-test"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    let url = srv.url("/api/v1/clusters/demo/apply?namespace=quota-test");
+    let limits = "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: small\nspec:\n  hard:\n    pods: \"1\"\n    requests.cpu: \"1\"\n---\napiVersion: v1\nkind: LimitRange\nmetadata:\n  name: defaults\nspec:\n  limits:\n  - type: Container\n    default:\n      cpu: 600m\n      memory: 64Mi\n";
+    let (status, body) = apply(&operator, &url, limits).await;
+    assert_eq!(status, 200, "{body}");
+    let pod = |name: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  containers:\n  - name: app\n    image: nginx\n"
+        )
+    };
+
+    // The first pod gets the LimitRange's defaults (request from the limit) and fits.
+    let (status, body) = apply(&operator, &url, &pod("first")).await;
+    assert_eq!(status, 200, "{body}");
+    let first = cluster_object(&srv, "/api/v1/namespaces/quota-test/pods/first").await;
+    let resources = &first["spec"]["containers"][0]["resources"];
+    assert_eq!(resources["limits"]["cpu"], "600m", "{first}");
+    assert_eq!(resources["requests"]["cpu"], "600m", "{first}");
+    assert_eq!(resources["requests"]["memory"], "64Mi", "{first}");
+    assert!(
+        first["metadata"]["annotations"]["kubernetes.io/limit-ranger"]
+            .as_str()
+            .unwrap()
+            .contains("cpu, memory request for container app")
+    );
+
+    // The second would take pods and CPU past the quota: the API server's refusal, word
+    // for word, and nothing stored.
+    let (status, body) = apply(&operator, &url, &pod("second")).await;
+    assert_eq!(status, 207, "{body}");
+    let result = &body["data"]["results"][0];
+    assert_eq!(result["outcome"], "failed");
+    assert!(
+        result["message"].as_str().unwrap().contains(
+            "pods \"second\" is forbidden: exceeded quota: small, requested: pods=1,requests.cpu=600m, used: pods=1,requests.cpu=600m, limited: pods=1,requests.cpu=1"
+        ),
+        "{body}"
+    );
+    let res = reqwest::get(format!(
+        "{}/api/v1/namespaces/quota-test/pods/second",
+        srv.demo().url()
+    ))
+    .await
+    .unwrap();
+    assert_eq!(res.status().as_u16(), 404);
+
+    // The quota's status, and Bosun's usage bar from it.
+    let viewer = srv.as_role(bosun_model::Role::Viewer).await;
+    let detail = eventually(30, "the quota's usage", || async {
+        let (_, d) = get(
+            &viewer,
+            &srv.url("/api/v1/clusters/demo/namespaces/quota-test/resourcequotas/small"),
+        )
+        .await;
+        let rows = cells_of(&d["data"], "Usage");
+        rows.iter().any(|r| r == &["pods", "1", "1"]).then_some(d)
+    })
+    .await;
+    let usage = detail["data"]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["title"] == "Usage")
+        .unwrap();
+    let cpu = usage["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["cells"][0] == "requests.cpu")
+        .unwrap();
+    assert_eq!(cpu["cells"][1], "600m");
+    assert!(
+        (cpu["fraction"].as_f64().unwrap() - 0.6).abs() < 1e-9,
+        "{cpu}"
+    );
+
+    // kubectl meets the same refusal.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kubeconfig");
+    srv.demo().write_kubeconfig(&config, "demo").unwrap();
+    let out = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&config)
+        .args(["-n", "quota-test", "run", "third", "--image=nginx"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("exceeded quota: small"), "{stderr}");
+    srv.stop().await;
 }

@@ -13,7 +13,10 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use crate::api::actions::{ObjectAction, act};
 use crate::api::resources::{apply_yaml, fetch_resource, reveal_secret};
 use crate::api::workloads::object_events;
-use crate::components::{ApplyResults, ErrorBox, YamlEditor, YamlView, failed_line, use_toasts};
+use crate::components::{
+    ApplyResults, ErrorBox, LimitRangeForm, QuotaForm, YamlEditor, YamlView, failed_line,
+    use_toasts,
+};
 use crate::format::age;
 use crate::pages::resources::{KindPicker, plural_label};
 
@@ -98,6 +101,39 @@ fn DetailView(detail: ResourceDetail, object: ObjectRef, refresh: RwSignal<u32>)
     };
     let created = row.created.as_deref().map(age).unwrap_or_default();
     let may_reveal = kind == KindId::Secret && Action::SecretReveal.allowed_for(Some(role));
+    let rows_of = |title: &str| {
+        detail
+            .sections
+            .iter()
+            .find(|s| s.title == title)
+            .map(|s| s.rows.clone())
+            .unwrap_or_default()
+    };
+    let forms = Action::Apply.allowed_for(Some(role)).then(|| {
+        let applied = move |()| refresh.update(|r| *r += 1);
+        let (cluster, namespace, name) = (row.cluster.clone(), row.namespace.clone(), row.name.clone());
+        match kind {
+            KindId::ResourceQuota => view! {
+                <details class="form-panel" data-testid="edit-with-form"><summary>"Edit with a form"</summary>
+                    <QuotaForm cluster namespace name existing=rows_of("Usage") on_applied=applied />
+                </details>
+            }.into_any(),
+            KindId::LimitRange => view! {
+                <details class="form-panel" data-testid="edit-with-form"><summary>"Edit with a form"</summary>
+                    <LimitRangeForm cluster namespace name existing=rows_of("Limits") on_applied=applied />
+                </details>
+            }.into_any(),
+            KindId::Namespace => view! {
+                <details class="form-panel" data-testid="namespace-limits"><summary>"Add a quota or container limits"</summary>
+                    <h3>"Resource quota"</h3>
+                    <QuotaForm cluster=cluster.clone() namespace=name.clone() on_applied=applied />
+                    <h3>"Container limits (LimitRange)"</h3>
+                    <LimitRangeForm cluster namespace=name on_applied=applied />
+                </details>
+            }.into_any(),
+            _ => ().into_any(),
+        }
+    });
     view! {
         <h1><span class="muted">{kind.info().label}" "</span>{row.name.clone()}</h1>
         <p class="muted">{where_}" · created "{created}" ago · "
@@ -114,6 +150,7 @@ fn DetailView(detail: ResourceDetail, object: ObjectRef, refresh: RwSignal<u32>)
             let secret_data = may_reveal && section.title == "Data";
             view! { <SectionTable section object=object.clone() secret_data /> }
         }).collect_view()}
+        {forms}
         <YamlPanel yaml=detail.yaml.clone() object=object.clone() editable=Action::Apply.allowed_for(Some(role)) refresh />
         {Action::Delete.allowed_for(Some(role)).then(|| view! { <DeleteForm object=object.clone() /> })}
     }

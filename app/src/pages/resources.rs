@@ -11,7 +11,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::clusters::list_clusters;
-use crate::api::resources::{create_namespace, list_resources};
+use crate::api::resources::{apply_yaml, create_namespace, list_resources};
 use crate::components::{ClusterSelect, ErrorBox, ScopeFields, use_toasts};
 use crate::format::{age, url_encode};
 
@@ -252,10 +252,32 @@ fn NewNamespace(refresh: RwSignal<u32>) -> impl IntoView {
     let cluster = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let labels = RwSignal::new(String::new());
+    let quota: [(&'static str, &'static str, &'static str, RwSignal<String>); 3] = [
+        ("requests.cpu", "CPU requests quota", "4"),
+        ("requests.memory", "Memory requests quota", "8Gi"),
+        ("pods", "Pods quota", "50"),
+    ]
+    .map(|(key, label, example)| (key, label, example, RwSignal::new(String::new())));
     let busy = RwSignal::new(false);
     let toasts = use_toasts();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let hard: Vec<(String, String)> = quota
+            .iter()
+            .map(|(key, _, _, value)| {
+                ((*key).to_string(), value.get_untracked().trim().to_string())
+            })
+            .collect();
+        if let Some((key, value)) = hard
+            .iter()
+            .find(|(_, v)| !v.is_empty() && !crate::components::is_quantity(v))
+        {
+            toasts.error(&crate::AppError::new(
+                bosun_model::ErrorCode::BadRequest,
+                format!("Quota {key}: {value:?} is not a quantity (like 500m, 2, 512Mi, 10Gi)"),
+            ));
+            return;
+        }
         let labels = match parse_labels(&labels.get_untracked()) {
             Ok(l) => l,
             Err(why) => {
@@ -269,9 +291,34 @@ fn NewNamespace(refresh: RwSignal<u32>) -> impl IntoView {
         let (c, n) = (cluster.get_untracked(), name.get_untracked());
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match create_namespace(c, n, labels).await {
+            match create_namespace(c.clone(), n.clone(), labels).await {
                 Ok(reply) => {
                     toasts.ok(reply.message);
+                    if hard.iter().any(|(_, v)| !v.is_empty()) {
+                        let yaml = crate::components::quota_yaml("compute", &n, &hard);
+                        let options = bosun_model::ApplyOptions {
+                            dry_run: false,
+                            force: false,
+                            namespace: Some(n.clone()),
+                        };
+                        match apply_yaml(c, yaml, options, None).await {
+                            Ok(report) if report.succeeded() => {
+                                toasts.ok(format!("Quota compute set in {n}"));
+                            }
+                            Ok(report) => toasts.error(&crate::AppError::new(
+                                bosun_model::ErrorCode::BadRequest,
+                                format!(
+                                    "The namespace was created but its quota was not: {}",
+                                    report
+                                        .results
+                                        .first()
+                                        .map(|r| r.message.clone())
+                                        .unwrap_or_default()
+                                ),
+                            )),
+                            Err(e) => toasts.error(&e),
+                        }
+                    }
                     name.set(String::new());
                     refresh.update(|r| *r += 1);
                 }
@@ -287,6 +334,9 @@ fn NewNamespace(refresh: RwSignal<u32>) -> impl IntoView {
                 <ClusterSelect value=cluster testid="new-namespace-cluster" />
                 <label><span>"Name"</span><input required name="name" placeholder="team-a" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
                 <label><span>"Labels"</span><input name="labels" placeholder="team=a, env=dev" prop:value=move || labels.get() on:input=move |ev| labels.set(event_target_value(&ev)) /></label>
+                {quota.into_iter().map(|(key, label, example, value)| view! {
+                    <label><span>{label}</span><input name=format!("quota-{key}") placeholder=example inputmode="decimal" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) /></label>
+                }).collect_view()}
                 <button type="submit" disabled=move || busy.get()>"Create"</button>
             </form>
         </details>

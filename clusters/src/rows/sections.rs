@@ -614,9 +614,15 @@ pub fn binding(v: &Value, role: Option<&Value>, namespace: &str) -> Vec<Section>
     vec![head, subjects, granted]
 }
 
-/// A namespace: its phase, what it holds (what deleting it deletes), and its quotas.
+/// A namespace: its phase, what it holds (what deleting it deletes), its quotas and the
+/// container limits its LimitRanges set (as `kubectl describe namespace` shows them).
 #[must_use]
-pub fn namespace(v: &Value, contents: &[(String, usize)], quotas: &[Value]) -> Vec<Section> {
+pub fn namespace(
+    v: &Value,
+    contents: &[(String, usize)],
+    quotas: &[Value],
+    limits: &[Value],
+) -> Vec<Section> {
     let head = Section::fields("Namespace", vec![("Status", cell(v, "/status/phase"))]);
     let mut held = Section::new("Contents", &["Kind", "Count"]);
     for (kind, count) in contents.iter().filter(|(_, n)| *n > 0) {
@@ -631,6 +637,13 @@ pub fn namespace(v: &Value, contents: &[(String, usize)], quotas: &[Value]) -> V
     for quota in quotas {
         let name = json::str(quota, "/metadata/name");
         sections.push(quota_section(&format!("Quota {name}"), quota));
+    }
+    for range in limits {
+        let name = json::str(range, "/metadata/name");
+        sections.extend(limit_range(range).into_iter().map(|mut s| {
+            s.title = format!("Limits {name}");
+            s
+        }));
     }
     sections
 }

@@ -13,6 +13,7 @@ pub mod job;
 pub mod kubelet;
 pub mod kubevirt;
 pub mod pdb;
+pub mod quota;
 pub mod replicaset;
 pub mod revisions;
 pub mod rollout;
@@ -166,7 +167,7 @@ pub fn run_pass(store: &Store, clock: Clock, state: &mut CtlState) {
         pods_by_owner,
         burst_left: BURST_REPLICAS,
     };
-    let controllers: [(&str, Reconcile); 14] = [
+    let controllers: [(&str, Reconcile); 15] = [
         ("gc", gc::reconcile),
         ("rollout", rollout::reconcile),
         ("deployment", deployment::reconcile),
@@ -181,6 +182,7 @@ pub fn run_pass(store: &Store, clock: Clock, state: &mut CtlState) {
         ("kubelet", kubelet::reconcile),
         ("pdb", pdb::reconcile),
         ("endpoints", endpoints::reconcile),
+        ("quota", quota::reconcile),
     ];
     // Objects are user-editable JSON: one controller panicking on a malformed object
     // must not stop the others.

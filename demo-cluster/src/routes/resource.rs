@@ -298,6 +298,7 @@ pub fn prepare_new(app: &Shared, def: &KindDef, ns: &str, mut obj: Value) -> Api
     if def.custom {
         defaults::prune_patch_directives(&mut obj);
     }
+    crate::admission::admit(&app.store, def, &mut obj)?;
     Ok(obj)
 }
 

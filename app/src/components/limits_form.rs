@@ -1,0 +1,340 @@
+//! Forms for a namespace's ResourceQuota and LimitRange: fields for what teams set most
+//! (CPU, memory, storage, object counts; defaults, min / max, limit/request ratio), turned
+//! into YAML and sent through the one apply path (dry run first if asked), so a form and
+//! the YAML editor can never disagree about what is stored or audited.
+
+use bosun_model::{ApplyOptions, ApplyReport, SectionRow};
+use leptos::prelude::*;
+
+use crate::api::resources::apply_yaml;
+use crate::components::{ApplyResults, use_toasts};
+
+/// The quota keys the form offers: key, label, example.
+const QUOTA_FIELDS: [(&str, &str, &str); 10] = [
+    ("requests.cpu", "CPU requests", "4"),
+    ("requests.memory", "Memory requests", "8Gi"),
+    ("limits.cpu", "CPU limits", "8"),
+    ("limits.memory", "Memory limits", "16Gi"),
+    ("requests.storage", "Storage requests", "100Gi"),
+    ("pods", "Pods", "50"),
+    ("services", "Services", "10"),
+    ("configmaps", "ConfigMaps", "50"),
+    ("secrets", "Secrets", "50"),
+    ("persistentvolumeclaims", "Volume claims", "10"),
+];
+
+/// The LimitRange columns the form offers: field, label.
+const LIMIT_FIELDS: [(&str, &str); 5] = [
+    ("min", "Min"),
+    ("max", "Max"),
+    ("defaultRequest", "Default request"),
+    ("default", "Default limit"),
+    ("maxLimitRequestRatio", "Max limit/request ratio"),
+];
+
+/// Whether `text` is a Kubernetes quantity (`500m`, `2`, `1.5Gi`, `1e3`).
+#[must_use]
+pub fn is_quantity(text: &str) -> bool {
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
+        .unwrap_or(text.len());
+    let (number, suffix) = text.split_at(split);
+    !number.is_empty()
+        && number.parse::<f64>().is_ok_and(|n| n >= 0.0)
+        && [
+            "", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei",
+        ]
+        .contains(&suffix)
+}
+
+/// Refuses a value that is not a quantity, naming the field.
+fn checked(label: &str, value: &str) -> Result<(), String> {
+    if value.is_empty() || is_quantity(value) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{label}: {value:?} is not a quantity (like 500m, 2, 512Mi, 10Gi)"
+        ))
+    }
+}
+
+/// The YAML of a ResourceQuota with the given hard limits (empty ones left out).
+#[must_use]
+pub fn quota_yaml(name: &str, namespace: &str, hard: &[(String, String)]) -> String {
+    let mut yaml = format!(
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: {name}\n  namespace: {namespace}\nspec:\n  hard:\n"
+    );
+    for (key, value) in hard.iter().filter(|(_, v)| !v.is_empty()) {
+        yaml.push_str(&format!("    {key}: \"{value}\"\n"));
+    }
+    yaml
+}
+
+/// The YAML of a LimitRange for containers: `fields` holds (field, resource, value).
+#[must_use]
+pub fn limit_range_yaml(
+    name: &str,
+    namespace: &str,
+    fields: &[(String, String, String)],
+) -> String {
+    let mut yaml = format!(
+        "apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: {name}\n  namespace: {namespace}\nspec:\n  limits:\n  - type: Container\n"
+    );
+    for (field, _) in LIMIT_FIELDS {
+        let set: Vec<_> = fields
+            .iter()
+            .filter(|(f, _, v)| f == field && !v.is_empty())
+            .collect();
+        if set.is_empty() {
+            continue;
+        }
+        yaml.push_str(&format!("    {field}:\n"));
+        for (_, resource, value) in set {
+            yaml.push_str(&format!("      {resource}: \"{value}\"\n"));
+        }
+    }
+    yaml
+}
+
+/// Sends `yaml` through the apply path and shows the answer.
+fn submit(
+    cluster: String,
+    namespace: String,
+    yaml: String,
+    dry_run: bool,
+    report: RwSignal<Option<ApplyReport>>,
+    busy: RwSignal<bool>,
+    on_applied: Callback<()>,
+) {
+    let toasts = use_toasts();
+    busy.set(true);
+    leptos::task::spawn_local(async move {
+        let options = ApplyOptions {
+            dry_run,
+            force: false,
+            namespace: Some(namespace),
+        };
+        match apply_yaml(cluster, yaml, options, None).await {
+            // Once stored, the page reloads the object (this form with it): the toast
+            // carries the answer.
+            Ok(r) if !dry_run && r.succeeded() => {
+                let said: Vec<String> = r.results.iter().map(|d| d.message.clone()).collect();
+                toasts.ok(said.join("; "));
+                on_applied.run(());
+            }
+            Ok(r) => report.set(Some(r)),
+            Err(e) => toasts.error(&e),
+        }
+        busy.set(false);
+    });
+}
+
+fn bad_input(why: &str) {
+    use_toasts().error(&crate::AppError::new(
+        bosun_model::ErrorCode::BadRequest,
+        why.to_string(),
+    ));
+}
+
+/// Creates or edits a ResourceQuota. `existing` are the rows of its Usage section
+/// (resource, used, hard), which fill the form.
+#[component]
+pub fn QuotaForm(
+    cluster: String,
+    namespace: String,
+    #[prop(optional)] name: Option<String>,
+    #[prop(optional)] existing: Vec<SectionRow>,
+    #[prop(into)] on_applied: Callback<()>,
+) -> impl IntoView {
+    let editing = name.is_some();
+    let name = RwSignal::new(name.unwrap_or_else(|| "compute".to_string()));
+    let hard_of = |key: &str| {
+        existing
+            .iter()
+            .find(|r| r.cells.first().map(String::as_str) == Some(key))
+            .and_then(|r| r.cells.get(2).cloned())
+            .unwrap_or_default()
+    };
+    let fields: Vec<(&'static str, &'static str, &'static str, RwSignal<String>)> = QUOTA_FIELDS
+        .iter()
+        .map(|(key, label, example)| (*key, *label, *example, RwSignal::new(hard_of(key))))
+        .collect();
+    let report = RwSignal::new(None::<ApplyReport>);
+    let busy = RwSignal::new(false);
+    let fields_for_send = fields.clone();
+    let send = move |dry_run: bool| {
+        let mut hard = Vec::new();
+        for (key, label, _, value) in &fields_for_send {
+            let value = value.get_untracked().trim().to_string();
+            if let Err(why) = checked(label, &value) {
+                bad_input(&why);
+                return;
+            }
+            hard.push(((*key).to_string(), value));
+        }
+        if hard.iter().all(|(_, v)| v.is_empty()) {
+            bad_input("Set at least one limit");
+            return;
+        }
+        let yaml = quota_yaml(&name.get_untracked(), &namespace, &hard);
+        submit(
+            cluster.clone(),
+            namespace.clone(),
+            yaml,
+            dry_run,
+            report,
+            busy,
+            on_applied,
+        );
+    };
+    let send2 = send.clone();
+    view! {
+        <form class="limits-form" data-testid="quota-form" on:submit=move |ev| { ev.prevent_default(); send(false); }>
+            <div class="filters">
+                <label><span>"Quota name"</span>
+                    <input name="quota-name" required readonly=editing prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                {fields.into_iter().map(|(key, label, example, value)| view! {
+                    <label><span>{label}</span>
+                        <input name=key placeholder=example inputmode="decimal" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) /></label>
+                }).collect_view()}
+            </div>
+            <div class="actions">
+                <button type="button" disabled=move || busy.get() on:click=move |_| send2(true)>"Check (dry run)"</button>
+                <button type="submit" class="primary" data-testid="save-quota" disabled=move || busy.get()>"Save quota"</button>
+            </div>
+            {move || report.get().map(|report| view! { <ApplyResults report /> })}
+        </form>
+    }
+    .into_any()
+}
+
+/// Creates or edits a LimitRange for containers (CPU and memory). `existing` are the
+/// rows of its Limits section (type, resource, min, max, default request, default limit,
+/// ratio), which fill the form.
+#[component]
+pub fn LimitRangeForm(
+    cluster: String,
+    namespace: String,
+    #[prop(optional)] name: Option<String>,
+    #[prop(optional)] existing: Vec<SectionRow>,
+    #[prop(into)] on_applied: Callback<()>,
+) -> impl IntoView {
+    let editing = name.is_some();
+    let name = RwSignal::new(name.unwrap_or_else(|| "defaults".to_string()));
+    let mut cells: Vec<(&'static str, &'static str, &'static str, RwSignal<String>)> = Vec::new();
+    for resource in ["cpu", "memory"] {
+        for (column, (field, label)) in LIMIT_FIELDS.iter().enumerate() {
+            let now = existing
+                .iter()
+                .find(|r| {
+                    r.cells.first().map(String::as_str) == Some("Container")
+                        && r.cells.get(1).map(String::as_str) == Some(resource)
+                })
+                .and_then(|r| r.cells.get(column + 2).cloned())
+                .unwrap_or_default();
+            cells.push((resource, field, label, RwSignal::new(now)));
+        }
+    }
+    let report = RwSignal::new(None::<ApplyReport>);
+    let busy = RwSignal::new(false);
+    let cells_for_send = cells.clone();
+    let send = move |dry_run: bool| {
+        let mut fields = Vec::new();
+        for (resource, field, label, value) in &cells_for_send {
+            let value = value.get_untracked().trim().to_string();
+            if let Err(why) = checked(&format!("{resource} {label}"), &value) {
+                bad_input(&why);
+                return;
+            }
+            fields.push(((*field).to_string(), (*resource).to_string(), value));
+        }
+        if fields.iter().all(|(_, _, v)| v.is_empty()) {
+            bad_input("Set at least one limit");
+            return;
+        }
+        let yaml = limit_range_yaml(&name.get_untracked(), &namespace, &fields);
+        submit(
+            cluster.clone(),
+            namespace.clone(),
+            yaml,
+            dry_run,
+            report,
+            busy,
+            on_applied,
+        );
+    };
+    let send2 = send.clone();
+    view! {
+        <form class="limits-form" data-testid="limit-range-form" on:submit=move |ev| { ev.prevent_default(); send(false); }>
+            <label><span>"Limit range name"</span>
+                <input name="limit-range-name" required readonly=editing prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+            <div class="table-wrap">
+                <table class="grid">
+                    <thead><tr><th>"Container"</th>{LIMIT_FIELDS.iter().map(|(_, label)| view! { <th>{*label}</th> }).collect_view()}</tr></thead>
+                    <tbody>
+                        {["cpu", "memory"].into_iter().map(|resource| view! {
+                            <tr>
+                                <th scope="row">{resource}</th>
+                                {cells.iter().filter(|c| c.0 == resource).map(|(resource, field, label, value)| {
+                                    let value = *value;
+                                    view! { <td><input name=format!("{resource}-{field}") aria-label=format!("{resource} {label}") inputmode="decimal" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) /></td> }
+                                }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <div class="actions">
+                <button type="button" disabled=move || busy.get() on:click=move |_| send2(true)>"Check (dry run)"</button>
+                <button type="submit" class="primary" data-testid="save-limit-range" disabled=move || busy.get()>"Save limits"</button>
+            </div>
+            {move || report.get().map(|report| view! { <ApplyResults report /> })}
+        </form>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_are_told_from_typos() {
+        for ok in ["500m", "2", "1.5Gi", "1e3", "0"] {
+            assert!(is_quantity(ok), "{ok}");
+        }
+        for bad in ["", "2 cores", "1GB", "-1", "m"] {
+            assert!(!is_quantity(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn forms_become_the_yaml_kubectl_would_take() {
+        let yaml = quota_yaml(
+            "compute",
+            "team-a",
+            &[
+                ("pods".into(), "10".into()),
+                ("requests.cpu".into(), String::new()),
+            ],
+        );
+        assert_eq!(
+            yaml,
+            "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: compute\n  namespace: team-a\nspec:\n  hard:\n    pods: \"10\"\n"
+        );
+        let yaml = limit_range_yaml(
+            "defaults",
+            "team-a",
+            &[
+                ("default".into(), "cpu".into(), "500m".into()),
+                ("max".into(), "memory".into(), "1Gi".into()),
+                ("min".into(), "cpu".into(), String::new()),
+            ],
+        );
+        assert!(
+            yaml.contains("    max:\n      memory: \"1Gi\"\n    default:\n      cpu: \"500m\"\n"),
+            "{yaml}"
+        );
+        assert!(!yaml.contains("min:"), "{yaml}");
+    }
+}
