@@ -78,6 +78,10 @@ pub struct ServeArgs {
     /// built-in demo cluster's world, to try the console at scale.
     #[arg(long, env = "BOSUN_DEMO_PODS", default_value_t = 0)]
     pub demo_pods: usize,
+    /// Seconds between two samples of every cluster's CPU and memory usage (the charts'
+    /// points; the last 6 hours are kept).
+    #[arg(long, env = "BOSUN_METRICS_EVERY", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub metrics_every: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -216,6 +220,7 @@ pub fn server_config(
         demo_time_scale: 1.0,
         demo_record_requests: false,
         demo_pods: args.demo_pods,
+        metrics_every: std::time::Duration::from_secs(args.metrics_every),
         secret_key: secret_key_from_env(),
         max_replicas: args
             .max_replicas

@@ -53,6 +53,8 @@ pub struct ServerConfig {
     pub demo_record_requests: bool,
     /// Generated pods added to the demo world (`--demo-pods`).
     pub demo_pods: usize,
+    /// How often CPU and memory usage is sampled for the charts (`--metrics-every`).
+    pub metrics_every: std::time::Duration,
     /// The key that encrypts cluster credentials (`BOSUN_SECRET_KEY`); `None`: the key
     /// file in the data directory, generated on first start.
     pub secret_key: Option<String>,
@@ -78,6 +80,7 @@ impl ServerConfig {
             demo_time_scale: 20.0,
             demo_record_requests: true,
             demo_pods: 0,
+            metrics_every: std::time::Duration::from_secs(30),
             secret_key: None,
             max_replicas: 1000,
             trusted_proxies: crate::http::client_addr::TrustedProxies::default(),

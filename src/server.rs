@@ -279,6 +279,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let clusters = Arc::new(ClusterManager::new());
     let mut ctx = Context::new(db, clusters.clone(), Arc::new(secrets));
     ctx.limits.max_replicas = config.max_replicas;
+    ctx.sampling.every = config.metrics_every;
     #[cfg(feature = "demo-cluster")]
     let demo = if config.demo_cluster {
         let (demo, kubeconfig) = crate::demo::start_embedded(
@@ -323,6 +324,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
             }
         })
     };
+    let sampler = bosun_core::metrics::spawn_sampler(ctx.clone());
     let (app, cleanup) = router(&config, ctx.clone()).await?;
     let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -343,7 +345,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         demo,
         shutdown,
         task,
-        background: vec![cleanup, sync_task],
+        background: vec![cleanup, sync_task, sampler],
     })
 }
 

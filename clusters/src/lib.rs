@@ -21,13 +21,14 @@ mod logs;
 mod manager;
 mod metrics;
 mod ops;
-mod quantity;
+use bosun_model::quantity;
 mod query;
 mod raw;
 mod resources;
 mod rows;
 mod selector;
 mod status;
+mod usage;
 
 pub use config::ACTION_DEADLINE;
 pub use manager::ClusterManager;

@@ -10,10 +10,10 @@ use bosun_core::backend::{LogStream, Visible};
 use bosun_core::{ClusterBackend, ClusterMetrics, Connection, Error, Operation, Result};
 use bosun_model::{
     ActionReply, ApplyResult, ClusterSummary, ConnectionCheck, EventRow, KindId, LogOptions,
-    NodeDetail, NodeQuery, NodeRow, ObjectRef, Page, PodDetail, PodQuery, PodRow, ResourceDetail,
-    ResourceQuery, ResourceRow, RevisionRow, RolloutDetail, RolloutQuery, RolloutRow,
-    RolloutStatus, SecretValue, VmDetail, VmQuery, VmRow, WorkloadDetail, WorkloadQuery,
-    WorkloadRow,
+    NodeDetail, NodeQuery, NodeRow, NodeUsage, ObjectRef, Page, PodDetail, PodQuery, PodRow,
+    PodUsage, ResourceDetail, ResourceQuery, ResourceRow, RevisionRow, RolloutDetail, RolloutQuery,
+    RolloutRow, RolloutStatus, SecretValue, VmDetail, VmQuery, VmRow, WorkloadDetail,
+    WorkloadQuery, WorkloadRow,
 };
 use futures::StreamExt;
 use http::Method;
@@ -417,6 +417,10 @@ impl ClusterBackend for ClusterManager {
 
     async fn metrics(&self, cluster: &str) -> Result<ClusterMetrics> {
         crate::metrics::metrics(&*self.get(cluster)?).await
+    }
+
+    async fn usage(&self, cluster: &str) -> Result<(Vec<NodeUsage>, Vec<PodUsage>)> {
+        crate::usage::usage(&*self.get(cluster)?).await
     }
 
     fn pods(&self, q: &PodQuery, visible: &Visible<'_>) -> Result<Page<PodRow>> {

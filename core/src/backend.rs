@@ -358,6 +358,13 @@ pub trait ClusterBackend: Send + Sync {
     fn raw_pods_of(&self, object: &ObjectRef) -> Result<Vec<serde_json::Value>>;
     /// Node and pod counts from the caches, usage from the metrics API when served.
     async fn metrics(&self, cluster: &str) -> Result<ClusterMetrics>;
+    /// Every node's and running pod's CPU and memory in use now (`metrics.k8s.io`), with
+    /// allocatable capacity, requests and limits from the caches. `Unavailable` when the
+    /// cluster serves no metrics API.
+    async fn usage(
+        &self,
+        cluster: &str,
+    ) -> Result<(Vec<bosun_model::NodeUsage>, Vec<bosun_model::PodUsage>)>;
 
     fn pods(&self, query: &PodQuery, visible: &Visible<'_>) -> Result<Page<PodRow>>;
     async fn pod(&self, object: &ObjectRef) -> Result<PodDetail>;

@@ -41,6 +41,9 @@ pub struct Context {
     pub limits: Limits,
     /// The tracked operations running in this process.
     pub operations: Arc<Hub>,
+    /// The latest usage reading of each cluster, and how usage is sampled.
+    pub metrics: Arc<crate::metrics::MetricsHub>,
+    pub sampling: crate::metrics::Sampling,
 }
 
 impl Context {
@@ -53,6 +56,8 @@ impl Context {
             secrets,
             limits: Limits::default(),
             operations: Arc::new(Hub::default()),
+            metrics: Arc::default(),
+            sampling: crate::metrics::Sampling::default(),
         }
     }
 }

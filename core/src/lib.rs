@@ -22,6 +22,7 @@ pub mod db;
 pub mod error;
 pub mod labels;
 pub mod live;
+pub mod metrics;
 pub mod nodes;
 pub mod objects;
 pub mod operations;

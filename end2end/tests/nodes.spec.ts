@@ -12,7 +12,7 @@ const viewports = [
 
 for (const vp of viewports) {
   test.describe(`nodes on ${vp.name}`, () => {
-    const server = new BosunServer(vp.port, { BOSUN_NO_DEMO: '0', BOSUN_DEMO_PODS: '300' });
+    const server = new BosunServer(vp.port, { BOSUN_NO_DEMO: '0', BOSUN_DEMO_PODS: '300', BOSUN_METRICS_EVERY: '1' });
     test.use(vp.use);
     test.beforeAll(async () => server.start());
     test.afterAll(async () => server.stop());
@@ -62,6 +62,24 @@ for (const vp of viewports) {
       }
       await page.getByTestId('cordon').click();
       await expect(page.getByTestId('node-status')).toHaveText('Ready', { timeout: 10_000 });
+    });
+
+    test('the node and pod usage charts draw a line that grows', async ({ page }) => {
+      await signIn(page, server);
+      await page.goto(`${server.url}/nodes/demo/node-1`);
+      await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+      const cpu = page.getByTestId('chart-cpu');
+      await expect(cpu).toContainText('allocatable');
+      const line = cpu.getByTestId('usage-line');
+      await expect(line).toBeVisible({ timeout: 20_000 });
+      const first = Number(await line.getAttribute('data-points'));
+      expect(first).toBeGreaterThanOrEqual(2);
+      // The page looks again each sampling period: the line gains points without a reload.
+      await expect.poll(async () => Number(await line.getAttribute('data-points')), { timeout: 20_000 }).toBeGreaterThan(first);
+      await expect(page.getByTestId('chart-memory').getByTestId('usage-line')).toBeVisible();
+
+      await page.goto(`${server.url}/pods/demo/data/postgres-0`);
+      await expect(page.getByTestId('chart-cpu').getByTestId('usage-line')).toBeVisible({ timeout: 20_000 });
     });
   });
 }

@@ -12,10 +12,12 @@ mod cluster;
 pub mod diff;
 mod error_code;
 pub mod kinds;
+pub mod metrics;
 mod node;
 mod operation;
 mod page;
 mod pin;
+pub mod quantity;
 pub mod resource;
 mod role;
 mod rollout;
@@ -33,6 +35,7 @@ pub use cluster::{
 };
 pub use error_code::ErrorCode;
 pub use kinds::{Category, KINDS, KindId, KindInfo};
+pub use metrics::{NodeUsage, PodUsage, PodUsageQuery, UsagePoint, UsageReport};
 pub use node::{NodeCondition, NodeDetail, NodeQuery, NodeRow, ResourceFigures, Taint};
 pub use operation::{
     DEFAULT_DRAIN_TIMEOUT_SECONDS, DEFAULT_START_TIMEOUT_SECONDS, DEFAULT_STOP_TIMEOUT_SECONDS,

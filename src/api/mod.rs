@@ -10,6 +10,7 @@ mod batch;
 mod clusters;
 mod compat;
 mod envelope;
+mod metrics;
 mod nodes;
 mod operations;
 mod paths;
@@ -148,6 +149,18 @@ pub static ROUTES: &[Route] = &[
         "/clusters/{cluster}/namespaces/{ns}",
         Action::Delete,
         |m| on(m, resources::delete_namespace),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/metrics/nodes",
+        Action::Read,
+        |m| on(m, metrics::nodes),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/metrics/pods",
+        Action::Read,
+        |m| on(m, metrics::pods),
     ),
     route("POST", "/clusters/{cluster}/apply", Action::Apply, |m| {
         on(m, resources::apply_yaml)

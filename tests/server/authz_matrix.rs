@@ -745,6 +745,14 @@ fn server_fn_case(path: &str) -> Option<(Body, Option<Role>)> {
             Some(Role::Operator),
         ),
         "/rpc/namespaces/create" => (Body::UniqueNamespace, Some(Role::Operator)),
+        "/rpc/metrics/nodes" => (
+            Body::Json(json!({"cluster": "demo", "name": null})),
+            Some(Role::Viewer),
+        ),
+        "/rpc/metrics/pods" => (
+            Body::Json(json!({"cluster": "demo", "query": {}})),
+            Some(Role::Viewer),
+        ),
         "/rpc/templates/list" => (Body::Json(json!({})), Some(Role::Viewer)),
         "/rpc/templates/get" => (Body::Template(|id| json!({"id": id})), Some(Role::Viewer)),
         "/rpc/templates/save" => (

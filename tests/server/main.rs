@@ -14,6 +14,7 @@ mod cluster_errors;
 mod clusters;
 mod compat;
 mod hardening;
+mod metrics;
 mod nodes;
 mod pages;
 mod pins;

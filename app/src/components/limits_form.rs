@@ -35,16 +35,7 @@ const LIMIT_FIELDS: [(&str, &str); 5] = [
 /// Whether `text` is a Kubernetes quantity (`500m`, `2`, `1.5Gi`, `1e3`).
 #[must_use]
 pub fn is_quantity(text: &str) -> bool {
-    let split = text
-        .find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
-        .unwrap_or(text.len());
-    let (number, suffix) = text.split_at(split);
-    !number.is_empty()
-        && number.parse::<f64>().is_ok_and(|n| n >= 0.0)
-        && [
-            "", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei",
-        ]
-        .contains(&suffix)
+    bosun_model::quantity::parse(text).is_some_and(|n| n >= 0.0)
 }
 
 /// Refuses a value that is not a quantity, naming the field.

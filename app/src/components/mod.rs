@@ -12,6 +12,7 @@ mod progress;
 mod scope_fields;
 mod shell;
 mod toast;
+mod usage_chart;
 mod yaml_editor;
 
 pub use dialog::{ActionDialog, Done, Pending};
@@ -26,4 +27,5 @@ pub use progress::RolloutProgress;
 pub use scope_fields::{ClusterSelect, ScopeFields};
 pub use shell::Shell;
 pub use toast::{ToastStack, Toasts, provide_toasts, use_toasts};
+pub use usage_chart::{NodeUsageCharts, PodUsageCharts};
 pub use yaml_editor::{ApplyResults, YamlEditor, YamlView, failed_line};

@@ -116,6 +116,8 @@ fn NodeView(
         <div class="resource-bars" data-testid="resources">
             {node.resources.iter().map(|r| view! { <ResourceBar figures=r.clone() /> }).collect_view()}
         </div>
+        <h2>"Usage"</h2>
+        <crate::components::NodeUsageCharts cluster=cluster.clone() name=name.clone() />
         <h2>"Conditions"</h2>
         <div class="table-wrap"><table class="grid" data-testid="conditions">
             <thead><tr><th>"Type"</th><th>"Status"</th><th>"Reason"</th><th>"Message"</th><th>"Since"</th></tr></thead>

@@ -129,6 +129,8 @@ fn Pod(
             {(!row.owner.is_empty()).then(|| view! { <p class="muted">{format!("Controlled by {}", row.owner)}</p> })}
             {can_delete.then(|| view! { <div class="action-buttons"><button type="button" on:click=delete>"Delete pod"</button></div> })}
         </header>
+        <h2>"Usage"</h2>
+        <crate::components::PodUsageCharts cluster=row.cluster.clone() namespace=row.namespace.clone() name=row.name.clone() />
         <h2>"Containers"</h2>
         <div class="table-wrap">
             <table class="grid" data-testid="containers-table">

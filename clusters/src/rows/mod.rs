@@ -20,7 +20,7 @@ use crate::json;
 use crate::selector::LabelSelector;
 
 pub use event::event_row;
-pub use node::{node_cordoned, node_detail, node_ready, node_row, pod_is_active, taints};
+pub use node::{node_cordoned, node_detail, node_ready, node_row, pod_is_active, pod_sum, taints};
 pub use pod::{pod_detail, pod_row};
 pub use resource::{NamespaceTally, is_default_class, quota_usage, resource_row};
 pub use rollout::{IN_PROGRESSING, rollout_detail, rollout_row, workload_ref};

@@ -68,7 +68,8 @@ pub fn taints(node: &Value) -> Vec<Taint> {
 }
 
 /// Sums a resource over the containers of pods, from `resources.requests` or `.limits`.
-fn pod_sum(pods: &[&DynamicObject], field: &str, resource: &str) -> f64 {
+#[must_use]
+pub fn pod_sum(pods: &[&DynamicObject], field: &str, resource: &str) -> f64 {
     pods.iter()
         .flat_map(|p| json::array(&p.data, "/spec/containers"))
         .filter_map(|c| c.pointer(&format!("/resources/{field}/{resource}")))

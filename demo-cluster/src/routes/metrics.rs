@@ -13,11 +13,21 @@ use crate::selectors::LabelSelector;
 use crate::status::{ApiError, ApiResult, json_response};
 use crate::{Shared, meta};
 
-/// Deterministic per-container usage: (millicores, MiB).
+/// Per-container usage: (millicores, MiB). Each container has its own level (from a
+/// hash of its name) that swings by up to a third over a period of about ten minutes,
+/// each with its own phase, so charts of the console show lines that move.
 pub fn container_usage(pod: &Value, container: &str) -> (u64, u64) {
     let h =
         meta::fnv(format!("{}/{}/{container}", meta::namespace(pod), meta::name(pod)).as_bytes());
-    (5 + h % 120, 16 + (h >> 16) % 240)
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let phase = (h % 628) as f64 / 100.0;
+    let swing = |base: u64, period: f64| {
+        let factor = 1.0 + 0.33 * (seconds / period + phase).sin();
+        (base as f64 * factor).round().max(1.0) as u64
+    };
+    (swing(5 + h % 120, 95.0), swing(16 + (h >> 16) % 240, 140.0))
 }
 
 fn pod_metrics(pod: &Value) -> Value {
