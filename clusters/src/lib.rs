@@ -15,6 +15,7 @@ mod config;
 mod counts;
 mod discovery;
 mod error;
+mod events;
 mod history;
 mod json;
 mod logs;

@@ -9,10 +9,10 @@ use async_trait::async_trait;
 use bosun_core::backend::{LogStream, Visible};
 use bosun_core::{ClusterBackend, ClusterMetrics, Connection, Error, Operation, Result};
 use bosun_model::{
-    ActionReply, ApplyResult, ClusterSummary, ConnectionCheck, EventRow, KindId, LogOptions,
-    NodeDetail, NodeQuery, NodeRow, NodeUsage, ObjectRef, Page, PodDetail, PodQuery, PodRow,
-    PodUsage, ResourceDetail, ResourceQuery, ResourceRow, RevisionRow, RolloutDetail, RolloutQuery,
-    RolloutRow, RolloutStatus, SecretValue, VmDetail, VmQuery, VmRow, WorkloadDetail,
+    ActionReply, ApplyResult, ClusterSummary, ConnectionCheck, EventQuery, EventRow, KindId,
+    LogOptions, NodeDetail, NodeQuery, NodeRow, NodeUsage, ObjectRef, Page, PodDetail, PodQuery,
+    PodRow, PodUsage, ResourceDetail, ResourceQuery, ResourceRow, RevisionRow, RolloutDetail,
+    RolloutQuery, RolloutRow, RolloutStatus, SecretValue, VmDetail, VmQuery, VmRow, WorkloadDetail,
     WorkloadQuery, WorkloadRow,
 };
 use futures::StreamExt;
@@ -340,6 +340,14 @@ impl ClusterBackend for ClusterManager {
         let obj = query::workload_object(&cluster, object)?;
         let vmi = query::vm_instance(&cluster, &object.namespace, &object.name)?;
         Ok(rows::vm_detail(cluster.name(), &obj, vmi.as_deref()))
+    }
+
+    async fn event_list(&self, q: &EventQuery, visible: &Visible<'_>) -> Result<Page<EventRow>> {
+        crate::events::list(&self.all(), q, visible).await
+    }
+
+    fn event_list_now(&self, q: &EventQuery, visible: &Visible<'_>) -> Result<Page<EventRow>> {
+        crate::events::list_now(&self.all(), q, visible)
     }
 
     async fn resources(

@@ -307,6 +307,18 @@ pub trait ClusterBackend: Send + Sync {
     fn workload_pods(&self, object: &ObjectRef) -> Result<Vec<PodRow>>;
     async fn revisions(&self, object: &ObjectRef) -> Result<Vec<RevisionRow>>;
     async fn events(&self, object: &ObjectRef) -> Result<Vec<EventRow>>;
+    /// A page of events of one or every cluster (the Events page), from a watch cache.
+    async fn event_list(
+        &self,
+        q: &bosun_model::EventQuery,
+        visible: &Visible<'_>,
+    ) -> Result<Page<EventRow>>;
+    /// [`ClusterBackend::event_list`] from the caches as they are, without waiting.
+    fn event_list_now(
+        &self,
+        q: &bosun_model::EventQuery,
+        visible: &Visible<'_>,
+    ) -> Result<Page<EventRow>>;
     /// `following_since` (RFC 3339): when the caller began following, which starts the
     /// console's deadline for kinds without a progress deadline.
     fn rollout_status(

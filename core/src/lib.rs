@@ -20,6 +20,7 @@ pub mod clusters;
 pub mod context;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod labels;
 pub mod live;
 pub mod metrics;

@@ -82,7 +82,7 @@ pub async fn list(
 
 /// The receivers of every cache a list of `kinds` in `cluster` (or every cluster) is made
 /// of; kinds a cluster does not serve have none.
-fn list_receivers(
+pub(crate) fn list_receivers(
     ctx: &Context,
     cluster: Option<&str>,
     kinds: &[KindId],
@@ -111,7 +111,7 @@ fn list_receivers(
 /// page (its rows or its total) differs. Pages follow the cluster this way instead of
 /// asking again. `receivers` must be taken before `first` is made (a change between the
 /// two would otherwise count as seen, and show only at the next change).
-fn live_page<T, F>(
+pub(crate) fn live_page<T, F>(
     cluster: Option<&str>,
     receivers: Vec<tokio::sync::watch::Receiver<u64>>,
     first: Page<T>,

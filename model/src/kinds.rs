@@ -80,6 +80,8 @@ pub enum KindId {
     ClusterRole,
     #[serde(rename = "clusterrolebindings")]
     ClusterRoleBinding,
+    #[serde(rename = "events")]
+    Event,
 }
 
 /// What a kind is to the console: which page lists it.
@@ -107,6 +109,8 @@ pub enum Category {
     /// Watched only to describe another kind (a VM's running instance); never listed on
     /// a page of its own.
     Companion,
+    /// Events: the Events page, and every object's Events tab.
+    Event,
 }
 
 impl Category {
@@ -136,6 +140,7 @@ impl Category {
             Category::Storage => "Storage",
             Category::Config => "Config",
             Category::Access => "Access control",
+            Category::Event => "Events",
             Category::Companion => "",
         }
     }
@@ -765,6 +770,10 @@ pub static KINDS: &[KindInfo] = &[
         "clusterrolebindings",
         false,
     ),
+    with_actions(
+        resource(KindId::Event, Category::Event, "Event", "", "events", true),
+        &[],
+    ),
 ];
 
 const NETWORKING: &str = "networking.k8s.io";
@@ -834,7 +843,7 @@ impl KindId {
     /// one of them (secrets, often) then fails only where that kind is asked for.
     #[must_use]
     pub fn watched_on_demand(self) -> bool {
-        self.info().category.is_resource() && self != KindId::Namespace
+        (self.info().category.is_resource() && self != KindId::Namespace) || self == KindId::Event
     }
 
     /// This kind's row of the table.
@@ -883,6 +892,7 @@ impl KindId {
             KindId::RoleBinding => "rolebindings",
             KindId::ClusterRole => "clusterroles",
             KindId::ClusterRoleBinding => "clusterrolebindings",
+            KindId::Event => "events",
         }
     }
 

@@ -42,7 +42,7 @@ pub use operation::{
     DrainOptions, ItemState, MAX_TIMEOUT_SECONDS, OperationAccepted, OperationItem,
     OperationOptions, OperationState, OperationView, Transition, VmActionOptions,
 };
-pub use page::{DEFAULT_PAGE, MAX_PAGE, Page, PodQuery, WorkloadQuery};
+pub use page::{DEFAULT_PAGE, EventQuery, MAX_PAGE, Page, PodQuery, WorkloadQuery};
 pub use pin::{Pin, PinCard, PinnedState, pinnable};
 pub use resource::{ResourceDetail, ResourceQuery, ResourceRow, SecretValue, Section, SectionRow};
 pub use role::{ParseRoleError, Role};

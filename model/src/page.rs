@@ -115,3 +115,32 @@ mod tests {
         assert_eq!(Page::slice(many, 0, 100_000).items.len(), MAX_PAGE);
     }
 }
+
+/// `GET /clusters/{c}/namespaces/{ns}/events` filters: every one optional. Warnings come
+/// first, then the newest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventQuery {
+    /// One cluster, or every connected one (`None` or `_all`).
+    #[serde(default)]
+    pub cluster: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// `Normal` or `Warning`.
+    #[serde(default, rename = "type")]
+    pub type_: Option<String>,
+    /// The reason, exactly (case-insensitive): `BackOff`, `FailedScheduling`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The involved object's kind (`Pod`) and name (contains).
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Words in the message.
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub limit: Option<usize>,
+    #[serde(default, rename = "continue")]
+    pub continue_token: Option<String>,
+}

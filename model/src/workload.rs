@@ -189,6 +189,11 @@ pub struct PodDetail {
 /// An event about an object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRow {
+    /// Where it happened (filled by lists that span clusters and namespaces).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cluster: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub namespace: String,
     /// `Normal` or `Warning`.
     #[serde(rename = "type")]
     pub type_: String,

@@ -10,6 +10,7 @@ mod batch;
 mod clusters;
 mod compat;
 mod envelope;
+mod events;
 mod metrics;
 mod nodes;
 mod operations;
@@ -185,6 +186,12 @@ pub static ROUTES: &[Route] = &[
         "/clusters/{cluster}/namespaces/{ns}/{kind}/{name}/reveal",
         Action::SecretReveal,
         |m| on(m, resources::reveal),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/namespaces/{ns}/events",
+        Action::Read,
+        |m| on(m, events::list),
     ),
     route(
         "GET",

@@ -745,6 +745,10 @@ fn server_fn_case(path: &str) -> Option<(Body, Option<Role>)> {
             Some(Role::Operator),
         ),
         "/rpc/namespaces/create" => (Body::UniqueNamespace, Some(Role::Operator)),
+        "/rpc/events/list" => (
+            Body::Json(json!({"query": {"cluster": "demo", "type": "Warning"}})),
+            Some(Role::Viewer),
+        ),
         "/rpc/metrics/nodes" => (
             Body::Json(json!({"cluster": "demo", "name": null})),
             Some(Role::Viewer),

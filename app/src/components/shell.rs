@@ -7,7 +7,7 @@ use leptos_router::components::{A, Outlet, Redirect};
 use crate::api::{Logout, auth::current_user};
 use crate::components::{ErrorBox, ToastStack, provide_toasts};
 
-const SECTIONS: [(&str, &str); 11] = [
+const SECTIONS: [(&str, &str); 12] = [
     ("/quick", "Quick actions"),
     ("/clusters", "Clusters"),
     ("/workloads", "Workloads"),
@@ -16,6 +16,7 @@ const SECTIONS: [(&str, &str); 11] = [
     ("/vms", "Virtual machines"),
     ("/nodes", "Nodes"),
     ("/resources", "Resources"),
+    ("/events", "Events"),
     ("/templates", "Templates"),
     ("/audit", "Audit"),
     ("/admin", "Admin"),

@@ -137,7 +137,11 @@ fn DetailView(detail: ResourceDetail, object: ObjectRef, refresh: RwSignal<u32>)
     view! {
         <h1><span class="muted">{kind.info().label}" "</span>{row.name.clone()}</h1>
         <p class="muted">{where_}" · created "{created}" ago · "
-            <a href=format!("/resources/{}", kind.route())>{format!("all {}", plural_label(kind))}</a></p>
+            <a href=format!("/resources/{}", kind.route())>{format!("all {}", plural_label(kind))}</a>
+            {(kind == KindId::Namespace).then(|| view! {
+                " · "<a data-testid="namespace-events" href=format!("/events?cluster={}&ns={}", row.cluster, row.name)>"events in this namespace"</a>
+            })}
+        </p>
         <div class="chips" data-testid="labels">
             {row.labels.iter().map(|(k, v)| view! { <span class="chip">{format!("{k}={v}")}</span> }).collect_view()}
         </div>

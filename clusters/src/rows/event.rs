@@ -19,6 +19,8 @@ pub fn event_row(e: &Value) -> EventRow {
     .unwrap_or("");
     let component = json::str(e, "/source/component");
     EventRow {
+        cluster: String::new(),
+        namespace: json::str(e, "/metadata/namespace").to_string(),
         type_: json::str(e, "/type").to_string(),
         reason: json::str(e, "/reason").to_string(),
         message: json::str(e, "/message").to_string(),
