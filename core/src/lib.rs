@@ -29,6 +29,7 @@ pub mod objects;
 pub mod operations;
 pub mod password;
 pub mod pins;
+pub mod registry_secret;
 pub mod request;
 pub mod resources;
 pub mod rollouts;

@@ -75,3 +75,29 @@ impl ApplyReport {
         self.results.iter().all(|r| r.outcome.succeeded())
     }
 }
+
+/// What the form and `POST /clusters/{c}/namespaces/{ns}/registry-secrets` take.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySecret {
+    pub name: String,
+    /// `https://index.docker.io/v1/`, `ghcr.io`, `registry.example.com:5000`.
+    pub server: String,
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+impl std::fmt::Debug for RegistrySecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistrySecret")
+            .field("name", &self.name)
+            .field("server", &self.server)
+            .field("username", &self.username)
+            .field("password", &"<hidden>")
+            .finish_non_exhaustive()
+    }
+}

@@ -188,6 +188,12 @@ pub static ROUTES: &[Route] = &[
         |m| on(m, resources::reveal),
     ),
     route(
+        "POST",
+        "/clusters/{cluster}/namespaces/{ns}/registry-secrets",
+        Action::Apply,
+        |m| on(m, resources::create_registry_secret),
+    ),
+    route(
         "GET",
         "/clusters/{cluster}/namespaces/{ns}/events",
         Action::Read,

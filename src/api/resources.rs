@@ -251,3 +251,30 @@ pub async fn apply_yaml(
     };
     Ok((status, data(report)).into_response())
 }
+
+/// `/clusters/{cluster}/namespaces/{ns}/registry-secrets`
+#[derive(Debug, Deserialize)]
+pub struct RegistryPath {
+    cluster: String,
+    ns: String,
+}
+
+/// `POST /clusters/{c}/namespaces/{ns}/registry-secrets`
+/// `{"name","server","username","password","email"?,"dry_run"?}`: `kubectl create secret
+/// docker-registry`, through the apply path: 200 with its report, 207 when refused.
+pub async fn create_registry_secret(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<RegistryPath>,
+    ApiJson(input): ApiJson<bosun_model::RegistrySecret>,
+) -> Result<Response, ApiError> {
+    let report =
+        bosun_core::registry_secret::create(&state.ctx, &inv, &path.cluster, &path.ns, &input)
+            .await?;
+    let status = if report.succeeded() {
+        StatusCode::OK
+    } else {
+        StatusCode::MULTI_STATUS
+    };
+    Ok((status, data(report)).into_response())
+}

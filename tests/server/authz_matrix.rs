@@ -476,6 +476,9 @@ async fn prepare(
             query = "key=token".into();
             None
         }
+        Action::Apply if route.path.ends_with("/registry-secrets") => Some(
+            json!({"name": unique, "server": "ghcr.io", "username": "bot", "password": "matrix"}),
+        ),
         Action::Apply if route.path.starts_with("/templates") => {
             Some(json!({"cluster": "demo", "namespace": "shop", "values": {"name": unique}}))
         }
@@ -745,6 +748,14 @@ fn server_fn_case(path: &str) -> Option<(Body, Option<Role>)> {
             Some(Role::Operator),
         ),
         "/rpc/namespaces/create" => (Body::UniqueNamespace, Some(Role::Operator)),
+        "/rpc/secrets/registry" => (
+            Body::Json(json!({
+                "cluster": "demo",
+                "namespace": "shop",
+                "input": {"name": "rpc-regcred", "server": "ghcr.io", "username": "bot", "password": "rpc"},
+            })),
+            Some(Role::Operator),
+        ),
         "/rpc/events/list" => (
             Body::Json(json!({"query": {"cluster": "demo", "type": "Warning"}})),
             Some(Role::Viewer),

@@ -582,3 +582,85 @@ async fn a_quota_blocks_a_create_with_the_api_servers_message_and_reports_its_us
     assert!(stderr.contains("exceeded quota: small"), "{stderr}");
     srv.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registry_secret_holds_what_kubectl_create_secret_docker_registry_makes() {
+    use base64::Engine;
+    let srv = TestServer::with_demo().await;
+    srv.wait_for_caches("demo").await;
+    let operator = srv.as_role(bosun_model::Role::Operator).await;
+    let url = srv.url("/api/v1/clusters/demo/namespaces/shop/registry-secrets");
+    let body = json!({"name": "regcred", "server": "ghcr.io", "username": "bot", "password": "s3cret-token", "email": "bot@example.com"});
+    let (status, report) = send(&operator, "POST", &url, Some(body.clone())).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["data"]["results"][0]["outcome"], "created");
+
+    let stored = cluster_object(&srv, "/api/v1/namespaces/shop/secrets/regcred").await;
+    assert_eq!(stored["type"], "kubernetes.io/dockerconfigjson");
+    let decode = |v: &Value| -> Value {
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap())
+            .unwrap();
+        serde_json::from_slice(&raw).unwrap()
+    };
+    let ours = decode(&stored["data"][".dockerconfigjson"]);
+
+    // kubectl's own rendering of the same secret.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("kubeconfig");
+    srv.demo().write_kubeconfig(&config, "demo").unwrap();
+    let out = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&config)
+        .args([
+            "-n",
+            "shop",
+            "create",
+            "secret",
+            "docker-registry",
+            "regcred",
+            "--docker-server=ghcr.io",
+            "--docker-username=bot",
+            "--docker-password=s3cret-token",
+            "--docker-email=bot@example.com",
+            "--dry-run=client",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(theirs["type"], stored["type"]);
+    assert_eq!(decode(&theirs["data"][".dockerconfigjson"]), ours);
+
+    // The value stays out of every answer and the audit log.
+    let viewer = srv.as_role(bosun_model::Role::Viewer).await;
+    let (_, detail) = get(
+        &viewer,
+        &srv.url("/api/v1/clusters/demo/namespaces/shop/secrets/regcred"),
+    )
+    .await;
+    assert!(!detail.to_string().contains("s3cret"), "{detail}");
+    let rows = audit_rows(&srv, "action=object.apply&name=regcred").await;
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| !r.to_string().contains("s3cret")));
+
+    let (status, _) = send(&viewer, "POST", &url, Some(body.clone())).await;
+    assert_eq!(status, 403);
+    let mut missing = body;
+    missing["password"] = json!("");
+    let (status, answer) = send(&operator, "POST", &url, Some(missing)).await;
+    assert_eq!(status, 400);
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("password is required")
+    );
+    srv.stop().await;
+}

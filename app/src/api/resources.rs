@@ -65,6 +65,20 @@ pub async fn apply_yaml(
     .map_err(fail)
 }
 
+/// `kubectl create secret docker-registry`, through the apply path.
+#[server(prefix = "/rpc", endpoint = "secrets/registry", input = Json)]
+pub async fn create_registry_secret(
+    cluster: String,
+    namespace: String,
+    input: bosun_model::RegistrySecret,
+) -> Result<ApplyReport, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::registry_secret::create(&ui.ctx, &ui.inv, &cluster, &namespace, &input)
+        .await
+        .map_err(fail)
+}
+
 /// Creates a namespace with labels.
 #[server(prefix = "/rpc", endpoint = "namespaces/create", input = Json)]
 pub async fn create_namespace(

@@ -11,7 +11,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::clusters::list_clusters;
-use crate::api::resources::{apply_yaml, create_namespace, list_resources};
+use crate::api::resources::{apply_yaml, create_namespace, create_registry_secret, list_resources};
 use crate::components::{ClusterSelect, ErrorBox, ScopeFields, use_toasts};
 use crate::format::{age, url_encode};
 
@@ -147,6 +147,7 @@ pub fn ResourcesPage() -> impl IntoView {
             })}
         </Suspense>
         {move || (kind.get() == Some(KindId::Namespace)).then(|| view! { <NewNamespace refresh /> })}
+        {move || (kind.get() == Some(KindId::Secret)).then(|| view! { <NewRegistrySecret refresh /> })}
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match rows.await {
@@ -336,6 +337,108 @@ fn NewNamespace(refresh: RwSignal<u32>) -> impl IntoView {
                 <label><span>"Labels"</span><input name="labels" placeholder="team=a, env=dev" prop:value=move || labels.get() on:input=move |ev| labels.set(event_target_value(&ev)) /></label>
                 {quota.into_iter().map(|(key, label, example, value)| view! {
                     <label><span>{label}</span><input name=format!("quota-{key}") placeholder=example inputmode="decimal" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) /></label>
+                }).collect_view()}
+                <button type="submit" disabled=move || busy.get()>"Create"</button>
+            </form>
+        </details>
+    }
+    .into_any()
+}
+
+/// The form behind `kubectl create secret docker-registry` (operators and up). The
+/// password field is cleared once sent; the secret's values never come back.
+#[component]
+fn NewRegistrySecret(refresh: RwSignal<u32>) -> impl IntoView {
+    let role = use_context::<Me>().map_or(Role::Viewer, |m| m.role);
+    if !Action::Apply.allowed_for(Some(role)) {
+        return ().into_any();
+    }
+    let cluster = RwSignal::new(String::new());
+    let fields: [(&'static str, &'static str, &'static str, RwSignal<String>); 6] = [
+        (
+            "namespace",
+            "Namespace",
+            "default",
+            RwSignal::new(String::new()),
+        ),
+        ("name", "Name", "regcred", RwSignal::new(String::new())),
+        (
+            "server",
+            "Registry server",
+            "ghcr.io",
+            RwSignal::new(String::new()),
+        ),
+        ("username", "User name", "", RwSignal::new(String::new())),
+        (
+            "password",
+            "Password or token",
+            "",
+            RwSignal::new(String::new()),
+        ),
+        (
+            "email",
+            "Email (optional)",
+            "",
+            RwSignal::new(String::new()),
+        ),
+    ];
+    let busy = RwSignal::new(false);
+    let toasts = use_toasts();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let value = |i: usize| fields[i].3.get_untracked().trim().to_string();
+        let namespace = Some(value(0))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "default".into());
+        let input = bosun_model::RegistrySecret {
+            name: value(1),
+            server: value(2),
+            username: value(3),
+            password: fields[4].3.get_untracked(),
+            email: value(5),
+            dry_run: false,
+        };
+        let password = fields[4].3;
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match create_registry_secret(cluster.get_untracked(), namespace, input).await {
+                Ok(report) if report.succeeded() => {
+                    password.set(String::new());
+                    toasts.ok(report
+                        .results
+                        .iter()
+                        .map(|r| r.message.clone())
+                        .collect::<Vec<_>>()
+                        .join("; "));
+                    refresh.update(|r| *r += 1);
+                }
+                Ok(report) => toasts.error(&crate::AppError::new(
+                    bosun_model::ErrorCode::BadRequest,
+                    report
+                        .results
+                        .first()
+                        .map(|r| r.message.clone())
+                        .unwrap_or_default(),
+                )),
+                Err(e) => toasts.error(&e),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <details class="new-namespace" data-testid="new-registry-secret">
+            <summary>"New registry secret"</summary>
+            <form class="filters" on:submit=submit autocomplete="off">
+                <ClusterSelect value=cluster testid="registry-cluster" />
+                {fields.into_iter().map(|(key, label, example, value)| {
+                    let kind = if key == "password" { "password" } else { "text" };
+                    view! {
+                        <label><span>{label}</span>
+                            <input name=key type=kind placeholder=example required=matches!(key, "name" | "server" | "username" | "password")
+                                autocomplete=if key == "password" { "new-password" } else { "off" }
+                                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
+                        </label>
+                    }
                 }).collect_view()}
                 <button type="submit" disabled=move || busy.get()>"Create"</button>
             </form>
