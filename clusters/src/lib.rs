@@ -10,6 +10,7 @@
 
 mod apply;
 mod cache;
+mod certificate;
 mod cluster;
 mod config;
 mod counts;

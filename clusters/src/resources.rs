@@ -199,7 +199,13 @@ async fn sections_of(
         }
         KindId::StorageClass => sections::storage_class(v, rows::is_default_class(obj)),
         KindId::ConfigMap => sections::config_map(v),
-        KindId::Secret => sections::secret(v),
+        KindId::Secret => {
+            let mut out = sections::secret(v);
+            if json::str(v, "/type") == "kubernetes.io/tls" {
+                out.push(certificate_section(cluster, object).await);
+            }
+            out
+        }
         KindId::ResourceQuota => sections::resource_quota(v),
         KindId::LimitRange => sections::limit_range(v),
         KindId::PodDisruptionBudget => sections::disruption_budget(v),
@@ -282,6 +288,20 @@ async fn namespace_contents(cluster: &Cluster, namespace: &str) -> Vec<(String, 
         out.push((info.label.to_string(), n));
     }
     out
+}
+
+/// A TLS Secret's certificate, read from the cluster now (the cache holds only sizes;
+/// the private key is read with it but never leaves this function).
+async fn certificate_section(cluster: &Cluster, object: &ObjectRef) -> bosun_model::Section {
+    let unreadable =
+        |why: String| bosun_model::Section::new("Certificate", &["Field", "Value"]).with_note(&why);
+    match secret_value(cluster, object, "tls.crt").await {
+        Ok(value) => match crate::certificate::parse_pem(&value.value) {
+            Some(info) => crate::certificate::section(&info, &bosun_core::db::now_rfc3339()),
+            None => unreadable("tls.crt holds no PEM certificate Bosun can read".into()),
+        },
+        Err(e) => unreadable(format!("the certificate could not be read: {e}")),
+    }
 }
 
 /// One value of a Secret, read from the cluster now (the cache holds only sizes).

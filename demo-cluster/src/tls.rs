@@ -90,6 +90,32 @@ impl Pki {
     }
 }
 
+/// A self-signed certificate and key in PEM for `hosts` (the first is the common name),
+/// valid from a day ago for `days`: the demo world's TLS Secret, whose expiry the console
+/// shows.
+///
+/// # Errors
+/// Key or certificate generation failing.
+pub fn site_certificate(hosts: &[&str], days: i64) -> Result<(String, String)> {
+    let bad = |e: rcgen::Error| Error::Tls {
+        message: format!("site certificate: {e}"),
+    };
+    let key = KeyPair::generate().map_err(bad)?;
+    let names: Vec<String> = hosts.iter().map(|h| (*h).to_string()).collect();
+    let mut params = CertificateParams::new(names).map_err(bad)?;
+    params
+        .distinguished_name
+        .push(DnType::CommonName, hosts.first().copied().unwrap_or("demo"));
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "Bosun demo shop");
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::days(1);
+    params.not_after = now + time::Duration::days(days);
+    let cert = params.self_signed(&key).map_err(bad)?;
+    Ok((cert.pem(), key.serialize_pem()))
+}
+
 /// A connection, with or without TLS.
 pub enum Conn {
     Plain(TcpStream),

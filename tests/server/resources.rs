@@ -664,3 +664,43 @@ async fn a_registry_secret_holds_what_kubectl_create_secret_docker_registry_make
     );
     srv.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls_secret_shows_its_certificate_and_never_its_key() {
+    let srv = TestServer::with_demo().await;
+    srv.wait_for_caches("demo").await;
+    let viewer = srv.as_role(bosun_model::Role::Viewer).await;
+    let (status, detail) = get(
+        &viewer,
+        &srv.url("/api/v1/clusters/demo/namespaces/shop/secrets/shop-tls"),
+    )
+    .await;
+    assert_eq!(status, 200, "{detail}");
+    let cert = cells_of(&detail["data"], "Certificate");
+    let field = |name: &str| {
+        cert.iter()
+            .find(|r| r[0] == name)
+            .map(|r| r[1].to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(field("Subject"), "CN=shop.example.com, O=Bosun demo shop");
+    assert_eq!(field("Names"), "shop.example.com, www.shop.example.com");
+    let expires = field("Expires");
+    assert!(
+        expires.contains("(in 59 days)") || expires.contains("(in 60 days)"),
+        "{expires}"
+    );
+    let text = detail.to_string();
+    assert!(
+        !text.contains("PRIVATE KEY") && !text.contains("BEGIN CERTIFICATE"),
+        "{text}"
+    );
+    // The Ingress names the secret its TLS comes from.
+    let (_, ingress) = get(
+        &viewer,
+        &srv.url("/api/v1/clusters/demo/namespaces/shop/ingresses/web"),
+    )
+    .await;
+    assert!(ingress.to_string().contains("shop-tls"), "{ingress}");
+    srv.stop().await;
+}

@@ -1,5 +1,6 @@
 //! Seeded configuration, storage, networking, RBAC and events.
 
+use base64::Engine;
 use serde_json::json;
 
 use super::put;
@@ -39,6 +40,19 @@ pub fn config(store: &Store) -> Result<()> {
         ("", "secrets"),
         json!({
             "metadata": { "name": "stripe-key", "namespace": "payments" }, "data": { "key": "c2tfdGVzdF9kZW1v" },
+        }),
+    )?;
+    // The shop's certificate, generated per start (no key ships with the source).
+    let (cert, key) =
+        crate::tls::site_certificate(&["shop.example.com", "www.shop.example.com"], 60)?;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    put(
+        store,
+        ("", "secrets"),
+        json!({
+            "metadata": { "name": "shop-tls", "namespace": "shop" },
+            "type": "kubernetes.io/tls",
+            "data": { "tls.crt": b64(&cert), "tls.key": b64(&key) },
         }),
     )?;
     put(
@@ -82,7 +96,9 @@ pub fn config(store: &Store) -> Result<()> {
         ("networking.k8s.io", "ingresses"),
         json!({
             "metadata": { "name": "web", "namespace": "shop" },
-            "spec": { "ingressClassName": "nginx", "rules": [{ "host": "shop.example.com", "http": { "paths": [
+            "spec": { "ingressClassName": "nginx",
+                "tls": [{ "hosts": ["shop.example.com", "www.shop.example.com"], "secretName": "shop-tls" }],
+                "rules": [{ "host": "shop.example.com", "http": { "paths": [
                 { "path": "/", "pathType": "Prefix", "backend": { "service": { "name": "web", "port": { "number": 80 } } } },
             ] } }] },
         }),
