@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("resources/:kind/:cluster/:namespace/:name") view=pages::ResourceDetailPage />
                     <Route path=path!("apply") view=pages::ApplyPage />
                     <Route path=path!("events") view=pages::EventsPage />
+                    <Route path=path!("access") view=pages::AccessPage />
                     <Route path=path!("templates") view=pages::TemplatesPage />
                     <Route path=path!("templates/:id") view=pages::TemplatePage />
                     <Route path=path!("tasks") view=pages::TasksPage />

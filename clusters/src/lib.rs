@@ -8,6 +8,7 @@
 //! domain's [`bosun_core::ClusterBackend`] trait, which authorizes and audits first.
 #![forbid(unsafe_code)]
 
+mod access;
 mod apply;
 mod cache;
 mod certificate;

@@ -346,6 +346,10 @@ impl ClusterBackend for ClusterManager {
         crate::events::list(&self.all(), q, visible).await
     }
 
+    async fn access(&self, q: &bosun_model::AccessQuery) -> Result<bosun_model::AccessReport> {
+        crate::access::access(&*self.get(&q.cluster)?, q).await
+    }
+
     fn event_list_now(&self, q: &EventQuery, visible: &Visible<'_>) -> Result<Page<EventRow>> {
         crate::events::list_now(&self.all(), q, visible)
     }

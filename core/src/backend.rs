@@ -313,6 +313,8 @@ pub trait ClusterBackend: Send + Sync {
         q: &bosun_model::EventQuery,
         visible: &Visible<'_>,
     ) -> Result<Page<EventRow>>;
+    /// What an RBAC subject may do in a namespace, from the bindings ("who can").
+    async fn access(&self, q: &bosun_model::AccessQuery) -> Result<bosun_model::AccessReport>;
     /// [`ClusterBackend::event_list`] from the caches as they are, without waiting.
     fn event_list_now(
         &self,

@@ -110,6 +110,29 @@ pub async fn reveal(
     .await
 }
 
+/// "Who can": what a user, group or service account may do in a namespace.
+pub async fn access(
+    ctx: &Context,
+    inv: &Invocation,
+    query: &bosun_model::AccessQuery,
+) -> Result<bosun_model::AccessReport> {
+    read(
+        ctx,
+        inv,
+        Target::scope(&query.cluster, &query.namespace),
+        async {
+            crate::clusters::validate_cluster_name(&query.cluster)?;
+            for ns in [&query.namespace, &query.subject_namespace] {
+                if !ns.is_empty() {
+                    crate::clusters::validate_namespace(ns)?;
+                }
+            }
+            ctx.clusters.access(query).await
+        },
+    )
+    .await
+}
+
 /// Creates a namespace with labels.
 pub async fn create_namespace(
     ctx: &Context,

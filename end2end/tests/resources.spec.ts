@@ -141,5 +141,19 @@ for (const vp of viewports) {
         await expect(page.getByTestId('section-usage').locator('tr', { hasText: 'pods' })).toContainText('8', { timeout: 2_000 });
       }).toPass({ timeout: 20_000 });
     });
+
+    test('who can: what ci-bot may do in shop', async ({ page }) => {
+      await signIn(page, server);
+      await page.goto(`${server.url}/resources`);
+      await page.getByRole('link', { name: 'Who can…' }).click();
+      await expect(page.getByRole('heading', { name: 'Who can' })).toBeVisible();
+      const form = page.getByTestId('access-form');
+      await form.locator('select[name=cluster]').selectOption('demo');
+      await form.locator('input[name=name]').fill('ci-bot');
+      await form.locator('input[name=namespace]').fill('shop');
+      await page.getByRole('button', { name: 'Look up' }).click();
+      await expect(page.getByTestId('access-subject')).toHaveText('User ci-bot in namespace shop');
+      await expect(page.getByTestId('grant').filter({ hasText: 'Role deployer' })).toContainText('deployments/scale');
+    });
   });
 }

@@ -44,7 +44,10 @@ pub use operation::{
 };
 pub use page::{DEFAULT_PAGE, EventQuery, MAX_PAGE, Page, PodQuery, WorkloadQuery};
 pub use pin::{Pin, PinCard, PinnedState, pinnable};
-pub use resource::{ResourceDetail, ResourceQuery, ResourceRow, SecretValue, Section, SectionRow};
+pub use resource::{
+    AccessQuery, AccessReport, ResourceDetail, ResourceQuery, ResourceRow, SecretValue, Section,
+    SectionRow,
+};
 pub use role::{ParseRoleError, Role};
 pub use rollout::{
     RolloutDetail, RolloutHistory, RolloutQuery, RolloutRow, RolloutStep, STEP_PAUSED, StepPause,

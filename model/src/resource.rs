@@ -205,3 +205,29 @@ mod tests {
         assert_eq!(s.rows[0].cells, vec!["Type", "ClusterIP"]);
     }
 }
+
+/// "Who can": a subject of RBAC whose grants are looked up in one namespace.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessQuery {
+    pub cluster: String,
+    /// `User`, `Group` or `ServiceAccount`.
+    pub kind: String,
+    pub name: String,
+    /// The namespace whose RoleBindings count (ClusterRoleBindings always do).
+    #[serde(default)]
+    pub namespace: String,
+    /// A service account's own namespace (default: `namespace`).
+    #[serde(default, rename = "subjectNamespace")]
+    pub subject_namespace: String,
+}
+
+/// What a subject may do: one section per binding that grants it something, titled with
+/// the binding and role, holding the role's rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessReport {
+    pub subject: String,
+    pub namespace: String,
+    pub grants: Vec<Section>,
+    pub notes: Vec<String>,
+}

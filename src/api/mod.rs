@@ -151,6 +151,9 @@ pub static ROUTES: &[Route] = &[
         Action::Delete,
         |m| on(m, resources::delete_namespace),
     ),
+    route("GET", "/clusters/{cluster}/access", Action::Read, |m| {
+        on(m, resources::access)
+    }),
     route(
         "GET",
         "/clusters/{cluster}/metrics/nodes",

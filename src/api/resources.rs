@@ -278,3 +278,33 @@ pub async fn create_registry_secret(
     };
     Ok((status, data(report)).into_response())
 }
+
+/// `?kind=User|Group|ServiceAccount&name=&namespace=&subjectNamespace=`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AccessParams {
+    kind: String,
+    name: String,
+    #[serde(default)]
+    namespace: String,
+    #[serde(default)]
+    subject_namespace: String,
+}
+
+/// `GET /clusters/{c}/access?kind=&name=&namespace=`: what the subject may do there, one
+/// section per binding that grants it something.
+pub async fn access(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ClusterPath>,
+    ApiQuery(p): ApiQuery<AccessParams>,
+) -> Result<Data<bosun_model::AccessReport>, ApiError> {
+    let query = bosun_model::AccessQuery {
+        cluster: path.cluster,
+        kind: p.kind,
+        name: p.name,
+        namespace: p.namespace,
+        subject_namespace: p.subject_namespace,
+    };
+    Ok(data(domain::access(&state.ctx, &inv, &query).await?))
+}

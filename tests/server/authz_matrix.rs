@@ -249,6 +249,9 @@ async fn prepare(
         }
     };
     let mut query = String::new();
+    if route.path.ends_with("/access") {
+        query = "kind=User&name=ci-bot&namespace=shop".into();
+    }
     if route.path.contains("/rollouts/{name}") {
         set(&mut params, "{name}", "cart-rollout".into());
     }
@@ -755,6 +758,12 @@ fn server_fn_case(path: &str) -> Option<(Body, Option<Role>)> {
                 "input": {"name": "rpc-regcred", "server": "ghcr.io", "username": "bot", "password": "rpc"},
             })),
             Some(Role::Operator),
+        ),
+        "/rpc/resources/access" => (
+            Body::Json(
+                json!({"query": {"cluster": "demo", "kind": "User", "name": "ci-bot", "namespace": "shop"}}),
+            ),
+            Some(Role::Viewer),
         ),
         "/rpc/events/list" => (
             Body::Json(json!({"query": {"cluster": "demo", "type": "Warning"}})),

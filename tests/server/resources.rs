@@ -704,3 +704,51 @@ async fn a_tls_secret_shows_its_certificate_and_never_its_key() {
     assert!(ingress.to_string().contains("shop-tls"), "{ingress}");
     srv.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_can_reads_what_a_subject_may_do_from_the_bindings() {
+    let srv = TestServer::with_demo().await;
+    srv.wait_for_caches("demo").await;
+    let viewer = srv.as_role(bosun_model::Role::Viewer).await;
+    let ask = |q: &str| srv.url(&format!("/api/v1/clusters/demo/access?{q}"));
+
+    let (status, report) = get(&viewer, &ask("kind=User&name=ci-bot&namespace=shop")).await;
+    assert_eq!(status, 200, "{report}");
+    let grants = report["data"]["grants"].as_array().unwrap();
+    let deployer = grants
+        .iter()
+        .find(|g| {
+            g["title"].as_str().unwrap().starts_with(
+                "RoleBinding shop/deployer → Role deployer (in namespace shop, as User ci-bot)",
+            )
+        })
+        .unwrap_or_else(|| panic!("{report}"));
+    let rule: Vec<&str> = deployer["rows"][0]["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(rule[0], "apps");
+    assert!(rule[1].contains("deployments/scale"), "{rule:?}");
+    assert!(rule[3].contains("patch"), "{rule:?}");
+    assert_eq!(report["data"]["subject"], "User ci-bot");
+
+    // In another namespace the RoleBinding does not count.
+    let (_, elsewhere) = get(&viewer, &ask("kind=User&name=ci-bot&namespace=payments")).await;
+    assert!(!elsewhere.to_string().contains("deployer"), "{elsewhere}");
+
+    for (q, words) in [
+        ("kind=Robot&name=x", "User, Group or ServiceAccount"),
+        ("kind=ServiceAccount&name=default", "lives in a namespace"),
+        ("kind=User&name=", "needs a name"),
+    ] {
+        let (status, body) = get(&viewer, &ask(q)).await;
+        assert_eq!(status, 400, "{q}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(words),
+            "{q}: {body}"
+        );
+    }
+    srv.stop().await;
+}

@@ -79,6 +79,18 @@ pub async fn create_registry_secret(
         .map_err(fail)
 }
 
+/// "Who can": what an RBAC subject may do in a namespace.
+#[server(prefix = "/rpc", endpoint = "resources/access", input = Json)]
+pub async fn subject_access(
+    query: bosun_model::AccessQuery,
+) -> Result<bosun_model::AccessReport, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::resources::access(&ui.ctx, &ui.inv, &query)
+        .await
+        .map_err(fail)
+}
+
 /// Creates a namespace with labels.
 #[server(prefix = "/rpc", endpoint = "namespaces/create", input = Json)]
 pub async fn create_namespace(

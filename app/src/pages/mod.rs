@@ -1,5 +1,6 @@
 //! One module per page (and the pieces a page is made of).
 
+mod access;
 mod admin;
 mod apply;
 pub mod audit;
@@ -28,6 +29,7 @@ pub mod workload_detail;
 pub mod workload_table;
 pub mod workloads;
 
+pub use access::AccessPage;
 pub use admin::AdminPage;
 pub use apply::ApplyPage;
 pub use audit::AuditPage;

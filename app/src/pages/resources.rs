@@ -44,7 +44,11 @@ pub fn KindPicker(current: Option<KindId>) -> impl IntoView {
                     }).collect_view()}
                 </div>
             }).collect_view()}
-            <div class="kind-group"><a class="chip" href="/apply">"Create from YAML"</a></div>
+            <div class="kind-group">
+                <a class="chip" href="/access">"Who can…"</a>
+                <a class="chip" href="/events">"Events"</a>
+                <a class="chip" href="/apply">"Create from YAML"</a>
+            </div>
         </nav>
     }
 }
