@@ -34,6 +34,12 @@ fn identities(q: &AccessQuery, sa_namespace: &str) -> Vec<(&'static str, String,
         "Group" => out.push(("Group", q.name.clone(), String::new())),
         _ => {
             out.push(("ServiceAccount", q.name.clone(), sa_namespace.to_string()));
+            // A service account is also the user system:serviceaccount:<ns>:<name>.
+            out.push((
+                "User",
+                format!("system:serviceaccount:{sa_namespace}:{}", q.name),
+                String::new(),
+            ));
             out.push(("Group", "system:serviceaccounts".into(), String::new()));
             out.push((
                 "Group",
@@ -42,7 +48,9 @@ fn identities(q: &AccessQuery, sa_namespace: &str) -> Vec<(&'static str, String,
             ));
         }
     }
-    if q.kind != "Group" {
+    if q.kind == "User" && q.name == "system:anonymous" {
+        out.push(("Group", "system:unauthenticated".into(), String::new()));
+    } else if q.kind != "Group" {
         out.push(("Group", "system:authenticated".into(), String::new()));
     }
     out

@@ -74,6 +74,10 @@ fn name(contents: &[u8]) -> String {
 /// UTCTime (`YYMMDDHHMMSSZ`) or GeneralizedTime (`YYYYMMDDHHMMSSZ`) as RFC 3339.
 fn time(tag: u8, contents: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(contents).ok()?.strip_suffix('Z')?;
+    // Digits only before any slicing: a crafted time must not split a character.
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let full = match tag {
         0x17 if text.len() == 12 => {
             let yy: u32 = text[..2].parse().ok()?;
@@ -218,6 +222,7 @@ mod tests {
             parse_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----").is_none()
         );
         assert!(parse_pem("not a certificate").is_none());
+        assert_eq!(time(0x17, "€€€€Z".as_bytes()), None);
     }
 
     #[test]

@@ -230,10 +230,67 @@ pub async fn delete(ctx: &Context, inv: &Invocation, id: i64) -> Result<()> {
     .await
 }
 
-/// Renders a template with values, turning a render error into the 400 it is.
+/// A document's structure: its mappings (by number of keys) and sequences, with every
+/// scalar alike. Values may change scalars, never this.
+fn shape(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut children: Vec<Value> = map.values().map(shape).collect();
+            children.sort_by_key(ToString::to_string);
+            Value::Array(vec![Value::from("map"), Value::Array(children)])
+        }
+        Value::Array(items) => Value::Array(vec![
+            Value::from("seq"),
+            Value::Array(items.iter().map(shape).collect()),
+        ]),
+        _ => Value::Null,
+    }
+}
+
+fn shapes(yaml: &str) -> Vec<Option<serde_json::Value>> {
+    documents::split(yaml)
+        .iter()
+        .map(|d| d.parsed.as_ref().ok().map(shape))
+        .collect()
+}
+
+/// Renders a template with values, turning a render error into the 400 it is. The result
+/// must have the structure the template has with plain sample values (a value that adds
+/// a key, an item or a document through YAML syntax is refused), and may hold no Secret:
+/// the check on save cannot see what variables make of `kind`.
 pub(crate) fn render(template: &Template, values: &BTreeMap<String, String>) -> Result<String> {
-    template::render(&template.yaml, values)
-        .map_err(|e| Error::BadRequest(format!("template {:?}: {e}", template.name)))
+    let bad = |e: String| Error::BadRequest(format!("template {:?}: {e}", template.name));
+    let rendered = template::render(&template.yaml, values).map_err(|e| bad(e.to_string()))?;
+    let samples: BTreeMap<String, String> = template::variables(&template.yaml)
+        .map_err(|e| bad(e.to_string()))?
+        .into_iter()
+        .map(|v| (v.name, SAMPLE_VALUE.to_string()))
+        .collect();
+    let expected = template::render(&template.yaml, &samples).map_err(|e| bad(e.to_string()))?;
+    let (got, want) = (shapes(&rendered), shapes(&expected));
+    if let Some(document) = (0..got.len().max(want.len())).find(|i| got.get(*i) != want.get(*i)) {
+        return Err(bad(format!(
+            "the values change the YAML's structure in document {}: a value must stay one scalar (quote the placeholder, \"{{{{ name }}}}\", where a value may hold ':', ',', '#', '[' or '{{')",
+            document + 1
+        )));
+    }
+    for doc in documents::split(&rendered) {
+        let is_secret = doc
+            .parsed
+            .as_ref()
+            .ok()
+            .and_then(|v| v.get("kind"))
+            .and_then(serde_json::Value::as_str)
+            == Some("Secret");
+        if is_secret {
+            return Err(bad(format!(
+                "document {} (line {}) renders to a Secret: templates cannot hold Secrets",
+                doc.index, doc.line
+            )));
+        }
+    }
+    Ok(rendered)
 }
 
 /// Renders the template and dry-runs it on one cluster and namespace: every check the
@@ -258,4 +315,52 @@ pub async fn check(
     };
     let report = crate::apply::apply(ctx, inv, &request.cluster, &rendered, &options, None).await?;
     Ok(CheckReport { rendered, report })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template(yaml: &str) -> Template {
+        Template {
+            id: 1,
+            name: "t".into(),
+            description: String::new(),
+            yaml: yaml.into(),
+            variables: Vec::new(),
+            created_by: String::new(),
+            created_at: String::new(),
+            updated_by: String::new(),
+            updated_at: String::new(),
+        }
+    }
+
+    fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_value_stays_one_scalar() {
+        let t = template(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ name }}\ndata: {a: {{ v }}}\n",
+        );
+        assert!(render(&t, &values(&[("name", "web"), ("v", "1")])).is_ok());
+        let err = render(&t, &values(&[("name", "web"), ("v", "1, b: 2")])).unwrap_err();
+        assert!(err.to_string().contains("structure in document 1"), "{err}");
+        let err = render(&t, &values(&[("name", "[a, b]"), ("v", "1")])).unwrap_err();
+        assert!(err.to_string().contains("structure"), "{err}");
+    }
+
+    #[test]
+    fn a_variable_cannot_make_a_secret() {
+        let t = template(
+            "apiVersion: v1\nkind: {{ kind | default: ConfigMap }}\nmetadata:\n  name: x\n",
+        );
+        assert!(render(&t, &BTreeMap::new()).is_ok());
+        let err = render(&t, &values(&[("kind", "Secret")])).unwrap_err();
+        assert!(err.to_string().contains("renders to a Secret"), "{err}");
+    }
 }

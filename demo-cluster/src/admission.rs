@@ -30,6 +30,7 @@ pub fn admit(store: &Store, def: &KindDef, obj: &mut Value) -> ApiResult<()> {
     }
     let ns = meta::namespace(obj).to_string();
     if def.res() == res::PODS {
+        requests_from_limits(obj);
         apply_limit_defaults(store, &ns, obj);
     }
     check_quotas(store, def, &ns, obj)
@@ -46,9 +47,31 @@ fn containers_mut(pod: &mut Value) -> Vec<&mut Value> {
         .collect()
 }
 
+/// Pod defaulting, before admission: a container's limit without a request is also its
+/// request.
+fn requests_from_limits(pod: &mut Value) {
+    for container in containers_mut(pod) {
+        let Some(limits) = container
+            .pointer("/resources/limits")
+            .and_then(Value::as_object)
+            .cloned()
+        else {
+            continue;
+        };
+        for (resource, value) in limits {
+            if container
+                .pointer(&format!("/resources/requests/{resource}"))
+                .is_none()
+            {
+                meta::set(container, &["resources", "requests", &resource], value);
+            }
+        }
+    }
+}
+
 /// LimitRanger: containers without a limit or request get the namespace's defaults (a
-/// request defaults to `defaultRequest`, else to the container's limit), and the pod is
-/// annotated with what was set.
+/// request defaults to `defaultRequest`, else to the default limit, as the LimitRange's own
+/// defaulting sets it), and the pod is annotated with what was set.
 fn apply_limit_defaults(store: &Store, ns: &str, pod: &mut Value) {
     let (ranges, _) = store.list(LIMIT_RANGES, Some(ns));
     let mut set: Vec<String> = Vec::new();
@@ -71,20 +94,14 @@ fn apply_limit_defaults(store: &Store, ns: &str, pod: &mut Value) {
                         filled.1.push(resource.clone());
                     }
                 }
-                let limits = container.pointer("/resources/limits").cloned();
+                // The container's own limits became its requests already (pod defaulting);
+                // what is left unset takes defaultRequest, else the default limit.
                 let requested: BTreeMap<String, Value> = default_requests
                     .into_iter()
                     .flatten()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .chain(
-                        limits
-                            .iter()
-                            .filter_map(Value::as_object)
-                            .flatten()
-                            .map(|(k, v)| (k.clone(), v.clone())),
-                    )
+                    .chain(defaults.into_iter().flatten())
                     .fold(BTreeMap::new(), |mut m, (k, v)| {
-                        m.entry(k).or_insert(v);
+                        m.entry(k.clone()).or_insert_with(|| v.clone());
                         m
                     });
                 for (resource, value) in requested {
@@ -149,8 +166,13 @@ fn pod_active(pod: &Value) -> bool {
 fn pod_sum(pod: &Value, pointer: &str) -> Option<f64> {
     let containers = pod.pointer("/spec/containers").and_then(Value::as_array)?;
     containers.iter().try_fold(0.0, |sum, c| {
-        let raw = c.pointer(pointer).and_then(Value::as_str)?;
-        Some(sum + parse_quantity(raw)?)
+        // A quantity may be written as a number (`cpu: 1`) as well as a string.
+        let value = c.pointer(pointer)?;
+        let parsed = match value {
+            Value::String(s) => parse_quantity(s)?,
+            other => other.as_f64()?,
+        };
+        Some(sum + parsed)
     })
 }
 
@@ -340,6 +362,24 @@ mod tests {
         assert_eq!(format_quantity("pods", 3.0), "3");
         assert_eq!(parse_quantity("500m"), Some(0.5));
         assert_eq!(parse_quantity("1Gi"), Some(1_073_741_824.0));
+    }
+
+    #[test]
+    fn a_limit_without_a_request_is_the_request_and_numbers_are_quantities() {
+        let mut pod = json!({"spec": {"containers": [
+            {"name": "a", "resources": {"limits": {"cpu": 1, "memory": "64Mi"}}},
+            {"name": "b", "resources": {"requests": {"cpu": "250m"}, "limits": {"cpu": "1"}}},
+        ]}});
+        requests_from_limits(&mut pod);
+        assert_eq!(
+            pod.pointer("/spec/containers/0/resources/requests/cpu"),
+            Some(&json!(1))
+        );
+        assert_eq!(
+            pod.pointer("/spec/containers/1/resources/requests/cpu"),
+            Some(&json!("250m"))
+        );
+        assert_eq!(pod_sum(&pod, "/resources/requests/cpu"), Some(1.25));
     }
 
     #[test]

@@ -389,7 +389,9 @@ pub fn render(yaml: &str, values: &BTreeMap<String, String>) -> Result<String, R
             },
         });
     }
-    if let Some((name, _)) = values.iter().find(|(_, v)| v.chars().any(char::is_control)) {
+    // U+0085, U+2028 and U+2029 are line breaks to a YAML parser too.
+    let breaks = |c: char| c.is_control() || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}');
+    if let Some((name, _)) = values.iter().find(|(_, v)| v.chars().any(breaks)) {
         return Err(RenderError::Multiline { name: name.clone() });
     }
     let missing: Vec<String> = vars
@@ -423,6 +425,18 @@ pub fn render(yaml: &str, values: &BTreeMap<String, String>) -> Result<String, R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_cannot_hold_a_line_break_of_any_kind() {
+        let yaml = "kind: ConfigMap\nmetadata:\n  name: {{ name }}\n";
+        let err = render(yaml, &values(&[("name", "web\u{2028}evil: x")])).unwrap_err();
+        assert_eq!(
+            err,
+            RenderError::Multiline {
+                name: "name".into()
+            }
+        );
+    }
 
     fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs

@@ -88,10 +88,17 @@ fn checked_targets(targets: &[TaskTarget]) -> Result<Vec<TaskTarget>> {
 /// and each document as `object.apply`). Answers when the task has finished, or after
 /// ten seconds with it still running.
 pub async fn run(ctx: &Context, inv: &Invocation, request: &TaskRequest) -> Result<Task> {
+    // Detached: once the row is written, the task must start even if the caller leaves.
+    let (ctx, inv, request) = (ctx.clone(), inv.clone(), request.clone());
+    crate::actions::detached(async move { run_now(&ctx, &inv, &request).await }).await
+}
+
+async fn run_now(ctx: &Context, inv: &Invocation, request: &TaskRequest) -> Result<Task> {
+    // Value names only: a value may be something its giver would not want in the log.
     let params = json!({
         "template_id": request.template_id,
         "targets": request.targets,
-        "values": request.values,
+        "values": request.values.keys().collect::<Vec<_>>(),
         "dry_run": request.dry_run,
     });
     let target = Target::stored("template", &request.template_id.to_string());
@@ -125,6 +132,11 @@ pub async fn run(ctx: &Context, inv: &Invocation, request: &TaskRequest) -> Resu
 /// Runs a task again exactly as it ran: the same rendered YAML, values and targets
 /// (operators and up; audited as `task.run`).
 pub async fn rerun(ctx: &Context, inv: &Invocation, id: i64) -> Result<Task> {
+    let (ctx, inv) = (ctx.clone(), inv.clone());
+    crate::actions::detached(async move { rerun_now(&ctx, &inv, id).await }).await
+}
+
+async fn rerun_now(ctx: &Context, inv: &Invocation, id: i64) -> Result<Task> {
     let params = json!({ "rerun_of": id });
     let task = perform(
         ctx,
@@ -187,7 +199,19 @@ fn pending(
 
 async fn start(ctx: &Context, inv: &Invocation, task: Task) -> Result<Task> {
     let id = task.id;
-    let work = tokio::spawn(execute(ctx.clone(), inv.clone(), task));
+    let guard_ctx = ctx.clone();
+    let inner = tokio::spawn(execute(ctx.clone(), inv.clone(), task));
+    // A task that dies (a panic) is closed as failed rather than left running.
+    let work = tokio::spawn(async move {
+        if inner.await.is_err() {
+            let _ = store::fail_unfinished(
+                &guard_ctx,
+                id,
+                "the task stopped unexpectedly; the results show what it finished",
+            )
+            .await;
+        }
+    });
     // The task goes on after this answer when it takes longer.
     let _ = tokio::time::timeout(ANSWER_WITHIN, work).await;
     store::load(ctx, id).await?.ok_or_else(|| not_found(id))

@@ -110,6 +110,20 @@ pub async fn set_cleanup(ctx: &Context, id: i64, cleanup: &[CleanupResult]) -> R
     Ok(())
 }
 
+/// Closes one task as failed unless it has finished, keeping its results.
+pub async fn fail_unfinished(ctx: &Context, id: i64, message: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE tasks SET state = ?, message = ?, finished_at = ? WHERE id = ? AND finished_at IS NULL",
+    )
+    .bind(TaskState::Failed.name())
+    .bind(message)
+    .bind(now_rfc3339())
+    .bind(id)
+    .execute(&ctx.db)
+    .await?;
+    Ok(())
+}
+
 /// Tasks a previous run of the console left unfinished, closed as failed with what they
 /// had done.
 pub async fn close_unfinished(ctx: &Context) -> Result<usize> {
