@@ -378,3 +378,33 @@ async fn a_task_applies_a_template_per_cluster_and_cleans_up_what_it_created() {
     );
     srv.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_cleanups_of_one_task_at_once_delete_once() {
+    let srv = TestServer::with_demo().await;
+    let operator = srv.as_role(Role::Operator).await;
+    let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ name }}\n";
+    let (_, made) = send(
+        &operator,
+        "POST",
+        &srv.url("/api/v1/templates"),
+        Some(json!({"name": "once", "yaml": yaml})),
+    )
+    .await;
+    let request = json!({
+        "template_id": made["data"]["id"],
+        "targets": [{"cluster": "demo", "namespace": "shop"}],
+        "values": {"name": "cleaned-once"},
+    });
+    let (status, task) = send(&operator, "POST", &srv.url("/api/v1/tasks"), Some(request)).await;
+    assert_eq!(status, 201, "{task}");
+    let url = srv.url(&format!("/api/v1/tasks/{}/cleanup", task["data"]["id"]));
+    let (a, b) = tokio::join!(
+        send(&operator, "POST", &url, None),
+        send(&operator, "POST", &url, None)
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "{} {}", a.1, b.1);
+    srv.stop().await;
+}

@@ -363,6 +363,12 @@ pub async fn cleanup(ctx: &Context, inv: &Invocation, id: i64) -> Result<Task> {
                 "task {id} created nothing: the objects it configured existed before it and are left alone"
             )));
         }
+        // One clean-up per task, even when two people ask at once.
+        if !store::claim_cleanup(ctx, id).await? {
+            return Err(Error::Conflict(format!(
+                "what task {id} created is being deleted or was deleted already"
+            )));
+        }
         let mut cleanup = Vec::new();
         for object in created {
             let answer = crate::workloads::act(ctx, inv, Operation::Delete {

@@ -101,6 +101,24 @@ pub async fn progress(
     Ok(())
 }
 
+/// Claims a task's clean-up for this caller: false when another has it (or had it).
+pub async fn claim_cleanup(ctx: &Context, id: i64) -> Result<bool> {
+    let marker = [CleanupResult {
+        cluster: String::new(),
+        namespace: String::new(),
+        kind: String::new(),
+        name: String::new(),
+        deleted: false,
+        message: "deleting what the task created…".into(),
+    }];
+    let claimed = sqlx::query("UPDATE tasks SET cleanup = ? WHERE id = ? AND cleanup = '[]'")
+        .bind(to_json(&marker)?)
+        .bind(id)
+        .execute(&ctx.db)
+        .await?;
+    Ok(claimed.rows_affected() == 1)
+}
+
 pub async fn set_cleanup(ctx: &Context, id: i64, cleanup: &[CleanupResult]) -> Result<()> {
     sqlx::query("UPDATE tasks SET cleanup = ? WHERE id = ?")
         .bind(to_json(&cleanup)?)
