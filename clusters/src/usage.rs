@@ -102,8 +102,9 @@ pub async fn usage(cluster: &Cluster) -> Result<(Vec<NodeUsage>, Vec<PodUsage>)>
                 .map(usage_of)
                 .fold((0.0, 0.0), |(c, mem), (c1, m1)| (c + c1, mem + m1));
             let spec = specs.get(&(namespace.clone(), name.clone())).copied();
+            // `+ 0.0` turns the empty sum's -0.0 into 0.
             let sum = |field: &str, resource: &str| {
-                spec.map_or(0.0, |p| rows::pod_sum(&[p], field, resource))
+                spec.map_or(0.0, |p| rows::pod_sum(&[p], field, resource)) + 0.0
             };
             PodUsage {
                 cluster: cluster.name().to_string(),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use bosun_model::Role;
 use serde_json::{Value, json};
 
-use crate::common::{TestServer, client, demo_send, get};
+use crate::common::{TestServer, client, demo_send, eventually, get};
 
 fn items(page: &Value) -> &Vec<Value> {
     page["data"]["items"].as_array().unwrap()
@@ -70,16 +70,24 @@ async fn events_are_listed_warnings_first_filtered_paged_and_live() {
             .all(|r| r["reason"].as_str().unwrap().eq_ignore_ascii_case(&reason))
     );
 
-    // Paging: the second page goes on where the first stopped (the demo's kubelet writes
-    // events meanwhile, so only the order is compared).
-    let (_, first) = get(&viewer, &api("/demo/namespaces/_all/events?limit=2")).await;
+    // Paging: the second page goes on where the first stopped. The demo's kubelet writes
+    // pod events all the time, so the pages are of Deployment events, once their number
+    // has settled (offset paging over a list that grows in front shifts, as kubectl's
+    // would without a snapshot).
+    let deployments = "/demo/namespaces/_all/events?kind=Deployment";
+    eventually(30, "the Deployment events to settle", || async {
+        let (_, a) = get(&viewer, &api(deployments)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (_, b) = get(&viewer, &api(deployments)).await;
+        (a["data"]["total"] == b["data"]["total"] && items(&a).len() >= 3).then_some(())
+    })
+    .await;
+    let (_, first) = get(&viewer, &api(&format!("{deployments}&limit=2"))).await;
     assert_eq!(items(&first).len(), 2);
     let token = first["data"]["continue"].as_str().unwrap();
     let (_, second) = get(
         &viewer,
-        &api(&format!(
-            "/demo/namespaces/_all/events?limit=2&continue={token}"
-        )),
+        &api(&format!("{deployments}&limit=2&continue={token}")),
     )
     .await;
     let next = &items(&second)[0];
