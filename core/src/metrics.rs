@@ -212,7 +212,7 @@ pub async fn nodes(
     name: Option<&str>,
 ) -> Result<UsageReport<NodeUsage>> {
     read(ctx, inv, Target::scope(cluster, ""), async {
-        crate::clusters::get(ctx, inv, cluster).await?;
+        crate::clusters::ensure_connected(ctx, cluster)?;
         let (at, reading) = latest(ctx, cluster);
         let nodes = match reading {
             Ok((nodes, _)) => nodes,
@@ -245,7 +245,7 @@ pub async fn pods(
 ) -> Result<UsageReport<PodUsage>> {
     let namespace = query.namespace.as_deref().filter(|n| *n != "_all");
     read(ctx, inv, Target::scope(cluster, namespace.unwrap_or("")), async {
-        crate::clusters::get(ctx, inv, cluster).await?;
+        crate::clusters::ensure_connected(ctx, cluster)?;
         if let Some(ns) = namespace {
             crate::clusters::validate_namespace(ns)?;
         }

@@ -98,15 +98,7 @@ fn validate(input: &TemplateInput) -> Result<()> {
             "the description is longer than {MAX_DESCRIPTION} characters"
         )));
     }
-    let variables =
-        template::variables(&input.yaml).map_err(|e| Error::BadRequest(e.to_string()))?;
-    let samples: BTreeMap<String, String> = variables
-        .iter()
-        .filter(|v| v.default.is_none())
-        .map(|v| (v.name.clone(), SAMPLE_VALUE.to_string()))
-        .collect();
-    let sample =
-        template::render(&input.yaml, &samples).map_err(|e| Error::BadRequest(e.to_string()))?;
+    let sample = sample_render(&input.yaml).map_err(|e| Error::BadRequest(e.to_string()))?;
     let docs = documents::split(&sample);
     if docs.is_empty() {
         return Err(Error::BadRequest(
@@ -135,6 +127,17 @@ fn validate(input: &TemplateInput) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The template with its defaults, and [`SAMPLE_VALUE`] for variables without one: what
+/// a save checks, and the structure every run must keep.
+fn sample_render(yaml: &str) -> std::result::Result<String, template::RenderError> {
+    let samples: BTreeMap<String, String> = template::variables(yaml)?
+        .into_iter()
+        .filter(|v| v.default.is_none())
+        .map(|v| (v.name, SAMPLE_VALUE.to_string()))
+        .collect();
+    template::render(yaml, &samples)
 }
 
 fn unique_name(e: sqlx::Error, name: &str) -> Error {
@@ -262,12 +265,7 @@ fn shapes(yaml: &str) -> Vec<Option<serde_json::Value>> {
 pub(crate) fn render(template: &Template, values: &BTreeMap<String, String>) -> Result<String> {
     let bad = |e: String| Error::BadRequest(format!("template {:?}: {e}", template.name));
     let rendered = template::render(&template.yaml, values).map_err(|e| bad(e.to_string()))?;
-    let samples: BTreeMap<String, String> = template::variables(&template.yaml)
-        .map_err(|e| bad(e.to_string()))?
-        .into_iter()
-        .map(|v| (v.name, SAMPLE_VALUE.to_string()))
-        .collect();
-    let expected = template::render(&template.yaml, &samples).map_err(|e| bad(e.to_string()))?;
+    let expected = sample_render(&template.yaml).map_err(|e| bad(e.to_string()))?;
     let (got, want) = (shapes(&rendered), shapes(&expected));
     if let Some(document) = (0..got.len().max(want.len())).find(|i| got.get(*i) != want.get(*i)) {
         return Err(bad(format!(

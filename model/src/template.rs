@@ -351,18 +351,23 @@ fn placeholders(yaml: &str) -> Result<Vec<Placeholder>, RenderError> {
 /// # Errors
 /// A `{{` that is not closed on its line, a bad name or an unknown filter, with its line.
 pub fn variables(yaml: &str) -> Result<Vec<Variable>, RenderError> {
+    Ok(merged(&placeholders(yaml)?))
+}
+
+/// One variable per name, in order of first use, with the first default given.
+fn merged(found: &[Placeholder]) -> Vec<Variable> {
     let mut seen: Vec<Variable> = Vec::new();
-    for p in placeholders(yaml)? {
+    for p in found {
         match seen.iter_mut().find(|v| v.name == p.variable.name) {
             Some(known) => {
                 if known.default.is_none() {
-                    known.default = p.variable.default;
+                    known.default.clone_from(&p.variable.default);
                 }
             }
-            None => seen.push(p.variable),
+            None => seen.push(p.variable.clone()),
         }
     }
-    Ok(seen)
+    seen
 }
 
 /// The template with every variable replaced by its value, or its default.
@@ -375,7 +380,7 @@ pub fn variables(yaml: &str) -> Result<Vec<Variable>, RenderError> {
 /// and variables with neither value nor default (all of them named at once).
 pub fn render(yaml: &str, values: &BTreeMap<String, String>) -> Result<String, RenderError> {
     let found = placeholders(yaml)?;
-    let vars = variables(yaml)?;
+    let vars = merged(&found);
     if let Some(name) = values.keys().find(|k| !vars.iter().any(|v| &v.name == *k)) {
         return Err(RenderError::Unknown {
             name: name.clone(),

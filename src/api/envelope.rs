@@ -30,6 +30,17 @@ pub fn data<T>(value: T) -> Data<T> {
     Data { data: value }
 }
 
+/// An answer whose parts may each succeed or fail (an apply's documents): 200 when all
+/// did, 207 Multi-Status when some did not, the body the same either way.
+pub fn per_part<T: Serialize>(all_succeeded: bool, value: T) -> Response {
+    let status = if all_succeeded {
+        StatusCode::OK
+    } else {
+        StatusCode::MULTI_STATUS
+    };
+    (status, data(value)).into_response()
+}
+
 /// A failed request: any domain error, rendered as the API's error body.
 #[derive(Debug)]
 pub struct ApiError(pub bosun_core::Error);

@@ -29,7 +29,7 @@ use axum::Router;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use bosun_model::Action;
 
-pub use envelope::{Api, ApiError, ApiJson, ApiPath, ApiQuery, Data, data, ndjson};
+pub use envelope::{Api, ApiError, ApiJson, ApiPath, ApiQuery, Data, data, ndjson, per_part};
 
 use crate::server::AppState;
 

@@ -244,12 +244,7 @@ pub async fn apply_yaml(
     };
     let report: ApplyReport =
         apply::apply(&state.ctx, &inv, &path.cluster, yaml, &options, None).await?;
-    let status = if report.succeeded() {
-        StatusCode::OK
-    } else {
-        StatusCode::MULTI_STATUS
-    };
-    Ok((status, data(report)).into_response())
+    Ok(super::per_part(report.succeeded(), report))
 }
 
 /// `/clusters/{cluster}/namespaces/{ns}/registry-secrets`
@@ -271,12 +266,7 @@ pub async fn create_registry_secret(
     let report =
         bosun_core::registry_secret::create(&state.ctx, &inv, &path.cluster, &path.ns, &input)
             .await?;
-    let status = if report.succeeded() {
-        StatusCode::OK
-    } else {
-        StatusCode::MULTI_STATUS
-    };
-    Ok((status, data(report)).into_response())
+    Ok(super::per_part(report.succeeded(), report))
 }
 
 /// `?kind=User|Group|ServiceAccount&name=&namespace=&subjectNamespace=`

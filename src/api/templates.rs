@@ -75,10 +75,5 @@ pub async fn check(
     ApiJson(request): ApiJson<CheckRequest>,
 ) -> Result<Response, ApiError> {
     let checked = domain::check(&state.ctx, &inv, path.id, &request).await?;
-    let status = if checked.report.succeeded() {
-        StatusCode::OK
-    } else {
-        StatusCode::MULTI_STATUS
-    };
-    Ok((status, data(checked)).into_response())
+    Ok(super::per_part(checked.report.succeeded(), checked))
 }

@@ -87,44 +87,99 @@ pub fn limit_range_yaml(
     yaml
 }
 
-/// Sends `yaml` through the apply path and shows the answer.
-fn submit(
+/// Where a form's YAML goes and what it shows: one per form, shared by its Check and
+/// Save buttons.
+#[derive(Clone)]
+struct Sender {
     cluster: String,
     namespace: String,
-    yaml: String,
-    dry_run: bool,
     report: RwSignal<Option<ApplyReport>>,
     busy: RwSignal<bool>,
     on_applied: Callback<()>,
-) {
-    let toasts = use_toasts();
-    busy.set(true);
-    leptos::task::spawn_local(async move {
-        let options = ApplyOptions {
-            dry_run,
-            force: false,
-            namespace: Some(namespace),
-        };
-        match apply_yaml(cluster, yaml, options, None).await {
-            // Once stored, the page reloads the object (this form with it): the toast
-            // carries the answer.
-            Ok(r) if !dry_run && r.succeeded() => {
-                let said: Vec<String> = r.results.iter().map(|d| d.message.clone()).collect();
-                toasts.ok(said.join("; "));
-                on_applied.run(());
-            }
-            Ok(r) => report.set(Some(r)),
-            Err(e) => toasts.error(&e),
-        }
-        busy.set(false);
-    });
 }
 
-fn bad_input(why: &str) {
-    use_toasts().error(&crate::AppError::new(
-        bosun_model::ErrorCode::BadRequest,
-        why.to_string(),
-    ));
+impl Sender {
+    fn new(cluster: String, namespace: String, on_applied: Callback<()>) -> Self {
+        Self {
+            cluster,
+            namespace,
+            report: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            on_applied,
+        }
+    }
+
+    /// Reads `fields` (label, value), each a quantity or empty and at least one set, makes
+    /// the YAML from the values in order with `build`, and sends it through the apply
+    /// path (a dry run when asked). A bad value is named and nothing is sent.
+    fn send(
+        &self,
+        fields: &[(String, RwSignal<String>)],
+        dry_run: bool,
+        build: impl FnOnce(&[String]) -> String,
+    ) {
+        let toasts = use_toasts();
+        let bad = |why: String| {
+            toasts.error(&crate::AppError::new(
+                bosun_model::ErrorCode::BadRequest,
+                why,
+            ))
+        };
+        let mut values = Vec::with_capacity(fields.len());
+        for (label, value) in fields {
+            let value = value.get_untracked().trim().to_string();
+            if let Err(why) = checked(label, &value) {
+                bad(why);
+                return;
+            }
+            values.push(value);
+        }
+        if values.iter().all(String::is_empty) {
+            bad("Set at least one limit".into());
+            return;
+        }
+        let yaml = build(&values);
+        let (cluster, namespace) = (self.cluster.clone(), self.namespace.clone());
+        let (report, busy, on_applied) = (self.report, self.busy, self.on_applied);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let options = ApplyOptions {
+                dry_run,
+                force: false,
+                namespace: Some(namespace),
+            };
+            match apply_yaml(cluster, yaml, options, None).await {
+                // Once stored, the page reloads the object (this form with it): the toast
+                // carries the answer.
+                Ok(r) if !dry_run && r.succeeded() => {
+                    let said: Vec<String> = r.results.iter().map(|d| d.message.clone()).collect();
+                    toasts.ok(said.join("; "));
+                    on_applied.run(());
+                }
+                Ok(r) => report.set(Some(r)),
+                Err(e) => toasts.error(&e),
+            }
+            busy.set(false);
+        });
+    }
+}
+
+/// Check and Save, and the answer of a check.
+#[component]
+fn FormActions(
+    busy: RwSignal<bool>,
+    report: RwSignal<Option<ApplyReport>>,
+    #[prop(into)] check: Callback<()>,
+    save: &'static str,
+    testid: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="actions">
+            <button type="button" disabled=move || busy.get() on:click=move |_| check.run(())>"Check (dry run)"</button>
+            <button type="submit" class="primary" data-testid=testid disabled=move || busy.get()>{save}</button>
+        </div>
+        {move || report.get().map(|report| view! { <ApplyResults report /> })}
+    }
 }
 
 /// Creates or edits a ResourceQuota. `existing` are the rows of its Usage section
@@ -146,58 +201,44 @@ pub fn QuotaForm(
             .and_then(|r| r.cells.get(2).cloned())
             .unwrap_or_default()
     };
-    let fields: Vec<(&'static str, &'static str, &'static str, RwSignal<String>)> = QUOTA_FIELDS
+    let fields: Vec<(String, RwSignal<String>)> = QUOTA_FIELDS
         .iter()
-        .map(|(key, label, example)| (*key, *label, *example, RwSignal::new(hard_of(key))))
+        .map(|(key, label, _)| ((*label).to_string(), RwSignal::new(hard_of(key))))
         .collect();
-    let report = RwSignal::new(None::<ApplyReport>);
-    let busy = RwSignal::new(false);
-    let fields_for_send = fields.clone();
-    let send = move |dry_run: bool| {
-        let mut hard = Vec::new();
-        for (key, label, _, value) in &fields_for_send {
-            let value = value.get_untracked().trim().to_string();
-            if let Err(why) = checked(label, &value) {
-                bad_input(&why);
-                return;
-            }
-            hard.push(((*key).to_string(), value));
+    let sender = Sender::new(cluster, namespace.clone(), on_applied);
+    let (busy, report) = (sender.busy, sender.report);
+    let send = {
+        let fields = fields.clone();
+        move |dry_run: bool| {
+            sender.send(&fields, dry_run, |values| {
+                let hard: Vec<(String, String)> = QUOTA_FIELDS
+                    .iter()
+                    .zip(values)
+                    .map(|((key, _, _), v)| ((*key).to_string(), v.clone()))
+                    .collect();
+                quota_yaml(&name.get_untracked(), &namespace, &hard)
+            });
         }
-        if hard.iter().all(|(_, v)| v.is_empty()) {
-            bad_input("Set at least one limit");
-            return;
-        }
-        let yaml = quota_yaml(&name.get_untracked(), &namespace, &hard);
-        submit(
-            cluster.clone(),
-            namespace.clone(),
-            yaml,
-            dry_run,
-            report,
-            busy,
-            on_applied,
-        );
     };
-    let send2 = send.clone();
+    let check = send.clone();
     view! {
         <form class="limits-form" data-testid="quota-form" on:submit=move |ev| { ev.prevent_default(); send(false); }>
             <div class="filters">
                 <label><span>"Quota name"</span>
                     <input name="quota-name" required readonly=editing prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-                {fields.into_iter().map(|(key, label, example, value)| view! {
-                    <label><span>{label}</span>
-                        <input name=key placeholder=example inputmode="decimal" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) /></label>
+                {QUOTA_FIELDS.iter().zip(fields).map(|((key, label, example), (_, value))| view! {
+                    <label><span>{*label}</span>
+                        <input name=*key placeholder=*example inputmode="decimal" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) /></label>
                 }).collect_view()}
             </div>
-            <div class="actions">
-                <button type="button" disabled=move || busy.get() on:click=move |_| send2(true)>"Check (dry run)"</button>
-                <button type="submit" class="primary" data-testid="save-quota" disabled=move || busy.get()>"Save quota"</button>
-            </div>
-            {move || report.get().map(|report| view! { <ApplyResults report /> })}
+            <FormActions busy report check=move |()| check(true) save="Save quota" testid="save-quota" />
         </form>
     }
     .into_any()
 }
+
+/// The LimitRange form's resources, one row each.
+const LIMIT_RESOURCES: [&str; 2] = ["cpu", "memory"];
 
 /// Creates or edits a LimitRange for containers (CPU and memory). `existing` are the
 /// rows of its Limits section (type, resource, min, max, default request, default limit,
@@ -212,49 +253,41 @@ pub fn LimitRangeForm(
 ) -> impl IntoView {
     let editing = name.is_some();
     let name = RwSignal::new(name.unwrap_or_else(|| "defaults".to_string()));
-    let mut cells: Vec<(&'static str, &'static str, &'static str, RwSignal<String>)> = Vec::new();
-    for resource in ["cpu", "memory"] {
+    // (resource, field, value) for every cell of the table, row by row.
+    let mut cells: Vec<(&'static str, &'static str, RwSignal<String>)> = Vec::new();
+    let mut labelled: Vec<(String, RwSignal<String>)> = Vec::new();
+    for resource in LIMIT_RESOURCES {
+        let row = existing.iter().find(|r| {
+            r.cells.first().map(String::as_str) == Some("Container")
+                && r.cells.get(1).map(String::as_str) == Some(resource)
+        });
         for (column, (field, label)) in LIMIT_FIELDS.iter().enumerate() {
-            let now = existing
-                .iter()
-                .find(|r| {
-                    r.cells.first().map(String::as_str) == Some("Container")
-                        && r.cells.get(1).map(String::as_str) == Some(resource)
-                })
+            let now = row
                 .and_then(|r| r.cells.get(column + 2).cloned())
                 .unwrap_or_default();
-            cells.push((resource, field, label, RwSignal::new(now)));
+            let value = RwSignal::new(now);
+            cells.push((resource, field, value));
+            labelled.push((format!("{resource} {label}"), value));
         }
     }
-    let report = RwSignal::new(None::<ApplyReport>);
-    let busy = RwSignal::new(false);
-    let cells_for_send = cells.clone();
-    let send = move |dry_run: bool| {
-        let mut fields = Vec::new();
-        for (resource, field, label, value) in &cells_for_send {
-            let value = value.get_untracked().trim().to_string();
-            if let Err(why) = checked(&format!("{resource} {label}"), &value) {
-                bad_input(&why);
-                return;
-            }
-            fields.push(((*field).to_string(), (*resource).to_string(), value));
+    let sender = Sender::new(cluster, namespace.clone(), on_applied);
+    let (busy, report) = (sender.busy, sender.report);
+    let send = {
+        let cells = cells.clone();
+        move |dry_run: bool| {
+            sender.send(&labelled, dry_run, |values| {
+                let fields: Vec<(String, String, String)> = cells
+                    .iter()
+                    .zip(values)
+                    .map(|((resource, field, _), v)| {
+                        ((*field).to_string(), (*resource).to_string(), v.clone())
+                    })
+                    .collect();
+                limit_range_yaml(&name.get_untracked(), &namespace, &fields)
+            });
         }
-        if fields.iter().all(|(_, _, v)| v.is_empty()) {
-            bad_input("Set at least one limit");
-            return;
-        }
-        let yaml = limit_range_yaml(&name.get_untracked(), &namespace, &fields);
-        submit(
-            cluster.clone(),
-            namespace.clone(),
-            yaml,
-            dry_run,
-            report,
-            busy,
-            on_applied,
-        );
     };
-    let send2 = send.clone();
+    let check = send.clone();
     view! {
         <form class="limits-form" data-testid="limit-range-form" on:submit=move |ev| { ev.prevent_default(); send(false); }>
             <label><span>"Limit range name"</span>
@@ -263,10 +296,10 @@ pub fn LimitRangeForm(
                 <table class="grid">
                     <thead><tr><th>"Container"</th>{LIMIT_FIELDS.iter().map(|(_, label)| view! { <th>{*label}</th> }).collect_view()}</tr></thead>
                     <tbody>
-                        {["cpu", "memory"].into_iter().map(|resource| view! {
+                        {LIMIT_RESOURCES.into_iter().map(|resource| view! {
                             <tr>
                                 <th scope="row">{resource}</th>
-                                {cells.iter().filter(|c| c.0 == resource).map(|(resource, field, label, value)| {
+                                {cells.iter().filter(|c| c.0 == resource).zip(LIMIT_FIELDS).map(|((resource, field, value), (_, label))| {
                                     let value = *value;
                                     view! { <td><input name=format!("{resource}-{field}") aria-label=format!("{resource} {label}") inputmode="decimal" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) /></td> }
                                 }).collect_view()}
@@ -275,11 +308,7 @@ pub fn LimitRangeForm(
                     </tbody>
                 </table>
             </div>
-            <div class="actions">
-                <button type="button" disabled=move || busy.get() on:click=move |_| send2(true)>"Check (dry run)"</button>
-                <button type="submit" class="primary" data-testid="save-limit-range" disabled=move || busy.get()>"Save limits"</button>
-            </div>
-            {move || report.get().map(|report| view! { <ApplyResults report /> })}
+            <FormActions busy report check=move |()| check(true) save="Save limits" testid="save-limit-range" />
         </form>
     }
     .into_any()

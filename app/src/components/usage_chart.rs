@@ -141,7 +141,12 @@ fn in_browser(inner: impl Fn() -> AnyView + Send + Sync + 'static) -> impl IntoV
 #[component]
 pub fn NodeUsageCharts(cluster: String, name: String) -> impl IntoView {
     in_browser(move || {
-        view! { <NodeCharts cluster=cluster.clone() name=name.clone() /> }.into_any()
+        let (cluster, name) = (cluster.clone(), name.clone());
+        followed(
+            move || fetch_node_usage(cluster.clone(), Some(name.clone())),
+            |node| node_charts(node).into_any(),
+        )
+        .into_any()
     })
 }
 
@@ -149,31 +154,44 @@ pub fn NodeUsageCharts(cluster: String, name: String) -> impl IntoView {
 #[component]
 pub fn PodUsageCharts(cluster: String, namespace: String, name: String) -> impl IntoView {
     in_browser(move || {
-        view! { <PodCharts cluster=cluster.clone() namespace=namespace.clone() name=name.clone() /> }
-            .into_any()
+        let (cluster, namespace, name) = (cluster.clone(), namespace.clone(), name.clone());
+        followed(
+            move || {
+                let query = PodUsageQuery {
+                    namespace: Some(namespace.clone()),
+                    name: Some(name.clone()),
+                    limit: Some(1),
+                };
+                fetch_pod_usage(cluster.clone(), query)
+            },
+            |pod| pod_charts(pod).into_any(),
+        )
+        .into_any()
     })
 }
 
-#[component]
-fn NodeCharts(cluster: String, name: String) -> impl IntoView {
+/// The first item of a usage report, drawn by `draw`, fetched again each sampling period;
+/// the report's reason when the cluster has no usage to show.
+fn followed<T, Fut>(
+    fetch: impl Fn() -> Fut + Send + Sync + 'static,
+    draw: fn(T) -> AnyView,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    Fut: std::future::Future<Output = Result<UsageReport<T>, crate::AppError>> + Send + 'static,
+{
     let refresh = RwSignal::new(0u32);
-    let report = Resource::new(
-        move || refresh.get(),
-        move |_| fetch_node_usage(cluster.clone(), Some(name.clone())),
-    );
+    let report = Resource::new(move || refresh.get(), move |_| fetch());
     poll(report, refresh);
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match report.await {
                     Err(e) => view! { <p class="muted">{e.message}</p> }.into_any(),
-                    Ok(r) => {
-                        if let Some(why) = unavailable(&r) {
-                            return why;
-                        }
-                        let Some(node) = r.items.first().cloned() else { return ().into_any() };
-                        node_charts(node).into_any()
-                    }
+                    Ok(r) => match unavailable(&r) {
+                        Some(why) => why,
+                        None => r.items.first().cloned().map_or_else(|| ().into_any(), draw),
+                    },
                 }
             })}
         </Transition>
@@ -186,39 +204,6 @@ fn node_charts(node: NodeUsage) -> impl IntoView {
             <UsageChart title="CPU" points=series(&node.history, |p| p.cpu) bounds=vec![("allocatable", node.cpu_allocatable)] show=cores testid="chart-cpu" />
             <UsageChart title="Memory" points=series(&node.history, |p| p.memory) bounds=vec![("allocatable", node.memory_allocatable)] show=bytes testid="chart-memory" />
         </div>
-    }
-}
-
-#[component]
-fn PodCharts(cluster: String, namespace: String, name: String) -> impl IntoView {
-    let refresh = RwSignal::new(0u32);
-    let report = Resource::new(
-        move || refresh.get(),
-        move |_| {
-            let query = PodUsageQuery {
-                namespace: Some(namespace.clone()),
-                name: Some(name.clone()),
-                limit: Some(1),
-            };
-            fetch_pod_usage(cluster.clone(), query)
-        },
-    );
-    poll(report, refresh);
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match report.await {
-                    Err(e) => view! { <p class="muted">{e.message}</p> }.into_any(),
-                    Ok(r) => {
-                        if let Some(why) = unavailable(&r) {
-                            return why;
-                        }
-                        let Some(pod) = r.items.first().cloned() else { return ().into_any() };
-                        pod_charts(pod).into_any()
-                    }
-                }
-            })}
-        </Transition>
     }
 }
 

@@ -87,6 +87,16 @@ pub async fn get(ctx: &Context, inv: &Invocation, name: &str) -> Result<ClusterS
     read(ctx, inv, Target::cluster(name), summary(ctx, name)).await
 }
 
+/// 404 unless `name` is a connected cluster. Cheap (no summary is built), for calls that
+/// only need to know the cluster exists before they reach it.
+pub(crate) fn ensure_connected(ctx: &Context, name: &str) -> Result<()> {
+    if ctx.clusters.connected().iter().any(|(n, _)| n == name) {
+        Ok(())
+    } else {
+        Err(Error::NotFound(format!("no cluster named {name:?}")))
+    }
+}
+
 async fn summary(ctx: &Context, name: &str) -> Result<ClusterSummary> {
     let mut found = ctx
         .clusters

@@ -243,8 +243,8 @@ async fn execute(ctx: Context, inv: Invocation, task: Task) {
             namespace: Some(target.namespace.clone()).filter(|n| !n.is_empty()),
         };
         // An unknown cluster is one error for the target, not one per document.
-        let outcome = match crate::clusters::get(&ctx, &inv, &target.cluster).await {
-            Ok(_) => {
+        let outcome = match crate::clusters::ensure_connected(&ctx, &target.cluster) {
+            Ok(()) => {
                 crate::apply::apply(&ctx, &inv, &target.cluster, &task.rendered, &options, None)
                     .await
             }
