@@ -16,14 +16,26 @@ fn history_len(item: &Value) -> usize {
 async fn usage_is_sampled_kept_and_served_against_capacity_requests_and_limits() {
     let srv = TestServer::with_demo().await;
     srv.wait_for_caches("demo").await;
-    eventually(30, "a usage sample of the demo cluster", || async {
-        (bosun_core::metrics::sample(srv.ctx()).await >= 1).then_some(())
-    })
+    let viewer = srv.as_role(Role::Viewer).await;
+    let api = |p: &str| srv.url(&format!("/api/v1/clusters{p}"));
+    // postgres-0 runs through both samples once a first sample has seen it (the demo's
+    // controllers may still be starting pods when the caches are synced).
+    let pod = "postgres-0";
+    let one_pod = api(&format!("/demo/metrics/pods?namespace=data&name={pod}"));
+    eventually(
+        30,
+        "a usage sample of the demo cluster holding postgres-0",
+        || async {
+            if bosun_core::metrics::sample(srv.ctx()).await == 0 {
+                return None;
+            }
+            let (status, _) = get(&viewer, &one_pod).await;
+            (status == 200).then_some(())
+        },
+    )
     .await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(bosun_core::metrics::sample(srv.ctx()).await, 1);
-    let viewer = srv.as_role(Role::Viewer).await;
-    let api = |p: &str| srv.url(&format!("/api/v1/clusters{p}"));
 
     let (status, nodes) = get(&viewer, &api("/demo/metrics/nodes")).await;
     assert_eq!(status, 200, "{nodes}");
@@ -56,12 +68,7 @@ async fn usage_is_sampled_kept_and_served_against_capacity_requests_and_limits()
         "busiest first: {cpus:?}"
     );
     // A pod that ran through both samples (the busiest may have started in between).
-    let pod = "postgres-0";
-    let (_, one) = get(
-        &viewer,
-        &api(&format!("/demo/metrics/pods?namespace=data&name={pod}")),
-    )
-    .await;
+    let (_, one) = get(&viewer, &one_pod).await;
     let item = &one["data"]["items"][0];
     assert_eq!(item["name"], pod);
     assert!(history_len(item) >= 2, "{item}");
