@@ -75,6 +75,7 @@ pub async fn apply(
         outcome,
         message,
         diff,
+        conflicts: Vec::new(),
     })
 }
 

@@ -119,6 +119,14 @@ impl ApiError {
         e
     }
 
+    /// `apierrors.NewApplyConflict`: a server-side apply would change fields other
+    /// managers own; the causes name each field and its manager.
+    pub fn apply_conflict(message: String, causes: Vec<Value>) -> Self {
+        let mut e = Self::new(409, "Conflict", message);
+        e.details = Some(json!({ "causes": causes }));
+        e
+    }
+
     pub fn invalid(group: &str, kind: &str, name: &str, field: &str, detail: &str) -> Self {
         let msg = format!("{kind} \"{name}\" is invalid: {field}: {detail}");
         let mut d = details(name, group, kind);

@@ -1,10 +1,13 @@
 import { test, expect, Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { BosunServer, signIn } from './server';
 
 // The Resources pages, on a desktop and on a phone: edit a ConfigMap's YAML, read the
 // diff of a server-side dry run, apply it; reveal a Secret's value (never in the page
 // before); create a namespace from the form and a quota in it from YAML, and see the
-// quota's usage bar; a YAML error marks its line.
+// quota's usage bar; a YAML error marks its line; a field another manager set (kubectl
+// as a pipeline) is a conflict the page names, and taking it over is one more click.
 
 const viewports = [
   { name: 'desktop', port: 3943, use: { viewport: { width: 1400, height: 900 } } },
@@ -45,6 +48,33 @@ for (const vp of viewports) {
       await page.getByTestId('apply-yaml').click();
       await expect(page.getByTestId('section-data')).toContainText('debug');
       await expect(page.getByTestId('yaml')).toContainText('LOG_LEVEL: debug');
+    });
+
+    test('a field a pipeline owns: the conflict is named, then taken over', async ({ page }) => {
+      const name = `pipeline-${vp.name}`;
+      execFileSync('kubectl', [
+        '--kubeconfig', join(server.dataDir, 'demo.kubeconfig'),
+        'apply', '--server-side', '--field-manager', 'ci-pipeline', '-f', '-',
+      ], {
+        input: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: shop\ndata:\n  colour: red\n`,
+        stdio: 'pipe',
+      });
+      await signIn(page, server);
+      await page.goto(`${server.url}/resources/configmaps/demo/shop/${name}`);
+      await expect(page.getByRole('heading', { name })).toBeVisible();
+      await hydrated(page);
+      await page.getByTestId('edit-yaml').click();
+      const editor = page.getByTestId('yaml-editor');
+      await editor.fill((await editor.inputValue()).replace('colour: red', 'colour: blue'));
+      await page.getByTestId('apply-yaml').click();
+      const conflicts = page.getByTestId('apply-conflicts');
+      await expect(conflicts).toContainText('.data.colour');
+      await expect(conflicts).toContainText('ci-pipeline');
+      await expect(page.getByTestId('section-data')).toContainText('red');
+
+      await conflicts.getByTestId('force-apply').click();
+      await expect(page.getByTestId('section-data')).toContainText('blue');
+      await expect(page.getByTestId('yaml')).toContainText('colour: blue');
     });
 
     test('a Secret value is revealed only on request', async ({ page }) => {

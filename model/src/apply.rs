@@ -59,6 +59,67 @@ pub struct ApplyResult {
     /// The object before and after, line by line, when it existed and was changed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diff: Vec<DiffLine>,
+    /// Fields other managers own that this document would change (a server-side apply
+    /// conflict): applying again with `force` takes them over.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<FieldConflict>,
+}
+
+/// A field another field manager owns, from an API server's apply conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldConflict {
+    /// As the API server prints it: `.spec.replicas`, `.spec.template.spec.containers[name="web"].image`.
+    pub field: String,
+    /// The owner: `ci-pipeline`, or for an update `kubectl-edit using apps/v1 at …`.
+    pub manager: String,
+}
+
+impl FieldConflict {
+    /// The conflicts an API server's "Apply failed with N conflict(s)" message names (the
+    /// 409's message is all a client reliably gets: kube-rs keeps no status causes).
+    #[must_use]
+    pub fn parse_all(message: &str) -> Vec<FieldConflict> {
+        let Some((_, rest)) = message.split_once("Apply failed with ") else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if let Some((_, single)) = rest.split_once(" conflict: conflict with ") {
+            if let Some((manager, field)) = single.split_once(": .") {
+                out.push(FieldConflict {
+                    field: format!(".{}", first_word(field)),
+                    manager: unquote(manager),
+                });
+            }
+            return out;
+        }
+        let mut manager = None;
+        for line in rest.lines() {
+            if let Some((_, owner)) = line.split_once("conflicts with ") {
+                manager = Some(unquote(owner.trim_end().trim_end_matches(':')));
+            } else if let (Some(field), Some(manager)) = (line.strip_prefix("- "), &manager) {
+                out.push(FieldConflict {
+                    field: first_word(field).to_string(),
+                    manager: manager.clone(),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// A field path ends at the first space (a client may have added a sentence after it).
+fn first_word(text: &str) -> &str {
+    let word = text.split_whitespace().next().unwrap_or("");
+    word.strip_suffix('.').unwrap_or(word)
+}
+
+/// `"kubectl-edit" using apps/v1 at T` → `kubectl-edit using apps/v1 at T`.
+fn unquote(label: &str) -> String {
+    let label = label.trim();
+    match label.strip_prefix('"').and_then(|l| l.split_once('"')) {
+        Some((name, rest)) => format!("{name}{rest}"),
+        None => label.to_string(),
+    }
 }
 
 /// An apply's answer: one result per document, in order.
@@ -99,5 +160,40 @@ impl std::fmt::Debug for RegistrySecret {
             .field("username", &self.username)
             .field("password", &"<hidden>")
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflicts_are_read_from_the_api_servers_message() {
+        let one = "document 1 (line 1): Apply failed with 1 conflict: conflict with \"ci-pipeline\": .spec.replicas. Apply with \"force\" to take these fields over";
+        assert_eq!(
+            FieldConflict::parse_all(one),
+            vec![FieldConflict {
+                field: ".spec.replicas".into(),
+                manager: "ci-pipeline".into()
+            }]
+        );
+        let updated = "Apply failed with 1 conflict: conflict with \"kubectl-edit\" using apps/v1 at 2026-11-23T10:00:00Z: .metadata.labels.tier";
+        assert_eq!(
+            FieldConflict::parse_all(updated)[0].manager,
+            "kubectl-edit using apps/v1 at 2026-11-23T10:00:00Z"
+        );
+        let many = "Apply failed with 3 conflicts: conflicts with \"ci\":\n- .spec.replicas\n- .spec.template.spec.containers[name=\"web\"].image\nconflicts with \"kubectl-edit\" using apps/v1:\n- .metadata.labels.tier. Apply with \"force\"";
+        let found = FieldConflict::parse_all(many);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(
+            found[1].field,
+            ".spec.template.spec.containers[name=\"web\"].image"
+        );
+        assert_eq!(found[1].manager, "ci");
+        assert_eq!(
+            (found[2].field.as_str(), found[2].manager.as_str()),
+            (".metadata.labels.tier", "kubectl-edit using apps/v1")
+        );
+        assert!(FieldConflict::parse_all("the object has been modified").is_empty());
     }
 }

@@ -27,7 +27,9 @@ mod vm;
 mod workload;
 
 pub use action::Action;
-pub use apply::{ApplyOptions, ApplyOutcome, ApplyReport, ApplyResult, RegistrySecret};
+pub use apply::{
+    ApplyOptions, ApplyOutcome, ApplyReport, ApplyResult, FieldConflict, RegistrySecret,
+};
 pub use audit::{AuditEntry, AuditQuery, Outcome, Source};
 pub use cluster::{
     ClusterHealth, ClusterInput, ClusterSaved, ClusterSummary, ClusterUpdate, ConnectionCheck,

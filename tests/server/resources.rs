@@ -287,6 +287,16 @@ async fn namespaces_are_created_labelled_and_deleted() {
 
 /// `kubectl apply --server-side -f -` of `yaml` against the demo cluster.
 fn kubectl_apply(srv: &TestServer, yaml: &str) {
+    let out = kubectl_apply_with(srv, yaml, &[]);
+    assert!(
+        out.status.success(),
+        "kubectl apply: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `kubectl apply --server-side <extra> -f -`, whatever it answers.
+fn kubectl_apply_with(srv: &TestServer, yaml: &str, extra: &[&str]) -> std::process::Output {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("kubeconfig");
@@ -294,7 +304,9 @@ fn kubectl_apply(srv: &TestServer, yaml: &str) {
     let mut child = std::process::Command::new("kubectl")
         .arg("--kubeconfig")
         .arg(&config)
-        .args(["apply", "--server-side", "-f", "-"])
+        .args(["apply", "--server-side"])
+        .args(extra)
+        .args(["-f", "-"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -306,12 +318,7 @@ fn kubectl_apply(srv: &TestServer, yaml: &str) {
         .unwrap()
         .write_all(yaml.as_bytes())
         .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "kubectl apply: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    child.wait_with_output().unwrap()
 }
 
 async fn apply(client: &reqwest::Client, url: &str, yaml: &str) -> (u16, Value) {
@@ -477,6 +484,104 @@ async fn yaml_is_applied_as_kubectl_applies_it_and_every_document_answers() {
     );
     assert!(rows.iter().any(|r| r["outcome"] == "failed"));
     assert!(rows.iter().any(|r| r["outcome"] == "denied"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_field_another_manager_owns_is_a_conflict_until_forced_as_kubectl_sees_it() {
+    let srv = TestServer::with_demo().await;
+    srv.wait_for_caches("demo").await;
+    let operator = srv.as_role(bosun_model::Role::Operator).await;
+    let url = srv.url("/api/v1/clusters/demo/apply");
+    let cm = |colour: &str, size: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owned\n  namespace: shop\ndata:\n  colour: {colour}\n  size: \"{size}\"\n"
+        )
+    };
+    let pipeline = ["--field-manager", "ci-pipeline"];
+    let out = kubectl_apply_with(&srv, &cm("red", "1"), &pipeline);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Same values: no conflict, both own them. A changed value: refused, in a dry run too.
+    let (status, report) = apply(&operator, &url, &cm("red", "1")).await;
+    assert_eq!(status, 200, "{report}");
+    for dry in ["?dryRun=true", ""] {
+        let (status, report) = apply(&operator, &format!("{url}{dry}"), &cm("blue", "1")).await;
+        assert_eq!(status, 207, "{report}");
+        let result = &report["data"]["results"][0];
+        assert_eq!(result["outcome"], "failed");
+        assert_eq!(
+            result["conflicts"],
+            json!([{"field": ".data.colour", "manager": "ci-pipeline"}])
+        );
+        let message = result["message"].as_str().unwrap();
+        assert!(
+            message.contains(
+                "Apply failed with 1 conflict: conflict with \"ci-pipeline\": .data.colour"
+            ),
+            "{message}"
+        );
+        assert!(
+            message.starts_with("document 1 (line 7): "),
+            "the line of the conflicting field: {message}"
+        );
+    }
+    let live = cluster_object(&srv, "/api/v1/namespaces/shop/configmaps/owned").await;
+    assert_eq!(live["data"]["colour"], "red", "nothing written");
+
+    // Two fields: both named.
+    let (_, report) = apply(&operator, &url, &cm("blue", "2")).await;
+    let fields: Vec<&str> = report["data"]["results"][0]["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec![".data.colour", ".data.size"]);
+
+    // Forced: applied, and Bosun owns the field now; the pipeline's next apply conflicts
+    // with Bosun, as real kubectl reports it.
+    let (status, report) = apply(&operator, &format!("{url}?force=true"), &cm("blue", "1")).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["data"]["results"][0]["outcome"], "configured");
+    let live = cluster_object(&srv, "/api/v1/namespaces/shop/configmaps/owned").await;
+    assert_eq!(live["data"]["colour"], "blue");
+    let owner_of_colour: Vec<&str> = live["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| !e["fieldsV1"]["f:data"]["f:colour"].is_null())
+        .map(|e| e["manager"].as_str().unwrap())
+        .collect();
+    assert_eq!(owner_of_colour, vec!["bosun"]);
+    let out = kubectl_apply_with(&srv, &cm("red", "1"), &pipeline);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("Apply failed with 1 conflict: conflict with \"bosun\": .data.colour"),
+        "{said}"
+    );
+    let out = kubectl_apply_with(
+        &srv,
+        &cm("red", "1"),
+        &["--field-manager", "ci-pipeline", "--force-conflicts"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let rows = audit_rows(&srv, "action=object.apply").await;
+    assert!(
+        rows.iter()
+            .any(|r| r["name"] == "owned" && r["outcome"] == "failed"),
+        "the refused apply is audited"
+    );
+    srv.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

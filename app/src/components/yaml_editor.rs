@@ -5,7 +5,7 @@
 //! own text is transparent), so typing, selection, undo and the phone keyboard are the
 //! browser's, and the colours follow every keystroke.
 
-use bosun_model::{ApplyOutcome, ApplyReport};
+use bosun_model::{ApplyOutcome, ApplyReport, FieldConflict};
 use leptos::prelude::*;
 
 use crate::components::DiffView;
@@ -174,9 +174,50 @@ pub fn YamlEditor(
     }
 }
 
-/// The answer of an apply, one row per document.
+/// Fields other managers own that the apply would change, and the choice to take them
+/// over (`force`) instead of leaving them to their owner.
 #[component]
-pub fn ApplyResults(report: ApplyReport) -> impl IntoView {
+fn ConflictPrompt(
+    conflicts: Vec<FieldConflict>,
+    dry_run: bool,
+    on_force: Option<Callback<()>>,
+) -> impl IntoView {
+    let label = if dry_run {
+        "Check again, taking these fields over"
+    } else {
+        "Apply, taking these fields over"
+    };
+    view! {
+        <div class="conflicts" data-testid="apply-conflicts" role="alert">
+            <p><strong>"Other field managers own fields this YAML changes."</strong>" Taking them over makes Bosun their manager: the next apply by their owner conflicts in turn, or, if it forces, sets them back. Leave them if another tool (a pipeline, an autoscaler) is meant to set them."</p>
+            <table>
+                <thead><tr><th>"Field"</th><th>"Managed by"</th></tr></thead>
+                <tbody>
+                    {conflicts.into_iter().map(|c| view! {
+                        <tr><td><code>{c.field}</code></td><td>{c.manager}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {on_force.map(|force| view! {
+                <button type="button" class="danger" data-testid="force-apply" on:click=move |_| force.run(())>{label}</button>
+            })}
+        </div>
+    }
+}
+
+/// The answer of an apply, one row per document; with `on_force`, a conflict offers to
+/// send the same YAML again with `force`.
+#[component]
+pub fn ApplyResults(
+    report: ApplyReport,
+    #[prop(optional, into)] on_force: Option<Callback<()>>,
+) -> impl IntoView {
+    let conflicts: Vec<FieldConflict> = report
+        .results
+        .iter()
+        .flat_map(|r| r.conflicts.iter().cloned())
+        .collect();
+    let dry_run = report.dry_run;
     let heading = match (report.dry_run, report.succeeded()) {
         (true, true) => "Dry run: the cluster accepts every document (nothing was changed).",
         (true, false) => "Dry run: the cluster refuses some documents (nothing was changed).",
@@ -186,6 +227,7 @@ pub fn ApplyResults(report: ApplyReport) -> impl IntoView {
     view! {
         <div class="apply-results" data-testid="apply-results">
             <p class=if report.succeeded() { "outcome-success" } else { "outcome-failure" }>{heading}</p>
+            {(!conflicts.is_empty()).then(|| view! { <ConflictPrompt conflicts dry_run on_force /> }.into_any())}
             <ol>
                 {report.results.into_iter().map(|r| {
                     let class = match r.outcome {
@@ -208,6 +250,7 @@ pub fn ApplyResults(report: ApplyReport) -> impl IntoView {
             </ol>
         </div>
     }
+    .into_any()
 }
 
 /// The first line an apply's failures name (`line 12`), to mark in the editor.

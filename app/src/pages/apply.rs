@@ -37,6 +37,10 @@ pub fn ApplyPage() -> impl IntoView {
             busy.set(false);
         });
     };
+    let on_force = Callback::new(move |()| {
+        force.set(true);
+        run(report.with_untracked(|r| r.as_ref().is_some_and(|r| r.dry_run)));
+    });
     let error_line = Signal::derive(move || report.with(|r| r.as_ref().and_then(failed_line)));
     let may_apply = Action::Apply.allowed_for(Some(role));
     view! {
@@ -57,6 +61,6 @@ pub fn ApplyPage() -> impl IntoView {
             <button type="button" class="primary" data-testid="apply-yaml" disabled=move || busy.get() || cluster.get().is_empty() || !may_apply on:click=move |_| run(false)>"Apply"</button>
             <label><input type="checkbox" prop:checked=move || force.get() on:change=move |ev| force.set(event_target_checked(&ev)) />" Take over fields other managers own (force)"</label>
         </div>
-        {move || report.get().map(|report| view! { <ApplyResults report /> })}
+        {move || report.get().map(|report| view! { <ApplyResults report on_force /> })}
     }
 }

@@ -299,6 +299,13 @@ fn YamlPanel(
         let run = run.clone();
         move |_| run(true)
     };
+    let on_force = {
+        let run = run.clone();
+        Callback::new(move |()| {
+            force.set(true);
+            run(report.with_untracked(|r| r.as_ref().is_some_and(|r| r.dry_run)));
+        })
+    };
     let apply = move |_| run(false);
     let error_line = Signal::derive(move || report.with(|r| r.as_ref().and_then(failed_line)));
     let original = yaml.clone();
@@ -320,7 +327,7 @@ fn YamlPanel(
                 }
             </div>
         </Show>
-        {move || report.get().map(|report| view! { <ApplyResults report /> })}
+        {move || report.get().map(|report| view! { <ApplyResults report on_force /> })}
     }
 }
 

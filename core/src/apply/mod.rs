@@ -6,7 +6,7 @@
 pub mod documents;
 
 use bosun_model::{
-    Action, ApplyOptions, ApplyOutcome, ApplyReport, ApplyResult, KindId, ObjectRef,
+    Action, ApplyOptions, ApplyOutcome, ApplyReport, ApplyResult, FieldConflict, KindId, ObjectRef,
 };
 use serde_json::{Value, json};
 
@@ -224,8 +224,10 @@ async fn apply_one(
         }
         Err(e) => {
             let message = e.public_message();
-            let line = documents::invalid_field(&message)
-                .map_or(doc.line, |field| documents::line_of_field(doc, field));
+            let conflict = FieldConflict::parse_all(&message).into_iter().next();
+            let field = documents::invalid_field(&message)
+                .or_else(|| conflict.as_ref().map(|c| c.field.as_str()));
+            let line = field.map_or(doc.line, |field| documents::line_of_field(doc, field));
             failed(
                 doc,
                 Some(id),
@@ -250,6 +252,7 @@ fn failed(doc: &Document, id: Option<&Identity>, message: String) -> ApplyResult
         kind,
         namespace: id.map(|i| i.namespace.clone()).unwrap_or_default(),
         name: id.map(|i| i.name.clone()).unwrap_or_default(),
+        conflicts: FieldConflict::parse_all(&message),
         outcome: ApplyOutcome::Failed,
         message,
         diff: Vec::new(),

@@ -1,13 +1,26 @@
 //! Server-side apply, approximated: the applied configuration is merged into the live
 //! object with strategic-merge rules (built-ins) or merge-patch rules (custom resources),
-//! and a `managedFields` entry records the field manager and the fields it set.
+//! and a `managedFields` entry records the field manager and the fields it set. Changing
+//! a field another manager owns is a conflict unless forced ([`super::ownership`]).
 
 use serde_json::{Map, Value, json};
 
+use super::ownership;
 use crate::clock::now_rfc3339;
+use crate::status::ApiResult;
 
 /// Merges `applied` into `live` and records `manager` in managedFields.
-pub fn apply(live: &mut Value, applied: &Value, manager: &str, custom: bool) {
+///
+/// # Errors
+/// 409 `Conflict` naming each field another manager owns that this apply would change,
+/// unless `force`, which takes those fields over.
+pub fn apply(
+    live: &mut Value,
+    applied: &Value,
+    manager: &str,
+    custom: bool,
+    force: bool,
+) -> ApiResult<()> {
     let mut cfg = applied.clone();
     if let Some(md) = cfg.get_mut("metadata").and_then(Value::as_object_mut) {
         // A resourceVersion in the configuration stays: it is the caller's precondition
@@ -16,17 +29,24 @@ pub fn apply(live: &mut Value, applied: &Value, manager: &str, custom: bool) {
             md.remove(f);
         }
     }
+    let mut merged = live.clone();
     if custom {
-        super::merge::apply(live, &cfg);
+        super::merge::apply(&mut merged, &cfg);
     } else {
-        super::strategic::apply(live, &cfg);
+        super::strategic::apply(&mut merged, &cfg);
     }
+    let taken = ownership::conflicts(live, &merged, &owned_fields(applied), manager);
+    if !taken.is_empty() && !force && !ownership::all_from_last_applied(live, &taken) {
+        return Err(ownership::refusal(live, &taken));
+    }
+    ownership::disown(&mut merged, &taken);
+    *live = merged;
     record(live, applied, manager, "Apply");
+    Ok(())
 }
 
-/// Adds or replaces the managedFields entry of `manager`.
-pub fn record(obj: &mut Value, applied: &Value, manager: &str, operation: &str) {
-    let api_version = applied.get("apiVersion").cloned().unwrap_or(json!(""));
+/// The fields a configuration sets, as its manager comes to own them (identity aside).
+fn owned_fields(applied: &Value) -> Value {
     let mut fields = field_set(applied);
     if let Some(m) = fields.as_object_mut() {
         m.remove("f:apiVersion");
@@ -34,8 +54,16 @@ pub fn record(obj: &mut Value, applied: &Value, manager: &str, operation: &str) 
         if let Some(md) = m.get_mut("f:metadata").and_then(Value::as_object_mut) {
             md.remove("f:name");
             md.remove("f:namespace");
+            md.remove("f:resourceVersion");
         }
     }
+    fields
+}
+
+/// Adds or replaces the managedFields entry of `manager`.
+pub fn record(obj: &mut Value, applied: &Value, manager: &str, operation: &str) {
+    let api_version = applied.get("apiVersion").cloned().unwrap_or(json!(""));
+    let fields = owned_fields(applied);
     let entry = json!({
         "manager": manager,
         "operation": operation,
@@ -54,8 +82,62 @@ pub fn record(obj: &mut Value, applied: &Value, manager: &str, operation: &str) 
     }
 }
 
+/// Records an update (`PUT`, or a patch other than apply) by `manager`: the fields it
+/// changed become its own (an `Update` entry) and leave every other manager's set, and
+/// the fields it removed leave every set, as the API server's field manager does.
+pub fn record_update(old: &Value, new: &mut Value, manager: &str) {
+    let (changed, removed) = ownership::changes(old, new);
+    if changed.is_empty() && removed.is_empty() {
+        return;
+    }
+    let api_version = new.get("apiVersion").cloned().unwrap_or(json!(""));
+    if !new["metadata"]["managedFields"].is_array() {
+        let kept = &old["metadata"]["managedFields"];
+        new["metadata"]["managedFields"] = if kept.is_array() {
+            kept.clone()
+        } else {
+            json!([])
+        };
+    }
+    let Some(entries) = new["metadata"]["managedFields"].as_array_mut() else {
+        return;
+    };
+    for entry in entries.iter_mut() {
+        let mine = entry["manager"] == manager && entry["operation"] == "Update";
+        for field in removed
+            .iter()
+            .chain(if mine { [].iter() } else { changed.iter() })
+        {
+            ownership::remove(&mut entry["fieldsV1"], field);
+        }
+    }
+    entries.retain(|e| e["fieldsV1"].as_object().is_some_and(|m| !m.is_empty()));
+    if changed.is_empty() {
+        return;
+    }
+    let position = entries
+        .iter()
+        .position(|e| e["manager"] == manager && e["operation"] == "Update");
+    let mut fields = position.map_or(json!({}), |i| entries[i]["fieldsV1"].clone());
+    for field in &changed {
+        ownership::insert(&mut fields, field);
+    }
+    let entry = json!({
+        "manager": manager,
+        "operation": "Update",
+        "apiVersion": api_version,
+        "time": now_rfc3339(),
+        "fieldsType": "FieldsV1",
+        "fieldsV1": fields,
+    });
+    match position {
+        Some(i) => entries[i] = entry,
+        None => entries.push(entry),
+    }
+}
+
 /// FieldsV1 set of a configuration: `f:<name>` per field, `k:{..}` for keyed list items.
-fn field_set(v: &Value) -> Value {
+pub(super) fn field_set(v: &Value) -> Value {
     match v {
         Value::Object(m) => {
             let mut out = Map::new();

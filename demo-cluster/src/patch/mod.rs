@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod json;
 pub mod merge;
+pub mod ownership;
 pub mod strategic;
 
 /// Patch content types, by `Content-Type` header.

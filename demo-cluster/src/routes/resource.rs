@@ -366,6 +366,13 @@ fn commit(
     if def.custom {
         defaults::prune_patch_directives(&mut new);
     }
+    let applied = PatchType::from_content_type(&req.content_type) == Some(PatchType::Apply);
+    if !status_only
+        && !applied
+        && let Some(manager) = req.query.get("fieldManager")
+    {
+        ssa::record_update(old, &mut new, manager);
+    }
     if dry_run(req) {
         return Ok(respond(def, &new, req, 200));
     }
@@ -460,7 +467,8 @@ pub fn apply_patch(def: &KindDef, old: &Value, req: &Req) -> ApiResult<Value> {
         PatchType::Apply => {
             let applied = parse_apply(req)?;
             let manager = req.query.get("fieldManager").unwrap_or("unknown");
-            ssa::apply(&mut new, &applied, manager, def.custom);
+            let force = req.query.get("force") == Some("true");
+            ssa::apply(&mut new, &applied, manager, def.custom, force)?;
         }
     }
     if !new.is_object() {
