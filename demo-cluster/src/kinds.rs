@@ -88,6 +88,8 @@ const fn virt(mut d: KindDef) -> KindDef {
 const KRUISE: &str = "apps.kruise.io";
 const ROLLOUTS: &str = "rollouts.kruise.io";
 const KUBEVIRT: &str = "kubevirt.io";
+/// A family Bosun's own kind table does not know: the console reads it generically.
+pub const CERT_MANAGER: &str = "cert-manager.io";
 const STATUS: &[&str] = &["status"];
 const SCALE_STATUS: &[&str] = &["scale", "status"];
 
@@ -123,6 +125,7 @@ pub static KINDS: &[KindDef] = &[
     k("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", &[], false, &[]),
     k("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", "clusterrolebinding", &[], false, &[]),
     k("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", &["pdb"], true, STATUS),
+    k("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", "customresourcedefinition", &["crd", "crds"], false, STATUS),
     cr(all(k(KRUISE, "v1alpha1", "CloneSet", "clonesets", "cloneset", &["clone"], true, SCALE_STATUS))),
     cr(all(k(KRUISE, "v1beta1", "StatefulSet", "statefulsets", "statefulset", &["asts"], true, SCALE_STATUS))),
     cr(k(KRUISE, "v1alpha1", "DaemonSet", "daemonsets", "daemonset", &["daemon", "ads"], true, STATUS)),
@@ -132,6 +135,9 @@ pub static KINDS: &[KindDef] = &[
     cr(k(ROLLOUTS, "v1alpha1", "Rollout", "rollouts", "rollout", &["ro"], true, STATUS)),
     cr(all(k(KUBEVIRT, "v1", "VirtualMachine", "virtualmachines", "virtualmachine", &["vm", "vms"], true, STATUS))),
     cr(all(k(KUBEVIRT, "v1", "VirtualMachineInstance", "virtualmachineinstances", "virtualmachineinstance", &["vmi", "vmis"], true, &[]))),
+    cr(k(CERT_MANAGER, "v1", "Certificate", "certificates", "certificate", &["cert", "certs"], true, STATUS)),
+    cr(k(CERT_MANAGER, "v1", "Issuer", "issuers", "issuer", &[], true, STATUS)),
+    cr(k(CERT_MANAGER, "v1", "ClusterIssuer", "clusterissuers", "clusterissuer", &[], false, STATUS)),
     virt(k("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", "", &[], false, &[])),
     virt(k("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", "", &[], true, &[])),
     virt(k("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", "", &[], false, &[])),

@@ -448,8 +448,33 @@ fn columns(d: &KindDef) -> Vec<Col> {
                 json!(s(o, &["status", "nodeName"]))
             }),
         ],
+        ("cert-manager.io", "certificates") => vec![
+            name,
+            col("Ready", "string", 0, ready_condition),
+            col("Secret", "string", 0, |o| {
+                json!(s(o, &["spec", "secretName"]))
+            }),
+            age,
+        ],
+        ("cert-manager.io", _) => vec![name, col("Ready", "string", 0, ready_condition), age],
+        ("apiextensions.k8s.io", "customresourcedefinitions") => vec![
+            name,
+            col("Created At", "date", 0, |o| {
+                json!(s(o, &["metadata", "creationTimestamp"]))
+            }),
+        ],
         _ => vec![name, age],
     }
+}
+
+/// The status of a `Ready` condition, as a CRD's printer column reads it.
+fn ready_condition(o: &Value) -> Value {
+    let status = get(o, &["status", "conditions"])
+        .and_then(Value::as_array)
+        .and_then(|c| c.iter().find(|c| c["type"] == "Ready"))
+        .and_then(|c| c["status"].as_str())
+        .unwrap_or("");
+    json!(status)
 }
 
 /// Whether an `Accept` header asks for a Table.

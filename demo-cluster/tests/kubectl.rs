@@ -1158,3 +1158,39 @@ async fn advanced_statefulset_restarts_with_a_merge_patch() {
         .await;
     assert_eq!(names(&pods), ["redis-0", "redis-1"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_resource_definitions_describe_the_custom_kinds_served() {
+    let h = start().await;
+    let crds = h.ok(&["get", "crds"]).await;
+    for name in [
+        "certificates.cert-manager.io",
+        "clonesets.apps.kruise.io",
+        "rollouts.rollouts.kruise.io",
+        "virtualmachines.kubevirt.io",
+    ] {
+        assert!(crds.contains(name), "{crds}");
+    }
+    let rollouts = h.json(&["get", "crd", "rollouts.rollouts.kruise.io"]).await;
+    let versions: Vec<&str> = rollouts["spec"]["versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .filter_map(|v| v["name"].as_str())
+        .collect();
+    assert_eq!(versions, vec!["v1beta1", "v1alpha1"]);
+    assert_eq!(rollouts["spec"]["scope"], "Namespaced");
+    // A kind of a family Bosun's table does not know, printed with its CRD's columns.
+    let certs = h.ok(&["get", "certificates", "-A"]).await;
+    let header = certs.lines().next().unwrap_or("");
+    assert!(
+        header.contains("READY") && header.contains("SECRET"),
+        "{certs}"
+    );
+    assert!(
+        certs.contains("shop-tls") && certs.contains("payments-api"),
+        "{certs}"
+    );
+    let issuers = h.ok(&["get", "clusterissuers"]).await;
+    assert!(issuers.contains("letsencrypt"), "{issuers}");
+}

@@ -127,10 +127,10 @@ pub fn conflicts(live: &Value, merged: &Value, applied: &Value, manager: &str) -
 /// lets an apply take those over (its last-applied manager), so moving from client-side
 /// to server-side apply does not stop at the fields the client-side apply owned.
 pub fn all_from_last_applied(live: &Value, conflicts: &[Conflict]) -> bool {
-    let Some(last) = live["metadata"]["annotations"]
-        ["kubectl.kubernetes.io/last-applied-configuration"]
-        .as_str()
-        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+    let Some(last) =
+        live["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
+            .as_str()
+            .and_then(|text| serde_json::from_str::<Value>(text).ok())
     else {
         return false;
     };

@@ -3,6 +3,7 @@
 //! are created as specs; the controllers bring up their pods.
 
 mod config;
+mod crds;
 mod cron_history;
 mod kruise;
 mod kubevirt;
@@ -145,5 +146,6 @@ pub fn seed(store: &Store) -> Result<()> {
     rollouts::rollouts(store)?;
     kubevirt::kubevirt(store)?;
     config::config(store)?;
+    crds::crds(store)?;
     Ok(())
 }
