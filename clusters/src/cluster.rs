@@ -53,6 +53,8 @@ pub struct Cluster {
     watching: bool,
     /// The optional kinds found by discovery; `None` until discovery succeeded.
     optional: RwLock<Option<Vec<KindId>>>,
+    /// Kinds the table does not know, from the last discovery, and when it answered.
+    discovered: Mutex<Option<(std::time::Instant, Vec<bosun_model::ApiKind>)>>,
     health: Mutex<HealthState>,
     tally: WorkloadTally,
     background: Mutex<Option<JoinHandle<()>>>,
@@ -126,6 +128,7 @@ impl Cluster {
             caches: RwLock::new(caches),
             watching: watch,
             optional: RwLock::new(None),
+            discovered: Mutex::new(None),
             tally: WorkloadTally::default(),
             background: Mutex::new(None),
         });
@@ -215,6 +218,20 @@ impl Cluster {
                 }
             }
         }
+    }
+
+    /// The kinds the table does not know, if discovered less than `ttl` ago.
+    #[must_use]
+    pub fn discovered(&self, ttl: Duration) -> Option<Vec<bosun_model::ApiKind>> {
+        let memo = self.discovered.lock().unwrap_or_else(|e| e.into_inner());
+        memo.as_ref()
+            .filter(|(at, _)| at.elapsed() < ttl)
+            .map(|(_, kinds)| kinds.clone())
+    }
+
+    /// Keeps a discovery answer for [`Cluster::discovered`].
+    pub fn remember_discovered(&self, kinds: Vec<bosun_model::ApiKind>, at: std::time::Instant) {
+        *self.discovered.lock().unwrap_or_else(|e| e.into_inner()) = Some((at, kinds));
     }
 
     /// The API resource of a kind in this cluster (at the version discovery chose).

@@ -15,6 +15,7 @@ mod certificate;
 mod cluster;
 mod config;
 mod counts;
+mod custom;
 mod discovery;
 mod error;
 mod events;

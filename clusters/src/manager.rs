@@ -431,6 +431,28 @@ impl ClusterBackend for ClusterManager {
         crate::metrics::metrics(&*self.get(cluster)?).await
     }
 
+    async fn api_kinds(&self, cluster: &str) -> Result<Vec<bosun_model::ApiKind>> {
+        crate::custom::kinds(&*self.get(cluster)?).await
+    }
+
+    async fn custom_list(
+        &self,
+        kind: &bosun_model::ApiKindRef,
+        query: &bosun_model::CustomQuery,
+        visible: &Visible<'_>,
+    ) -> Result<bosun_model::CustomList> {
+        crate::custom::list(&*self.get(&kind.cluster)?, kind, query, visible).await
+    }
+
+    async fn custom_object(
+        &self,
+        kind: &bosun_model::ApiKindRef,
+        namespace: &str,
+        name: &str,
+    ) -> Result<bosun_model::CustomObject> {
+        crate::custom::object(&*self.get(&kind.cluster)?, kind, namespace, name).await
+    }
+
     async fn usage(&self, cluster: &str) -> Result<(Vec<NodeUsage>, Vec<PodUsage>)> {
         crate::usage::usage(&*self.get(cluster)?).await
     }

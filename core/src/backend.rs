@@ -347,6 +347,22 @@ pub trait ClusterBackend: Send + Sync {
     ) -> Result<Page<ResourceRow>>;
     /// One object of a Resources kind with its sections and YAML (Secret values hidden).
     async fn resource(&self, object: &ObjectRef) -> Result<ResourceDetail>;
+    /// The kinds the cluster serves that the kind table does not know (from discovery).
+    async fn api_kinds(&self, cluster: &str) -> Result<Vec<bosun_model::ApiKind>>;
+    /// A page of a discovered kind, listed by the API server (these kinds are not watched).
+    async fn custom_list(
+        &self,
+        kind: &bosun_model::ApiKindRef,
+        query: &bosun_model::CustomQuery,
+        visible: &Visible<'_>,
+    ) -> Result<bosun_model::CustomList>;
+    /// One object of a discovered kind.
+    async fn custom_object(
+        &self,
+        kind: &bosun_model::ApiKindRef,
+        namespace: &str,
+        name: &str,
+    ) -> Result<bosun_model::CustomObject>;
     /// One value of a Secret, read from the cluster now.
     async fn secret_value(&self, object: &ObjectRef, key: &str) -> Result<SecretValue>;
     /// Server-side apply of one object whose kind, namespace and name are `object`'s.

@@ -18,6 +18,7 @@ pub mod backend;
 pub mod bootstrap;
 pub mod clusters;
 pub mod context;
+pub mod custom;
 pub mod db;
 pub mod error;
 pub mod events;

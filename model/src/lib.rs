@@ -9,6 +9,7 @@ mod action;
 pub mod apply;
 mod audit;
 mod cluster;
+pub mod custom;
 pub mod diff;
 mod error_code;
 pub mod kinds;
@@ -34,6 +35,9 @@ pub use audit::{AuditEntry, AuditQuery, Outcome, Source};
 pub use cluster::{
     ClusterHealth, ClusterInput, ClusterSaved, ClusterSummary, ClusterUpdate, ConnectionCheck,
     Environment, NodeCounts, SourceKind, WatchError, WorkloadCounts,
+};
+pub use custom::{
+    ApiKind, ApiKindRef, CustomCondition, CustomList, CustomObject, CustomQuery, CustomRow,
 };
 pub use error_code::ErrorCode;
 pub use kinds::{Category, KINDS, KindId, KindInfo};

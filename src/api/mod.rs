@@ -9,6 +9,7 @@ mod auth;
 mod batch;
 mod clusters;
 mod compat;
+mod custom;
 mod envelope;
 mod events;
 mod metrics;
@@ -165,6 +166,21 @@ pub static ROUTES: &[Route] = &[
         "/clusters/{cluster}/metrics/pods",
         Action::Read,
         |m| on(m, metrics::pods),
+    ),
+    route("GET", "/clusters/{cluster}/api-kinds", Action::Read, |m| {
+        on(m, custom::kinds)
+    }),
+    route(
+        "GET",
+        "/clusters/{cluster}/custom/{group}/{version}/{plural}",
+        Action::Read,
+        |m| on(m, custom::list),
+    ),
+    route(
+        "GET",
+        "/clusters/{cluster}/custom/{group}/{version}/{plural}/{ns}/{name}",
+        Action::Read,
+        |m| on(m, custom::get),
     ),
     route("POST", "/clusters/{cluster}/apply", Action::Apply, |m| {
         on(m, resources::apply_yaml)

@@ -239,6 +239,9 @@ async fn prepare(
             },
         ),
         ("{appId}", "1".to_string()),
+        ("{group}", "cert-manager.io".to_string()),
+        ("{version}", "v1".to_string()),
+        ("{plural}", "certificates".to_string()),
         ("{id}", op_id.to_string()),
     ];
     let set = |params: &mut Vec<(&'static str, String)>, key: &'static str, value: String| {
@@ -251,6 +254,9 @@ async fn prepare(
     let mut query = String::new();
     if route.path.ends_with("/access") {
         query = "kind=User&name=ci-bot&namespace=shop".into();
+    }
+    if route.path.contains("/custom/") {
+        set(&mut params, "{name}", "shop-tls".into());
     }
     if route.path.contains("/rollouts/{name}") {
         set(&mut params, "{name}", "cart-rollout".into());

@@ -13,6 +13,7 @@ mod cli;
 mod cluster_errors;
 mod clusters;
 mod compat;
+mod custom;
 mod events;
 mod hardening;
 mod metrics;

@@ -1,0 +1,136 @@
+//! Custom resources read generically: the kinds discovery finds that Bosun's table does
+//! not know (cert-manager's, in the demo cluster), a page of one with the columns the API
+//! server prints for it, paging by the API server's continue token, one object.
+
+use bosun_model::Role;
+use serde_json::Value;
+
+use crate::common::{TestServer, client, get};
+
+fn names(page: &Value) -> Vec<String> {
+    page["data"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}/{}",
+                r["namespace"].as_str().unwrap(),
+                r["name"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kinds_the_table_does_not_know_are_listed_paged_and_read_from_discovery() {
+    let srv = TestServer::with_demo().await;
+    srv.wait_for_caches("demo").await;
+    let viewer = srv.as_role(Role::Viewer).await;
+    let api = |p: &str| srv.url(&format!("/api/v1/clusters/demo{p}"));
+
+    let (status, kinds) = get(&viewer, &api("/api-kinds")).await;
+    assert_eq!(status, 200, "{kinds}");
+    let listed: Vec<(String, bool)> = kinds["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                format!(
+                    "{}.{}",
+                    k["plural"].as_str().unwrap(),
+                    k["group"].as_str().unwrap()
+                ),
+                k["namespaced"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("certificates.cert-manager.io", true),
+        ("clusterissuers.cert-manager.io", false),
+        ("customresourcedefinitions.apiextensions.k8s.io", false),
+    ] {
+        assert!(
+            listed.contains(&(expected.0.to_string(), expected.1)),
+            "{listed:?}"
+        );
+    }
+    // Kinds with pages of their own are not repeated.
+    assert!(
+        !listed
+            .iter()
+            .any(|(n, _)| n.starts_with("deployments.") || n.starts_with("clonesets."))
+    );
+
+    let certs = "/custom/cert-manager.io/v1/certificates";
+    let (status, page) = get(&viewer, &api(certs)).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(
+        page["data"]["columns"],
+        serde_json::json!(["Ready", "Secret", "Age"]),
+        "the CRD's printer columns, as kubectl prints them"
+    );
+    assert_eq!(names(&page), vec!["payments/payments-api", "shop/shop-tls"]);
+    let shop_tls = page["data"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "shop-tls")
+        .unwrap();
+    assert_eq!(shop_tls["cells"][0], "True");
+    assert_eq!(shop_tls["cells"][1], "shop-tls");
+
+    let (_, page) = get(&viewer, &api(&format!("{certs}?namespace=shop"))).await;
+    assert_eq!(names(&page), vec!["shop/shop-tls"]);
+    let (_, page) = get(&viewer, &api(&format!("{certs}?labelSelector=app%3Dapi"))).await;
+    assert_eq!(names(&page), vec!["payments/payments-api"]);
+    let (status, body) = get(&viewer, &api(&format!("{certs}?labelSelector=a%20b%3Dc"))).await;
+    assert_eq!(status, 400, "{body}");
+
+    // Paged by the API server: one row, a token, then the other.
+    let (_, first) = get(&viewer, &api(&format!("{certs}?limit=1"))).await;
+    assert_eq!(names(&first).len(), 1);
+    let token = first["data"]["continue_token"]
+        .as_str()
+        .expect("a next page");
+    let (_, second) = get(&viewer, &api(&format!("{certs}?limit=1&continue={token}"))).await;
+    assert_eq!(names(&second).len(), 1);
+    assert_ne!(names(&first), names(&second));
+    assert!(second["data"]["continue_token"].is_null(), "{second}");
+
+    // One object: conditions and YAML, without managedFields.
+    let (status, cert) = get(&viewer, &api(&format!("{certs}/shop/shop-tls"))).await;
+    assert_eq!(status, 200, "{cert}");
+    let cert = &cert["data"];
+    assert_eq!(cert["conditions"][0]["kind"], "Ready");
+    assert_eq!(cert["conditions"][0]["status"], "True");
+    let yaml = cert["yaml"].as_str().unwrap();
+    assert!(yaml.contains("secretName: shop-tls"), "{yaml}");
+    assert!(!yaml.contains("managedFields"), "{yaml}");
+    // A cluster-scoped kind: `_` for no namespace.
+    let (status, issuer) = get(
+        &viewer,
+        &api("/custom/cert-manager.io/v1/clusterissuers/_/letsencrypt"),
+    )
+    .await;
+    assert_eq!(status, 200, "{issuer}");
+    assert_eq!(issuer["data"]["namespace"], "");
+
+    // Wrong names are said so.
+    for (path, want) in [
+        ("/custom/cert-manager.io/v1/widgets", 404),
+        ("/custom/cert-manager.io/v1/certificates/shop/no-such", 404),
+        ("/custom/Cert_Manager/v1/certificates", 400),
+        ("/custom/apps/v1/deployments", 404),
+    ] {
+        let (status, body) = get(&viewer, &api(path)).await;
+        assert_eq!(status, want, "{path}: {body}");
+        assert!(body["message"].as_str().is_some(), "{body}");
+    }
+    let (status, _) = get(&viewer, &srv.url("/api/v1/clusters/nowhere/api-kinds")).await;
+    assert_eq!(status, 404);
+    let (status, _) = get(&client(), &api("/api-kinds")).await;
+    assert_eq!(status, 401);
+    srv.stop().await;
+}
