@@ -74,6 +74,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("nodes") view=pages::NodesPage />
                     <Route path=path!("nodes/:cluster/:name") view=pages::NodeDetailPage />
                     <Route path=path!("resources") view=pages::ResourcesIndexPage />
+                    <Route path=path!("custom") view=pages::CustomKindsPage />
+                    <Route path=path!("custom/:cluster/:group/:version/:plural") view=pages::CustomListPage />
+                    <Route path=path!("custom/:cluster/:group/:version/:plural/:ns/:name") view=pages::CustomObjectPage />
                     <Route path=path!("resources/:kind") view=pages::ResourcesPage />
                     <Route path=path!("resources/:kind/:cluster/:namespace/:name") view=pages::ResourceDetailPage />
                     <Route path=path!("apply") view=pages::ApplyPage />

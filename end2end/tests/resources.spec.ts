@@ -187,3 +187,34 @@ for (const vp of viewports) {
     });
   });
 }
+
+test.describe('custom resources', () => {
+  const server = new BosunServer(3949, { BOSUN_NO_DEMO: '0' });
+  test.beforeAll(async () => server.start());
+  test.afterAll(async () => server.stop());
+
+  for (const vp of viewports) {
+    test(`a cert-manager Certificate, found by discovery, on ${vp.name}`, async ({ browser }) => {
+      const context = await browser.newContext(vp.use);
+      const page = await context.newPage();
+      await signIn(page, server);
+      await page.goto(`${server.url}/resources`);
+      await page.getByRole('link', { name: 'Custom resources' }).click();
+      const kinds = page.getByTestId('custom-kinds');
+      await expect(kinds).toContainText('cert-manager.io');
+      await kinds.locator('a[data-kind="certificates.cert-manager.io"]').click();
+      const table = page.getByTestId('custom-table');
+      await expect(table.locator('th')).toContainText(['Namespace', 'Name', 'Ready', 'Secret', 'Age']);
+      await expect(table.locator('tr[data-name]')).toHaveCount(2);
+      // Filter by label, then open one.
+      await page.getByLabel('Label selector').fill('app=web');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await expect(table.locator('tr[data-name]')).toHaveCount(1);
+      await table.locator('tr[data-name="shop-tls"] a').click();
+      await expect(page.getByRole('heading', { name: 'shop-tls' })).toBeVisible();
+      await expect(page.getByTestId('custom-conditions')).toContainText('Certificate is up to date');
+      await expect(page.getByTestId('yaml')).toContainText('secretName: shop-tls');
+      await context.close();
+    });
+  }
+});

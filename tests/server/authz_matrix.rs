@@ -779,6 +779,19 @@ fn server_fn_case(path: &str) -> Option<(Body, Option<Role>)> {
             Body::Json(json!({"cluster": "demo", "name": null})),
             Some(Role::Viewer),
         ),
+        "/rpc/custom/kinds" => (Body::Json(json!({"cluster": "demo"})), Some(Role::Viewer)),
+        "/rpc/custom/list" => (
+            Body::Json(
+                json!({"kind": {"cluster": "demo", "group": "cert-manager.io", "version": "v1", "plural": "certificates"}, "query": {}}),
+            ),
+            Some(Role::Viewer),
+        ),
+        "/rpc/custom/get" => (
+            Body::Json(
+                json!({"kind": {"cluster": "demo", "group": "cert-manager.io", "version": "v1", "plural": "certificates"}, "namespace": "shop", "name": "shop-tls"}),
+            ),
+            Some(Role::Viewer),
+        ),
         "/rpc/metrics/pods" => (
             Body::Json(json!({"cluster": "demo", "query": {}})),
             Some(Role::Viewer),

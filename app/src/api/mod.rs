@@ -5,6 +5,7 @@ pub mod actions;
 pub mod audit;
 pub mod auth;
 pub mod clusters;
+pub mod custom;
 pub mod events;
 pub mod metrics;
 pub mod nodes;

@@ -47,6 +47,7 @@ pub fn KindPicker(current: Option<KindId>) -> impl IntoView {
             <div class="kind-group">
                 <a class="chip" href="/access">"Who can…"</a>
                 <a class="chip" href="/events">"Events"</a>
+                <a class="chip" href="/custom">"Custom resources"</a>
                 <a class="chip" href="/apply">"Create from YAML"</a>
             </div>
         </nav>
