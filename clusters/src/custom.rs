@@ -12,9 +12,7 @@ use std::time::{Duration, Instant};
 use bosun_core::backend::Visible;
 use bosun_core::{Error, Result};
 use bosun_model::kinds::KINDS;
-use bosun_model::{
-    ApiKind, ApiKindRef, CustomCondition, CustomList, CustomObject, CustomQuery, CustomRow,
-};
+use bosun_model::{ApiKind, ApiKindRef, CustomList, CustomObject, CustomQuery, CustomRow};
 use http::{Request, header};
 use kube::api::ApiResource;
 use kube::discovery::{Discovery, Scope, verbs};
@@ -257,27 +255,13 @@ fn describe(kind: ApiKind, obj: &Value, yaml: String) -> CustomObject {
         .as_object()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), text_of(v))).collect())
         .unwrap_or_default();
-    let conditions = obj["status"]["conditions"]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .map(|c| CustomCondition {
-                    kind: text_of(&c["type"]),
-                    status: text_of(&c["status"]),
-                    reason: text_of(&c["reason"]),
-                    message: text_of(&c["message"]),
-                    since: text_of(&c["lastTransitionTime"]),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     CustomObject {
         kind,
         namespace: text_of(&meta["namespace"]),
         name: text_of(&meta["name"]),
         created: text_of(&meta["creationTimestamp"]),
         labels,
-        conditions,
+        conditions: crate::rows::conditions(obj),
         yaml,
     }
 }
@@ -331,6 +315,7 @@ mod tests {
             described.labels,
             vec![("app".to_string(), "web".to_string())]
         );
+        assert_eq!(described.conditions[0].type_, "Ready");
         assert_eq!(described.conditions[0].reason, "Pending");
         assert!(known("apps", "deployments"));
         assert!(!known("cert-manager.io", "certificates"));

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Condition;
+
 /// A kind found by discovery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiKind {
@@ -93,16 +95,6 @@ pub struct CustomList {
     pub remaining: Option<i64>,
 }
 
-/// A condition of an object's status, as most controllers report them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CustomCondition {
-    pub kind: String,
-    pub status: String,
-    pub reason: String,
-    pub message: String,
-    pub since: String,
-}
-
 /// One object of a discovered kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomObject {
@@ -111,7 +103,8 @@ pub struct CustomObject {
     pub name: String,
     pub created: String,
     pub labels: Vec<(String, String)>,
-    pub conditions: Vec<CustomCondition>,
+    /// `status.conditions`, as most controllers report them.
+    pub conditions: Vec<Condition>,
     /// The object without `managedFields`.
     pub yaml: String,
 }

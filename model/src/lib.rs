@@ -36,9 +36,7 @@ pub use cluster::{
     ClusterHealth, ClusterInput, ClusterSaved, ClusterSummary, ClusterUpdate, ConnectionCheck,
     Environment, NodeCounts, SourceKind, WatchError, WorkloadCounts,
 };
-pub use custom::{
-    ApiKind, ApiKindRef, CustomCondition, CustomList, CustomObject, CustomQuery, CustomRow,
-};
+pub use custom::{ApiKind, ApiKindRef, CustomList, CustomObject, CustomQuery, CustomRow};
 pub use error_code::ErrorCode;
 pub use kinds::{Category, KINDS, KindId, KindInfo};
 pub use metrics::{NodeUsage, PodUsage, PodUsageQuery, UsagePoint, UsageReport};

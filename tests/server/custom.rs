@@ -103,7 +103,7 @@ async fn kinds_the_table_does_not_know_are_listed_paged_and_read_from_discovery(
     let (status, cert) = get(&viewer, &api(&format!("{certs}/shop/shop-tls"))).await;
     assert_eq!(status, 200, "{cert}");
     let cert = &cert["data"];
-    assert_eq!(cert["conditions"][0]["kind"], "Ready");
+    assert_eq!(cert["conditions"][0]["type"], "Ready");
     assert_eq!(cert["conditions"][0]["status"], "True");
     let yaml = cert["yaml"].as_str().unwrap();
     assert!(yaml.contains("secretName: shop-tls"), "{yaml}");

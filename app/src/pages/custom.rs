@@ -12,6 +12,7 @@ use crate::api::custom::{fetch_custom, list_api_kinds, list_custom};
 use crate::components::{ErrorBox, YamlView};
 use crate::format::url_encode;
 use crate::pages::resources::KindPicker;
+use crate::pages::workload_detail::ConditionsTable;
 
 fn kind_href(cluster: &str, kind: &ApiKind) -> String {
     format!(
@@ -277,20 +278,10 @@ fn CustomObjectView(obj: CustomObject) -> impl IntoView {
         {(!obj.labels.is_empty()).then(|| view! {
             <p class="labels">{obj.labels.iter().map(|(k, v)| view! { <span class="chip">{format!("{k}={v}")}</span> }).collect_view()}</p>
         })}
-        {(!obj.conditions.is_empty()).then(|| view! {
-            <h2>"Conditions"</h2>
-            <div class="table-wrap">
-                <table data-testid="custom-conditions">
-                    <thead><tr><th>"Type"</th><th>"Status"</th><th>"Reason"</th><th>"Message"</th><th>"Since"</th></tr></thead>
-                    <tbody>
-                        {obj.conditions.iter().map(|c| {
-                            let class = if c.status == "True" { "outcome-success" } else { "outcome-failure" };
-                            view! { <tr><td>{c.kind.clone()}</td><td class=class>{c.status.clone()}</td><td>{c.reason.clone()}</td><td>{c.message.clone()}</td><td>{c.since.clone()}</td></tr> }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        })}
+        <h2>"Conditions"</h2>
+        <div data-testid="custom-conditions">
+            <ConditionsTable conditions=obj.conditions.clone() empty="The object reports no conditions." />
+        </div>
         <h2>"YAML"</h2>
         <YamlView yaml=obj.yaml.clone() />
     }

@@ -64,14 +64,7 @@ fn owned_fields(applied: &Value) -> Value {
 pub fn record(obj: &mut Value, applied: &Value, manager: &str, operation: &str) {
     let api_version = applied.get("apiVersion").cloned().unwrap_or(json!(""));
     let fields = owned_fields(applied);
-    let entry = json!({
-        "manager": manager,
-        "operation": operation,
-        "apiVersion": api_version,
-        "time": now_rfc3339(),
-        "fieldsType": "FieldsV1",
-        "fieldsV1": fields,
-    });
+    let entry = managed_entry(manager, operation, api_version, fields);
     let md = &mut obj["metadata"];
     if !md["managedFields"].is_array() {
         md["managedFields"] = json!([]);
@@ -80,6 +73,18 @@ pub fn record(obj: &mut Value, applied: &Value, manager: &str, operation: &str) 
         list.retain(|e| !(e["manager"] == manager && e["operation"] == operation));
         list.push(entry);
     }
+}
+
+/// One `managedFields` entry, stamped now.
+fn managed_entry(manager: &str, operation: &str, api_version: Value, fields: Value) -> Value {
+    json!({
+        "manager": manager,
+        "operation": operation,
+        "apiVersion": api_version,
+        "time": now_rfc3339(),
+        "fieldsType": "FieldsV1",
+        "fieldsV1": fields,
+    })
 }
 
 /// Records an update (`PUT`, or a patch other than apply) by `manager`: the fields it
@@ -122,14 +127,7 @@ pub fn record_update(old: &Value, new: &mut Value, manager: &str) {
     for field in &changed {
         ownership::insert(&mut fields, field);
     }
-    let entry = json!({
-        "manager": manager,
-        "operation": "Update",
-        "apiVersion": api_version,
-        "time": now_rfc3339(),
-        "fieldsType": "FieldsV1",
-        "fieldsV1": fields,
-    });
+    let entry = managed_entry(manager, "Update", api_version, fields);
     match position {
         Some(i) => entries[i] = entry,
         None => entries.push(entry),
