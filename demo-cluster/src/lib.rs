@@ -113,6 +113,8 @@ pub(crate) struct Shared {
     /// Serialises evictions so a PodDisruptionBudget check and the delete it allows
     /// are one step (two concurrent evictions must not both pass `maxUnavailable: 1`).
     pub evictions: Mutex<()>,
+    /// API groups that answer 503, as an aggregated API whose backend is down does.
+    pub unavailable_groups: Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl Shared {
@@ -191,6 +193,7 @@ impl DemoCluster {
             server_address: addr.to_string(),
             shutdown: rx.clone(),
             evictions: Mutex::new(()),
+            unavailable_groups: Mutex::new(std::collections::BTreeSet::new()),
         });
         let mut tasks = Vec::new();
         let app = routes::router(shared.clone());
@@ -281,6 +284,22 @@ impl DemoCluster {
                     .clone()
             })
             .unwrap_or_default()
+    }
+
+    /// Makes an API group answer every request (its discovery too) with 503, as an
+    /// aggregated API whose backend is down does (a metrics server that is not running),
+    /// or serves it again. `/apis` keeps listing it, as the real server does.
+    pub fn set_group_unavailable(&self, group: &str, unavailable: bool) {
+        let mut groups = self
+            .shared
+            .unavailable_groups
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if unavailable {
+            groups.insert(group.to_string());
+        } else {
+            groups.remove(group);
+        }
     }
 
     /// Forgets recorded requests.

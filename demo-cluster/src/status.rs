@@ -63,6 +63,15 @@ impl ApiError {
         e
     }
 
+    /// An aggregated API whose backend does not answer.
+    pub fn service_unavailable() -> Self {
+        Self::new(
+            503,
+            "ServiceUnavailable",
+            "the server is currently unable to handle the request",
+        )
+    }
+
     /// API Priority and Fairness turning a request away: retry after `seconds`.
     pub fn throttled(seconds: u64) -> Self {
         let mut e = Self::new(

@@ -1194,3 +1194,240 @@ async fn custom_resource_definitions_describe_the_custom_kinds_served() {
     let issuers = h.ok(&["get", "clusterissuers"]).await;
     assert!(issuers.contains("letsencrypt"), "{issuers}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explain_reads_the_published_schemas() {
+    let h = start().await;
+    let replicas = h.ok(&["explain", "deployment.spec.replicas"]).await;
+    assert!(
+        replicas.contains("FIELD: replicas <integer>") && replicas.contains("GROUP:      apps"),
+        "{replicas}"
+    );
+    let containers = h.ok(&["explain", "pods.spec.containers"]).await;
+    assert!(
+        containers.contains("image\t<string>") && containers.contains("name\t<string> -required-"),
+        "{containers}"
+    );
+    let quota = h.ok(&["explain", "resourcequota.spec.hard"]).await;
+    assert!(quota.contains("map[string]Quantity"), "{quota}");
+    // A custom kind: the CRD's schema keeps unknown fields, its metadata is typed.
+    let cert = h.ok(&["explain", "certificates.metadata.name"]).await;
+    assert!(cert.contains("FIELD: name <string>"), "{cert}");
+}
+
+const VOLUMES: &str = r#"
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: fast
+provisioner: example.com/fast
+reclaimPolicy: Delete
+volumeBindingMode: Immediate
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: manual-small
+spec:
+  capacity: { storage: 5Gi }
+  accessModes: [ReadWriteOnce]
+  storageClassName: manual
+  persistentVolumeReclaimPolicy: Retain
+  hostPath: { path: /srv/small }
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: manual-large
+spec:
+  capacity: { storage: 50Gi }
+  accessModes: [ReadWriteOnce]
+  storageClassName: manual
+  persistentVolumeReclaimPolicy: Retain
+  hostPath: { path: /srv/large }
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: { name: static-claim, namespace: default }
+spec:
+  storageClassName: manual
+  accessModes: [ReadWriteOnce]
+  resources: { requests: { storage: 3Gi } }
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: { name: fast-claim, namespace: default }
+spec:
+  storageClassName: fast
+  accessModes: [ReadWriteOnce]
+  resources: { requests: { storage: 2Gi } }
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: { name: later-claim, namespace: default }
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: { requests: { storage: 1Gi } }
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: { name: lost-class-claim, namespace: default }
+spec:
+  storageClassName: nowhere
+  accessModes: [ReadWriteOnce]
+  resources: { requests: { storage: 1Gi } }
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_bind_to_fitting_volumes_or_provisioned_ones_and_release_by_policy() {
+    let h = start().await;
+    let file = h.kubeconfig.with_file_name("volumes.yaml");
+    std::fs::write(&file, VOLUMES).expect("write");
+    h.ok(&["apply", "-f", file.to_str().expect("path")]).await;
+    let bound = |v: &serde_json::Value| v["status"]["phase"] == "Bound";
+
+    // The smallest Available volume that fits, both sides pointing at each other.
+    let claim = h
+        .wait_json("static-claim bound", &["get", "pvc", "static-claim"], bound)
+        .await;
+    assert_eq!(claim["spec"]["volumeName"], "manual-small");
+    assert_eq!(claim["status"]["capacity"]["storage"], "5Gi");
+    let volume = h.json(&["get", "pv", "manual-small"]).await;
+    assert_eq!(volume["status"]["phase"], "Bound");
+    assert_eq!(volume["spec"]["claimRef"]["uid"], claim["metadata"]["uid"]);
+    let large = h.json(&["get", "pv", "manual-large"]).await;
+    assert_eq!(large["status"]["phase"], "Available");
+
+    // An Immediate class provisions a volume of the requested size for the claim.
+    let fast = h
+        .wait_json("fast-claim bound", &["get", "pvc", "fast-claim"], bound)
+        .await;
+    let made = fast["spec"]["volumeName"]
+        .as_str()
+        .expect("volume")
+        .to_string();
+    assert_eq!(
+        made,
+        format!("pvc-{}", fast["metadata"]["uid"].as_str().unwrap())
+    );
+    let pv = h.json(&["get", "pv", &made]).await;
+    assert_eq!(pv["spec"]["capacity"]["storage"], "2Gi");
+    assert_eq!(
+        pv["metadata"]["annotations"]["pv.kubernetes.io/provisioned-by"],
+        "example.com/fast"
+    );
+
+    // The default class waits for a consumer; a pod using the claim gets it provisioned.
+    let later = h
+        .wait_json("later-claim pending", &["get", "pvc", "later-claim"], |v| {
+            v["status"]["phase"] == "Pending"
+        })
+        .await;
+    assert!(later["spec"]["volumeName"].is_null(), "{later}");
+    let described = h.ok(&["describe", "pvc", "later-claim"]).await;
+    assert!(described.contains("WaitForFirstConsumer"), "{described}");
+    h.ok(&["run", "uses-claim", "--image=nginx", "--overrides", r#"{"spec":{"volumes":[{"name":"data","persistentVolumeClaim":{"claimName":"later-claim"}}]}}"#]).await;
+    let later = h
+        .wait_json("later-claim bound", &["get", "pvc", "later-claim"], bound)
+        .await;
+    assert_eq!(
+        later["spec"]["storageClassName"]
+            .as_str()
+            .unwrap_or("standard"),
+        "standard"
+    );
+    let missing = h
+        .wait_json(
+            "lost-class-claim pending",
+            &["get", "pvc", "lost-class-claim"],
+            |v| v["status"]["phase"] == "Pending",
+        )
+        .await;
+    assert!(missing["spec"]["volumeName"].is_null(), "{missing}");
+    let described = h.ok(&["describe", "pvc", "lost-class-claim"]).await;
+    assert!(
+        described.contains("storageclass.storage.k8s.io \"nowhere\" not found"),
+        "{described}"
+    );
+
+    // Claims deleted: a Retain volume is Released, a Delete one goes.
+    h.ok(&["delete", "pvc", "static-claim", "fast-claim"]).await;
+    h.wait_json(
+        "manual-small released",
+        &["get", "pv", "manual-small"],
+        |v| v["status"]["phase"] == "Released",
+    )
+    .await;
+    let start = std::time::Instant::now();
+    loop {
+        let out = h.kubectl(&["get", "pv", &made]).await;
+        if !out.status.success() {
+            break;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "{made} still there"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limit_ranges_refuse_pods_and_claims_outside_their_bounds() {
+    let h = start().await;
+    let file = h.kubeconfig.with_file_name("limits.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: v1\nkind: LimitRange\nmetadata: { name: bounds, namespace: default }\nspec:\n  limits:\n  - type: Container\n    max: { cpu: \"1\" }\n    default: { cpu: 500m }\n    maxLimitRequestRatio: { cpu: \"2\" }\n  - type: PersistentVolumeClaim\n    max: { storage: 10Gi }\n",
+    )
+    .expect("write");
+    h.ok(&["apply", "-f", file.to_str().expect("path")]).await;
+    let h = &h;
+    let run = |name: &'static str, resources: &'static str| async move {
+        let overrides = format!(
+            r#"{{"spec":{{"containers":[{{"name":"{name}","image":"nginx","resources":{resources}}}]}}}}"#
+        );
+        h.kubectl(&["run", name, "--image=nginx", "--overrides", &overrides])
+            .await
+    };
+    let out = run("too-big", r#"{"limits":{"cpu":"2"}}"#).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "pods \"too-big\" is forbidden: maximum cpu usage per Container is 1, but limit is 2"
+        ),
+        "{err}"
+    );
+    let out = run(
+        "too-spiky",
+        r#"{"requests":{"cpu":"100m"},"limits":{"cpu":"1"}}"#,
+    )
+    .await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "cpu max limit to request ratio per Container is 2, but provided ratio is 10.000000"
+        ),
+        "{err}"
+    );
+    // Defaults first, then the bounds: no resources at all gets 500m and fits.
+    assert!(run("defaulted", "{}").await.status.success());
+    let pod = h.json(&["get", "pod", "defaulted"]).await;
+    assert_eq!(
+        pod["spec"]["containers"][0]["resources"]["limits"]["cpu"],
+        "500m"
+    );
+
+    let claim = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: { name: huge, namespace: default }\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: { requests: { storage: 50Gi } }\n";
+    std::fs::write(&file, claim).expect("write");
+    let out = h
+        .kubectl(&["apply", "-f", file.to_str().expect("path")])
+        .await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "maximum storage usage per PersistentVolumeClaim is 10Gi, but request is 50Gi"
+        ),
+        "{err}"
+    );
+}

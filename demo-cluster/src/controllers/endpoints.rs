@@ -17,21 +17,25 @@ const SLICES: crate::kinds::Res = ("discovery.k8s.io", "endpointslices");
 fn slice(svc: &Value, subsets: &Value) -> Value {
     let name = meta::name(svc);
     let subset = subsets.get(0);
-    let endpoints: Vec<Value> = subset
-        .and_then(|s| s["addresses"].as_array())
-        .map(|a| {
-            a.iter()
-                .map(|x| {
+    // Ready and not-ready addresses alike, told apart by their conditions, as the
+    // EndpointSlice controller writes them.
+    let endpoints: Vec<Value> = [("addresses", true), ("notReadyAddresses", false)]
+        .iter()
+        .flat_map(|(field, ready)| {
+            subset
+                .and_then(|s| s[*field].as_array())
+                .into_iter()
+                .flatten()
+                .map(move |x| {
                     json!({
                         "addresses": [x["ip"].clone()],
-                        "conditions": { "ready": true, "serving": true, "terminating": false },
+                        "conditions": { "ready": ready, "serving": ready, "terminating": false },
                         "nodeName": x["nodeName"].clone(),
                         "targetRef": x["targetRef"].clone(),
                     })
                 })
-                .collect()
         })
-        .unwrap_or_default();
+        .collect();
     json!({
         "apiVersion": "discovery.k8s.io/v1",
         "kind": "EndpointSlice",

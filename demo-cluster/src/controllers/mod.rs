@@ -19,6 +19,7 @@ pub mod revisions;
 pub mod rollout;
 pub mod scheduler;
 pub mod statefulset;
+pub mod volumes;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -167,7 +168,7 @@ pub fn run_pass(store: &Store, clock: Clock, state: &mut CtlState) {
         pods_by_owner,
         burst_left: BURST_REPLICAS,
     };
-    let controllers: [(&str, Reconcile); 15] = [
+    let controllers: [(&str, Reconcile); 16] = [
         ("gc", gc::reconcile),
         ("rollout", rollout::reconcile),
         ("deployment", deployment::reconcile),
@@ -182,6 +183,7 @@ pub fn run_pass(store: &Store, clock: Clock, state: &mut CtlState) {
         ("kubelet", kubelet::reconcile),
         ("pdb", pdb::reconcile),
         ("endpoints", endpoints::reconcile),
+        ("volumes", volumes::reconcile),
         ("quota", quota::reconcile),
     ];
     // Objects are user-editable JSON: one controller panicking on a malformed object
@@ -212,7 +214,14 @@ fn prune_timers(store: &Store, state: &mut CtlState) {
         .map(|k| timer_uid(k))
         .filter(|u| !u.is_empty())
         .collect();
-    for r in [res::PODS, res::VMS, res::VMIS, res::CRONJOBS, res::ROLLOUTS] {
+    for r in [
+        res::PODS,
+        res::VMS,
+        res::VMIS,
+        res::CRONJOBS,
+        res::ROLLOUTS,
+        ("", "persistentvolumeclaims"),
+    ] {
         if missing.is_empty() {
             return;
         }

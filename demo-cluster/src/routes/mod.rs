@@ -123,6 +123,15 @@ async fn dispatch(app: &Arc<Shared>, path: &str, mut req: Req) -> ApiResult<Resp
         .split('/')
         .filter(|s| !s.is_empty())
         .collect();
+    if let ["apis", g, _, ..] = segs.as_slice()
+        && app
+            .unavailable_groups
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(*g)
+    {
+        return Err(ApiError::service_unavailable());
+    }
     match segs.as_slice() {
         ["version"] => return ok(Some(discovery::version())),
         ["healthz" | "readyz" | "livez"] => return Ok("ok".into_response()),

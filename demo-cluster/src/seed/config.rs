@@ -206,6 +206,13 @@ pub fn config(store: &Store) -> Result<()> {
             "upgrade cloneset cart to revision 1.5.0 (step 1 of 3)",
             "Normal",
         ),
+        (
+            "Certificate",
+            "shop-tls",
+            "Issuing",
+            "The certificate has been successfully issued",
+            "Normal",
+        ),
     ];
     for (i, (kind, name, reason, msg, ty)) in events.into_iter().enumerate() {
         put(

@@ -1,11 +1,14 @@
 //! Admission of objects created through the API, as the API server's LimitRanger and
 //! ResourceQuota plugins do it: a new pod's containers get their namespace's LimitRange
-//! defaults, and a create that would take a ResourceQuota past its hard limit is refused
-//! with 403 and the API server's words. The quota controller reports usage from the same
+//! defaults, a pod or claim outside the LimitRange's bounds is refused (`limits.rs`), and a
+//! create that would take a ResourceQuota past its hard limit is refused with 403 and the
+//! API server's words. The quota controller reports usage from the same
 //! [`usage`] reading, so what is refused and what the status says agree.
 //!
 //! Caveat: pods the simulated controllers create are not admitted (a quota does not stop
 //! a ReplicaSet here); requests through the API are.
+
+mod limits;
 
 use std::collections::BTreeMap;
 
@@ -32,6 +35,24 @@ pub fn admit(store: &Store, def: &KindDef, obj: &mut Value) -> ApiResult<()> {
     if def.res() == res::PODS {
         requests_from_limits(obj);
         apply_limit_defaults(store, &ns, obj);
+    }
+    if matches!(def.plural, "pods" | "persistentvolumeclaims") && def.group.is_empty() {
+        let (ranges, _) = store.list(LIMIT_RANGES, Some(&ns));
+        let broken = limits::violations(&ranges, def.plural, obj);
+        if !broken.is_empty() {
+            // As the API server aggregates errors: one alone, several in brackets.
+            let why = if broken.len() == 1 {
+                broken.join("")
+            } else {
+                format!("[{}]", broken.join(", "))
+            };
+            return Err(ApiError::forbidden(
+                def.group,
+                def.plural,
+                meta::name(obj),
+                &why,
+            ));
+        }
     }
     check_quotas(store, def, &ns, obj)
 }

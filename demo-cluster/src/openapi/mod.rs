@@ -1,7 +1,10 @@
-//! Minimal OpenAPI documents. kubectl's default `--validate=strict` reads `/openapi/v3`
-//! to learn whether the server validates fields itself; each group-version document
-//! therefore lists the PATCH operation of every kind with a `fieldValidation` parameter,
-//! so kubectl delegates validation to us instead of needing full schemas.
+//! OpenAPI documents. kubectl's default `--validate=strict` reads `/openapi/v3` to learn
+//! whether the server validates fields itself; each group-version document therefore lists
+//! the PATCH operation of every kind with a `fieldValidation` parameter. Each also carries
+//! the kinds' schemas (`components.schemas`), which `kubectl explain` and the console's
+//! YAML validation read.
+
+mod schemas;
 
 use serde_json::{Map, Value, json};
 
@@ -67,7 +70,7 @@ pub fn v3_document(group: &str, version: &str) -> Option<Value> {
         "openapi": "3.0.0",
         "info": { "title": "Bosun demo cluster", "version": "v1.32.0" },
         "paths": paths,
-        "components": { "schemas": {} },
+        "components": { "schemas": schemas::components(group, version) },
     }))
 }
 
