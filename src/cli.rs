@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use bosun_clusters::ClusterManager;
 use bosun_core::secrets::SecretBox;
+use bosun_core::tokens::TokenOptions;
 use bosun_core::{Context, Invocation, Role, accounts, clusters, users};
-use bosun_model::ClusterInput;
+use bosun_model::{ClusterInput, TokenScope};
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{self, ServerConfig};
@@ -108,6 +109,12 @@ pub enum TokenCommand {
         user: String,
         #[arg(long)]
         name: Option<String>,
+        /// Days until it expires (default 90, at most 3650).
+        #[arg(long, value_name = "DAYS")]
+        expires: Option<u32>,
+        /// `read` (can never change anything) or `role` (the user's full role, the default).
+        #[arg(long, value_parser = parse_scope)]
+        scope: Option<TokenScope>,
     },
     /// Revoke a token by its id.
     Revoke { id: i64 },
@@ -318,15 +325,29 @@ async fn user_command(data_dir: &Path, cmd: UserCommand) -> Result<(), CliError>
     result
 }
 
+fn parse_scope(raw: &str) -> Result<TokenScope, String> {
+    raw.parse()
+}
+
 async fn token_command(data_dir: &Path, cmd: TokenCommand) -> Result<(), CliError> {
     let ctx = open_context(data_dir).await?;
     let inv = Invocation::cli();
     let result = match cmd {
-        TokenCommand::Create { user, name } => {
-            let token = accounts::create_token(&ctx, &inv, &user, name.as_deref()).await?;
+        TokenCommand::Create {
+            user,
+            name,
+            expires,
+            scope,
+        } => {
+            let options = TokenOptions {
+                label: name,
+                scope,
+                expires_days: expires,
+            };
+            let token = accounts::create_token(&ctx, &inv, &user, &options).await?;
             eprintln!(
-                "token id {} for {user}; it is shown only now, store it safely:",
-                token.id
+                "token id {} for {user} (scope {}, expires {}); it is shown only now, store it safely:",
+                token.id, token.scope, token.expires_at
             );
             println!("{}", token.secret);
             Ok(())

@@ -18,8 +18,38 @@ use leptos_router::{SsrMode, path};
 
 pub use error::AppError;
 
+/// The Content-Security-Policy of a page: scripts only from the console itself or inline
+/// with this response's nonce (the hydration bootstrap and the resource data Leptos
+/// writes carry it), wasm compiled only from those; nothing loaded from elsewhere.
+#[must_use]
+pub fn page_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'self'; \
+         object-src 'none'; form-action 'self'"
+    )
+}
+
+/// Sends [`page_security_policy`] with the nonce leptos_axum made for this response (the
+/// server's header layer leaves a policy the page set alone).
+#[cfg(feature = "ssr")]
+fn send_page_security_policy() {
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    if let Ok(value) = http::HeaderValue::from_str(&page_security_policy(&nonce)) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 /// The HTML document around the app, rendered on the server for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    send_page_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -88,6 +118,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tasks/:id") view=pages::TaskPage />
                     <Route path=path!("audit") view=pages::AuditPage />
                     <Route path=path!("admin") view=pages::AdminPage />
+                    <Route path=path!("account") view=pages::AccountPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -31,7 +31,11 @@ pub async fn apply(
         Err(Error::Cluster { status: 404, .. }) => None,
         Err(e) => return Err(e),
     };
-    let mut query = format!("{path}?fieldManager={}&force={force}", raw::FIELD_MANAGER);
+    // Strict, as kubectl sends it: the server refuses unknown fields too.
+    let mut query = format!(
+        "{path}?fieldManager={}&fieldValidation=Strict&force={force}",
+        raw::FIELD_MANAGER
+    );
     if dry_run {
         query.push_str("&dryRun=All");
     }

@@ -55,6 +55,8 @@ pub struct Cluster {
     optional: RwLock<Option<Vec<KindId>>>,
     /// Kinds the table does not know, from the last discovery, and when it answered.
     discovered: Mutex<Option<(std::time::Instant, Vec<bosun_model::ApiKind>)>>,
+    /// The OpenAPI schemas read so far, for checking YAML.
+    schemas: crate::schema::SchemaMemo,
     health: Mutex<HealthState>,
     tally: WorkloadTally,
     background: Mutex<Option<JoinHandle<()>>>,
@@ -129,6 +131,7 @@ impl Cluster {
             watching: watch,
             optional: RwLock::new(None),
             discovered: Mutex::new(None),
+            schemas: crate::schema::SchemaMemo::default(),
             tally: WorkloadTally::default(),
             background: Mutex::new(None),
         });
@@ -227,6 +230,12 @@ impl Cluster {
         memo.as_ref()
             .filter(|(at, _)| at.elapsed() < ttl)
             .map(|(_, kinds)| kinds.clone())
+    }
+
+    /// The OpenAPI schemas read from this cluster so far.
+    #[must_use]
+    pub fn schemas(&self) -> &crate::schema::SchemaMemo {
+        &self.schemas
     }
 
     /// Keeps a discovery answer for [`Cluster::discovered`].

@@ -15,7 +15,7 @@ use bosun_model::kinds::KINDS;
 use bosun_model::{ApiKind, ApiKindRef, CustomList, CustomObject, CustomQuery, CustomRow};
 use http::{Request, header};
 use kube::api::ApiResource;
-use kube::discovery::{Discovery, Scope, verbs};
+use kube::discovery::{ApiGroup, Discovery, Scope, verbs};
 use serde_json::Value;
 
 use crate::cluster::Cluster;
@@ -43,13 +43,25 @@ pub async fn kinds(cluster: &Cluster) -> Result<Vec<ApiKind>> {
         return Ok(kinds);
     }
     let client = cluster.clients()?.action.clone();
-    let discovery = Discovery::new(client)
-        .run()
-        .await
-        .map_err(|e| from_kube(cluster.name(), e))?;
-    let mut found: Vec<ApiKind> = discovery
-        .groups()
-        .flat_map(kube::discovery::ApiGroup::recommended_resources)
+    let mut found: Vec<ApiKind> = match Discovery::new(client.clone()).run().await {
+        Ok(discovery) => discovery.groups().flat_map(unknown_kinds).collect(),
+        Err(whole) => group_by_group(cluster, &client, whole)
+            .await?
+            .iter()
+            .flat_map(unknown_kinds)
+            .collect(),
+    };
+    found.sort_by(|a, b| (&a.group, &a.kind).cmp(&(&b.group, &b.kind)));
+    cluster.remember_discovered(found.clone(), Instant::now());
+    Ok(found)
+}
+
+/// A group's kinds (at its preferred version) that can be listed and read and that the
+/// table does not know.
+fn unknown_kinds(group: &ApiGroup) -> Vec<ApiKind> {
+    group
+        .recommended_resources()
+        .into_iter()
         .filter(|(ar, caps)| {
             caps.supports_operation(verbs::LIST)
                 && caps.supports_operation(verbs::GET)
@@ -62,10 +74,33 @@ pub async fn kinds(cluster: &Cluster) -> Result<Vec<ApiKind>> {
             plural: ar.plural,
             namespaced: caps.scope == Scope::Namespaced,
         })
-        .collect();
-    found.sort_by(|a, b| (&a.group, &a.kind).cmp(&(&b.group, &b.kind)));
-    cluster.remember_discovered(found.clone(), Instant::now());
-    Ok(found)
+        .collect()
+}
+
+/// Discovery one group at a time, after the whole failed: one broken aggregated API (a
+/// metrics server that is down answers 503) must not hide every other group, as kubectl
+/// carries on past it too. The groups that fail are logged and left out.
+async fn group_by_group(
+    cluster: &Cluster,
+    client: &kube::Client,
+    whole: kube::Error,
+) -> Result<Vec<ApiGroup>> {
+    let names: Vec<String> = match client.list_api_groups().await {
+        Ok(list) => list.groups.into_iter().map(|g| g.name).collect(),
+        Err(_) => return Err(from_kube(cluster.name(), whole)),
+    };
+    let mut groups = Vec::new();
+    for name in std::iter::once(String::new()).chain(names) {
+        match kube::discovery::group(client, &name).await {
+            Ok(group) => groups.push(group),
+            Err(e) => tracing::warn!(
+                cluster = cluster.name(),
+                group = %name,
+                "discovery of API group failed, left out: {e}"
+            ),
+        }
+    }
+    Ok(groups)
 }
 
 /// The discovered kind a reference names, or a 404 saying the cluster does not serve it.
@@ -246,7 +281,13 @@ pub async fn object(
     }
     let yaml = serde_yaml::to_string(&obj)
         .map_err(|e| Error::Internal(format!("writing {name} as YAML: {e}")))?;
-    Ok(describe(found, &obj, yaml))
+    let events = crate::events::about(cluster, &found.kind, namespace, name).await;
+    let mut described = describe(found, &obj, yaml);
+    match events {
+        Ok(events) => described.events = events,
+        Err(e) => described.events_unreadable = Some(e.to_string()),
+    }
+    Ok(described)
 }
 
 fn describe(kind: ApiKind, obj: &Value, yaml: String) -> CustomObject {
@@ -263,6 +304,8 @@ fn describe(kind: ApiKind, obj: &Value, yaml: String) -> CustomObject {
         labels,
         conditions: crate::rows::conditions(obj),
         yaml,
+        events: Vec::new(),
+        events_unreadable: None,
     }
 }
 

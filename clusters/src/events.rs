@@ -1,6 +1,7 @@
 //! The Events page's list: events of one or every cluster from a watch cache started on
 //! the first look, filtered by namespace, type, reason, involved kind and name and words
-//! of the message, warnings first and then the newest, paged on the server.
+//! of the message, warnings first and then the newest, paged on the server; and the
+//! events about one object, for its page.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -8,13 +9,17 @@ use std::sync::Arc;
 use bosun_core::backend::Visible;
 use bosun_core::{Error, Result};
 use bosun_model::{EventQuery, EventRow, KindId, Page};
+use http::Method;
 use kube::api::DynamicObject;
 
 use crate::cluster::Cluster;
-use crate::json;
+use crate::config::ACTION_DEADLINE;
+use crate::error::with_deadline;
+use crate::history::url_encode;
 use crate::query::{selected, sorted_page};
 use crate::resources::FIRST_LOOK;
 use crate::rows;
+use crate::{json, raw};
 
 /// The filters, read once.
 struct Filter {
@@ -148,4 +153,49 @@ pub fn list_now(
     let mut page = sorted_page(found, compare, false, offset, q.limit);
     page.warnings = warnings;
     Ok(page)
+}
+
+/// Events read for one object at most. The API server applies the limit before any
+/// order, so it is generous: the events of one object are few unless it misbehaves.
+const MAX_OBJECT_EVENTS: usize = 1000;
+
+/// The events about one object (`kind` as `involvedObject.kind` names it), warnings
+/// first, then newest: asked of the cluster with a field selector, as `kubectl describe`
+/// asks, so an object's page does not need the events' watch.
+///
+/// # Errors
+/// The cluster's answer, or its silence past the action deadline.
+pub async fn about(
+    cluster: &Cluster,
+    kind: &str,
+    namespace: &str,
+    name: &str,
+) -> Result<Vec<EventRow>> {
+    let selector = format!("involvedObject.name={name},involvedObject.kind={kind}");
+    // Events of cluster-scoped objects (nodes, namespaces) live in any namespace.
+    let scope = if namespace.is_empty() {
+        String::new()
+    } else {
+        format!("/namespaces/{namespace}")
+    };
+    let path = format!(
+        "/api/v1{scope}/events?fieldSelector={}&limit={MAX_OBJECT_EVENTS}",
+        url_encode(&selector)
+    );
+    let client = &cluster.clients()?.action;
+    let list = with_deadline(
+        cluster.name(),
+        ACTION_DEADLINE,
+        raw::send(client, cluster.name(), Method::GET, &path, None, None),
+    )
+    .await?;
+    let mut events: Vec<EventRow> = json::array(&list, "/items")
+        .iter()
+        .map(rows::event_row)
+        .collect();
+    events.sort_by(|a, b| {
+        (b.type_ == "Warning", &b.last_seen).cmp(&(a.type_ == "Warning", &a.last_seen))
+    });
+    events.truncate(MAX_OBJECT_EVENTS);
+    Ok(events)
 }

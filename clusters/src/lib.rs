@@ -30,6 +30,7 @@ mod query;
 mod raw;
 mod resources;
 mod rows;
+mod schema;
 mod selector;
 mod status;
 mod usage;

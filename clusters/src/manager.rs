@@ -12,11 +12,10 @@ use bosun_model::{
     ActionReply, ApplyResult, ClusterSummary, ConnectionCheck, EventQuery, EventRow, KindId,
     LogOptions, NodeDetail, NodeQuery, NodeRow, NodeUsage, ObjectRef, Page, PodDetail, PodQuery,
     PodRow, PodUsage, ResourceDetail, ResourceQuery, ResourceRow, RevisionRow, RolloutDetail,
-    RolloutQuery, RolloutRow, RolloutStatus, SecretValue, VmDetail, VmQuery, VmRow, WorkloadDetail,
-    WorkloadQuery, WorkloadRow,
+    RolloutQuery, RolloutRow, RolloutStatus, SchemaVerdict, SecretValue, VmDetail, VmQuery, VmRow,
+    WorkloadDetail, WorkloadQuery, WorkloadRow,
 };
 use futures::StreamExt;
-use http::Method;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
 use kube::api::LogParams;
@@ -25,14 +24,11 @@ use serde_json::Value;
 use crate::cluster::Cluster;
 use crate::config::ACTION_DEADLINE;
 use crate::error::{from_kube, with_deadline};
-use crate::history::{self, url_encode};
+use crate::history;
 use crate::{config, json, ops, query, raw, rows, status};
 
 /// Largest log a non-followed request returns (the newest part when cut).
 const MAX_LOG_BYTES: i64 = 8 * 1024 * 1024;
-/// Events read for one object at most. The API server applies the limit before any
-/// order, so it is generous: the events of one object are few unless it misbehaves.
-const MAX_EVENTS: usize = 1000;
 
 /// Every cluster Bosun is connected to.
 pub struct ClusterManager {
@@ -261,38 +257,13 @@ impl ClusterBackend for ClusterManager {
 
     async fn events(&self, object: &ObjectRef) -> Result<Vec<EventRow>> {
         let cluster = self.get(&object.cluster)?;
-        let selector = format!(
-            "involvedObject.name={},involvedObject.kind={}",
-            object.name,
-            object.kind.info().kind
-        );
-        // Events of cluster-scoped objects (nodes, namespaces) live in any namespace.
-        let scope = if object.namespace.is_empty() {
-            String::new()
-        } else {
-            format!("/namespaces/{}", object.namespace)
-        };
-        let path = format!(
-            "/api/v1{scope}/events?fieldSelector={}&limit={MAX_EVENTS}",
-            url_encode(&selector)
-        );
-        let client = &cluster.clients()?.action;
-        let list = with_deadline(
-            cluster.name(),
-            ACTION_DEADLINE,
-            raw::send(client, cluster.name(), Method::GET, &path, None, None),
+        crate::events::about(
+            &cluster,
+            object.kind.info().kind,
+            &object.namespace,
+            &object.name,
         )
-        .await?;
-        let mut events: Vec<EventRow> = json::array(&list, "/items")
-            .iter()
-            .map(rows::event_row)
-            .collect();
-        // Warnings first, then newest first.
-        events.sort_by(|a, b| {
-            (b.type_ == "Warning", &b.last_seen).cmp(&(a.type_ == "Warning", &a.last_seen))
-        });
-        events.truncate(MAX_EVENTS);
-        Ok(events)
+        .await
     }
 
     fn rollout_status(
@@ -362,6 +333,10 @@ impl ClusterBackend for ClusterManager {
         crate::resources::list(&self.all(), q, visible).await
     }
 
+    fn resources_now(&self, q: &ResourceQuery, visible: &Visible<'_>) -> Result<Page<ResourceRow>> {
+        crate::resources::list_now(&self.all(), q, visible)
+    }
+
     async fn resource(&self, object: &ObjectRef) -> Result<ResourceDetail> {
         crate::resources::detail(&*self.get(&object.cluster)?, object).await
     }
@@ -429,6 +404,13 @@ impl ClusterBackend for ClusterManager {
 
     async fn metrics(&self, cluster: &str) -> Result<ClusterMetrics> {
         crate::metrics::metrics(&*self.get(cluster)?).await
+    }
+
+    async fn schema_check(&self, cluster: &str, manifest: &Value) -> Result<SchemaVerdict> {
+        // The check keeps its own deadline, so a cluster that does not answer is
+        // remembered as such.
+        let cluster = self.get(cluster)?;
+        Ok(crate::schema::check(&cluster, manifest).await)
     }
 
     async fn api_kinds(&self, cluster: &str) -> Result<Vec<bosun_model::ApiKind>> {

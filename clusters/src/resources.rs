@@ -24,18 +24,43 @@ pub const FIRST_LOOK: Duration = Duration::from_secs(10);
 /// How long a detail page waits for a related kind (a Service's Endpoints).
 const RELATED: Duration = Duration::from_secs(3);
 
-/// A page of one Resources kind across the chosen clusters.
+/// A page of one Resources kind across the chosen clusters, starting the kind's watch
+/// where it is not running yet (the first look waits up to [`FIRST_LOOK`] for its list).
 pub async fn list(
     clusters: &[Arc<Cluster>],
     q: &ResourceQuery,
     visible: &Visible<'_>,
 ) -> Result<Page<ResourceRow>> {
-    if !q.kind.info().category.is_resource() {
-        return Err(Error::BadRequest(format!(
-            "{} are not listed here: they have a page of their own",
-            q.kind
-        )));
+    listable(q.kind)?;
+    for cluster in selected(clusters, q.cluster.as_deref())? {
+        // A failure is reported by the page below, for this cluster alone.
+        let _ = cluster.ready_cache(q.kind, FIRST_LOOK).await;
     }
+    list_now(clusters, q, visible)
+}
+
+/// Whether the Resources pages list this kind (the others have pages of their own).
+fn listable(kind: KindId) -> Result<()> {
+    if kind.info().category.is_resource() {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(format!(
+            "{kind} are not listed here: they have a page of their own"
+        )))
+    }
+}
+
+/// [`list`] from the caches as they are, without waiting (a live page's next look).
+///
+/// # Errors
+/// As [`list`]; a cluster whose cache of the kind is not ready is a warning on the page,
+/// or the error when it is the only cluster asked.
+pub fn list_now(
+    clusters: &[Arc<Cluster>],
+    q: &ResourceQuery,
+    visible: &Visible<'_>,
+) -> Result<Page<ResourceRow>> {
+    listable(q.kind)?;
     let namespace = q.namespace.as_deref().filter(|_| q.kind.info().namespaced);
     let filter = ObjectFilter::new(
         namespace,
@@ -51,15 +76,17 @@ pub async fn list(
     let mut matched: Vec<(&Arc<Cluster>, Arc<DynamicObject>)> = Vec::new();
     let mut warnings = Vec::new();
     for cluster in targets {
-        let cache = match cluster.ready_cache(q.kind, FIRST_LOOK).await {
-            Ok(cache) => cache,
+        let objects = match cluster.cache(q.kind).and_then(|c| {
+            c.objects()
+                .map_err(|s| cluster.not_ready(q.kind.info().plural, &s))
+        }) {
+            Ok(objects) => objects,
             Err(e) if single => return Err(e),
             Err(e) => {
                 warnings.push(e.to_string());
                 continue;
             }
         };
-        let objects = cache.objects().unwrap_or_default();
         matched.extend(
             objects
                 .into_iter()
@@ -192,6 +219,7 @@ async fn sections_of(
         }
         KindId::Ingress => sections::ingress(v),
         KindId::Endpoints => vec![sections::endpoints_table(v)],
+        KindId::EndpointSlice => sections::endpoint_slice(v),
         KindId::NetworkPolicy => sections::network_policy(v),
         KindId::PersistentVolume => sections::persistent_volume(v),
         KindId::PersistentVolumeClaim => {

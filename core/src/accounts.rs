@@ -1,13 +1,13 @@
 //! Account administration as audited actions: what the admin page, the REST API and the
 //! `bosun user` / `bosun token` commands all call.
 
-use bosun_model::{Action, Role, UserSummary};
+use bosun_model::{Action, DEFAULT_TOKEN_DAYS, Role, TokenInfo, TokenScope, UserSummary};
 use serde_json::json;
 
 use crate::actions::perform;
 use crate::authz::Target;
 use crate::request::Invocation;
-use crate::tokens::{self, CreatedToken};
+use crate::tokens::{self, CreatedToken, TokenOptions};
 use crate::users::{self, User};
 use crate::{Context, Result};
 
@@ -115,21 +115,102 @@ pub async fn set_password(
     .await
 }
 
-/// Creates an API token for `username`; the secret is in the result only.
+/// Creates a token for any account (admins; `bosun token create`).
 pub async fn create_token(
     ctx: &Context,
     inv: &Invocation,
     username: &str,
-    label: Option<&str>,
+    options: &TokenOptions,
 ) -> Result<CreatedToken> {
-    let params = json!({ "label": label.unwrap_or("") });
+    let params = token_parameters(options);
     perform(
         ctx,
         inv,
         Action::TokenCreate,
         &Target::user(username),
         params,
-        |_| tokens::create(&ctx.db, username, label),
+        |_| tokens::create(&ctx.db, username, options),
+    )
+    .await
+}
+
+/// What the audit log keeps of a new token: never its secret.
+fn token_parameters(options: &TokenOptions) -> serde_json::Value {
+    json!({
+        "label": options.label.as_deref().unwrap_or(""),
+        "scope": options.scope.unwrap_or(TokenScope::Role).as_str(),
+        "expires_days": options.expires_days.unwrap_or(DEFAULT_TOKEN_DAYS),
+    })
+}
+
+/// A person makes a token for themselves, signed in: a token cannot make another (a
+/// leaked token must not outlive its expiry by making a longer-lived one), and a read
+/// token can make nothing at all.
+pub async fn create_own_token(
+    ctx: &Context,
+    inv: &Invocation,
+    options: &TokenOptions,
+) -> Result<CreatedToken> {
+    if inv
+        .caller
+        .as_ref()
+        .is_some_and(|c| c.via == crate::auth::AuthMethod::Token)
+    {
+        return Err(crate::Error::Forbidden(
+            "an API token cannot make tokens: sign in to make one".into(),
+        ));
+    }
+    let name = own_name(inv);
+    perform(
+        ctx,
+        inv,
+        Action::OwnTokenCreate,
+        &Target::user(&name),
+        token_parameters(options),
+        |_| tokens::create(&ctx.db, &name, options),
+    )
+    .await
+}
+
+/// The caller's own tokens, newest first.
+pub async fn list_own_tokens(ctx: &Context, inv: &Invocation) -> Result<Vec<TokenInfo>> {
+    let user_id = inv.caller.as_ref().map_or(-1, |c| c.user_id);
+    crate::actions::read(ctx, inv, Target::user(&own_name(inv)), async {
+        tokens::list(&ctx.db, Some(user_id)).await
+    })
+    .await
+}
+
+/// Every account's tokens (admins).
+pub async fn list_tokens(ctx: &Context, inv: &Invocation) -> Result<Vec<TokenInfo>> {
+    perform(
+        ctx,
+        inv,
+        Action::TokenList,
+        &Target::default(),
+        json!(null),
+        |_| tokens::list(&ctx.db, None),
+    )
+    .await
+}
+
+/// A person revokes one of their own tokens; someone else's is "not found" to them.
+pub async fn revoke_own_token(ctx: &Context, inv: &Invocation, id: i64) -> Result<()> {
+    let user_id = inv.caller.as_ref().map(|c| c.user_id);
+    perform(
+        ctx,
+        inv,
+        Action::OwnTokenRevoke,
+        &Target::token(id),
+        json!(null),
+        |_| async move {
+            if tokens::owner(&ctx.db, id).await? != user_id || user_id.is_none() {
+                return Err(crate::Error::NotFound(format!(
+                    "you have no active token with id {id}"
+                )));
+            }
+            tokens::revoke(&ctx.db, id).await
+        },
     )
     .await
 }
@@ -212,4 +293,41 @@ pub async fn end_sessions(ctx: &Context, inv: &Invocation, username: &str) -> Re
         |_| users::end_sessions(&ctx.db, username),
     )
     .await
+}
+
+/// Writes a token's first use of the day to the audit log (later uses that day are not:
+/// a script calling every second would drown the log).
+pub async fn note_token_use(ctx: &Context, inv: &Invocation, grant: &tokens::TokenGrant) {
+    if grant.first_use_today {
+        crate::actions::log(
+            ctx,
+            inv,
+            Action::TokenUse,
+            &Target::token(grant.id),
+            &json!({ "scope": grant.scope.as_str() }),
+            Ok(()),
+        )
+        .await;
+    }
+}
+
+/// Refuses, and audits the refusal of, a change asked with a read token.
+pub async fn refuse_read_token(
+    ctx: &Context,
+    inv: &Invocation,
+    grant: &tokens::TokenGrant,
+    what: &str,
+) -> crate::Error {
+    let error =
+        crate::Error::Forbidden(format!("token {} is read-only: it cannot {what}", grant.id));
+    crate::actions::log(
+        ctx,
+        inv,
+        Action::TokenUse,
+        &Target::token(grant.id),
+        &json!({ "scope": grant.scope.as_str(), "refused": what }),
+        Err(&error),
+    )
+    .await;
+    error
 }

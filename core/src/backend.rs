@@ -10,8 +10,8 @@ use bosun_model::{
     Action, ActionReply, ApplyResult, ClusterSummary, ConnectionCheck, Environment, EventRow,
     KindId, LogOptions, NodeDetail, NodeQuery, NodeRow, ObjectRef, Page, PodDetail, PodQuery,
     PodRow, ResourceDetail, ResourceQuery, ResourceRow, RevisionRow, RolloutDetail, RolloutQuery,
-    RolloutRow, RolloutStatus, SecretValue, SourceKind, Taint, VmDetail, VmQuery, VmRow,
-    WorkloadDetail, WorkloadQuery, WorkloadRow,
+    RolloutRow, RolloutStatus, SchemaVerdict, SecretValue, SourceKind, Taint, VmDetail, VmQuery,
+    VmRow, WorkloadDetail, WorkloadQuery, WorkloadRow,
 };
 use futures::stream::BoxStream;
 use serde::Serialize;
@@ -345,8 +345,21 @@ pub trait ClusterBackend: Send + Sync {
         query: &ResourceQuery,
         visible: &Visible<'_>,
     ) -> Result<Page<ResourceRow>>;
+    /// [`ClusterBackend::resources`] from the caches as they are, without waiting.
+    fn resources_now(
+        &self,
+        query: &ResourceQuery,
+        visible: &Visible<'_>,
+    ) -> Result<Page<ResourceRow>>;
     /// One object of a Resources kind with its sections and YAML (Secret values hidden).
     async fn resource(&self, object: &ObjectRef) -> Result<ResourceDetail>;
+    /// What the cluster's OpenAPI schema says of an object (its `apiVersion` and `kind`
+    /// already checked against the kind table).
+    async fn schema_check(
+        &self,
+        cluster: &str,
+        manifest: &serde_json::Value,
+    ) -> Result<SchemaVerdict>;
     /// The kinds the cluster serves that the kind table does not know (from discovery).
     async fn api_kinds(&self, cluster: &str) -> Result<Vec<bosun_model::ApiKind>>;
     /// A page of a discovered kind, listed by the API server (these kinds are not watched).

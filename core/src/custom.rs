@@ -42,6 +42,66 @@ pub async fn kinds(ctx: &Context, inv: &Invocation, cluster: &str) -> Result<Vec
     .await
 }
 
+/// The discovered kind a resource name means on `cluster`, read as kubectl reads one: its
+/// plural (`certificates`) or plural and group (`certificates.cert-manager.io`). Lets the
+/// REST paths of Bosun's own kinds (`/clusters/{c}/namespaces/{ns}/{plural}`) serve every
+/// custom resource too.
+///
+/// Returns the kind and whether it is namespaced.
+///
+/// # Errors
+/// 404 when the cluster serves nothing of that name; 400 when the plural alone names
+/// kinds of several groups (the message lists them, to pick one).
+pub async fn by_resource_name(
+    ctx: &Context,
+    inv: &Invocation,
+    cluster: &str,
+    name: &str,
+) -> Result<(ApiKindRef, bool)> {
+    // `deployments.apps` is Bosun's own kind; `nodes.metrics.k8s.io` is not.
+    if let Some((plural, group)) = name.split_once('.')
+        && plural
+            .parse::<bosun_model::KindId>()
+            .is_ok_and(|k| k.info().group == group)
+    {
+        return Err(Error::BadRequest(format!(
+            "{name:?} is one of Bosun's own kinds: name it {plural:?} in the path"
+        )));
+    }
+    let served = kinds(ctx, inv, cluster).await?;
+    let kind = pick(&served, cluster, name)?;
+    let found = ApiKindRef {
+        cluster: cluster.to_string(),
+        group: kind.group_segment().to_string(),
+        version: kind.version.clone(),
+        plural: kind.plural.clone(),
+    };
+    Ok((found, kind.namespaced))
+}
+
+/// The one kind of `served` that `name` means (see [`by_resource_name`]).
+fn pick<'a>(served: &'a [ApiKind], cluster: &str, name: &str) -> Result<&'a ApiKind> {
+    let found: Vec<&ApiKind> = served
+        .iter()
+        .filter(|k| k.plural == name || k.resource_name() == name)
+        .collect();
+    match found.as_slice() {
+        [kind] => Ok(kind),
+        [] => Err(Error::NotFound(format!(
+            "{name:?} is neither one of Bosun's kinds nor a resource cluster {cluster} serves \
+             (GET /api/v1/clusters/{cluster}/api-kinds lists what it serves)"
+        ))),
+        several => Err(Error::BadRequest(format!(
+            "{name:?} names resources of several API groups on cluster {cluster}: use one of {}",
+            several
+                .iter()
+                .map(|k| k.resource_name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
 /// A page of one discovered kind, holding only what the caller may read.
 pub async fn list(
     ctx: &Context,
@@ -87,4 +147,42 @@ pub async fn object(
         ctx.clusters.custom_object(kind, namespace, name).await
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(group: &str, plural: &str) -> ApiKind {
+        ApiKind {
+            group: group.into(),
+            version: "v1".into(),
+            kind: "Whatever".into(),
+            plural: plural.into(),
+            namespaced: true,
+        }
+    }
+
+    #[test]
+    fn a_resource_name_is_a_plural_or_a_plural_with_its_group() {
+        let served = [
+            kind("cert-manager.io", "certificates"),
+            kind("acme.example.com", "certificates"),
+            kind("cert-manager.io", "issuers"),
+        ];
+        assert_eq!(pick(&served, "c", "issuers").unwrap().plural, "issuers");
+        let named = pick(&served, "c", "certificates.acme.example.com").unwrap();
+        assert_eq!(named.group, "acme.example.com");
+        let Err(Error::BadRequest(why)) = pick(&served, "c", "certificates") else {
+            panic!("two groups serve certificates");
+        };
+        assert!(
+            why.contains("certificates.cert-manager.io, certificates.acme.example.com"),
+            "{why}"
+        );
+        assert!(matches!(
+            pick(&served, "c", "widgets"),
+            Err(Error::NotFound(_))
+        ));
+    }
 }

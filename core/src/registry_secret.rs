@@ -74,6 +74,7 @@ pub async fn create(
         dry_run: input.dry_run,
         force: false,
         namespace: Some(namespace.to_string()),
+        ..ApplyOptions::default()
     };
     crate::apply::apply(ctx, inv, cluster, &yaml, &options, None).await
 }

@@ -8,13 +8,14 @@ use bosun_model::{
     Action, ActionReply, KindId, ObjectRef, Page, ResourceDetail, ResourceQuery, ResourceRow,
     SecretValue,
 };
+use futures::Stream;
 use serde_json::json;
 
 use crate::actions::{detached, perform, read};
 use crate::authz::Target;
 use crate::backend::Operation;
 use crate::request::Invocation;
-use crate::workloads::{act, validate_ref, visibility};
+use crate::workloads::{act, list_receivers, live_page, validate_ref, visibility};
 use crate::{Context, Error, Result};
 
 fn resource_kind(kind: KindId) -> Result<()> {
@@ -49,6 +50,34 @@ pub async fn list(
         ctx.clusters.resources(query, &visibility(inv)).await
     })
     .await
+}
+
+/// The caches a live page of `kind` is made of: the kind itself, and for namespaces what
+/// their rows count (pods, workloads, quota usage).
+fn followed_kinds(kind: KindId) -> Vec<KindId> {
+    let mut kinds = vec![kind];
+    if kind == KindId::Namespace {
+        kinds.extend([KindId::Pod, KindId::ResourceQuota]);
+        kinds.extend(KindId::workloads());
+    }
+    kinds
+}
+
+/// [`list`], followed live: the page again each time it changes.
+pub async fn follow(
+    ctx: &Context,
+    inv: &Invocation,
+    query: &ResourceQuery,
+) -> Result<impl Stream<Item = Result<Page<ResourceRow>>> + Send + 'static> {
+    // The first look authorizes and starts the kind's watch; its changes count from then.
+    list(ctx, inv, query).await?;
+    let cluster = query.cluster.clone().filter(|c| c != "_all");
+    let receivers = list_receivers(ctx, cluster.as_deref(), &followed_kinds(query.kind));
+    let first = list(ctx, inv, query).await?;
+    let (backend, inv, query) = (ctx.clusters.clone(), inv.clone(), query.clone());
+    Ok(live_page(cluster.as_deref(), receivers, first, move || {
+        backend.resources_now(&query, &visibility(&inv))
+    }))
 }
 
 /// One object of a Resources kind.

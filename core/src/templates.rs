@@ -310,6 +310,7 @@ pub async fn check(
         dry_run: true,
         force: false,
         namespace: Some(request.namespace.clone()).filter(|n| !n.is_empty()),
+        ..ApplyOptions::default()
     };
     let report = crate::apply::apply(ctx, inv, &request.cluster, &rendered, &options, None).await?;
     Ok(CheckReport { rendered, report })

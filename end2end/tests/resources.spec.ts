@@ -37,7 +37,16 @@ for (const vp of viewports) {
       const editor = page.getByTestId('yaml-editor');
       const yaml = await editor.inputValue();
       expect(yaml).toContain('LOG_LEVEL: info');
+      // A misspelt field is named at its line as it is typed, from the cluster's schema.
+      const misspelt = `${yaml.trimEnd()}\nimmutible: true\n`;
+      await editor.fill(misspelt);
+      const issues = page.getByTestId('yaml-issues');
+      await expect(issues).toContainText('unknown field "immutible"; did you mean "immutable"?');
+      const line = misspelt.split('\n').indexOf('immutible: true') + 1;
+      await expect(issues.locator('li')).toHaveAttribute('data-line', String(line));
+      await expect(page.locator('.gutter-line.error')).toHaveText(String(line));
       await editor.fill(yaml.replace('LOG_LEVEL: info', 'LOG_LEVEL: debug'));
+      await expect(issues).toContainText("Fits the cluster's schema.");
       await page.getByTestId('check-yaml').click();
       const results = page.getByTestId('apply-results');
       await expect(results).toContainText('server dry run');
@@ -213,6 +222,7 @@ test.describe('custom resources', () => {
       await table.locator('tr[data-name="shop-tls"] a').click();
       await expect(page.getByRole('heading', { name: 'shop-tls' })).toBeVisible();
       await expect(page.getByTestId('custom-conditions')).toContainText('Certificate is up to date');
+      await expect(page.getByTestId('custom-events')).toContainText('The certificate has been successfully issued');
       await expect(page.getByTestId('yaml')).toContainText('secretName: shop-tls');
       await context.close();
     });

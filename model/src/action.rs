@@ -22,8 +22,18 @@ pub enum Action {
     UserDisable,
     UserEnable,
     UserSetPassword,
+    /// An admin makes a token for any account (`bosun token create`).
     TokenCreate,
+    /// An admin revokes anyone's token.
     TokenRevoke,
+    /// An admin lists every account's tokens.
+    TokenList,
+    /// A person makes an API token for themselves.
+    OwnTokenCreate,
+    /// A person revokes one of their own tokens.
+    OwnTokenRevoke,
+    /// A token's first use of the day (its later uses that day are not written).
+    TokenUse,
     ClusterAdd,
     ClusterUpdate,
     ClusterRemove,
@@ -96,7 +106,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for tests that walk the whole authorization matrix.
-    pub const ALL: [Action; 56] = [
+    pub const ALL: [Action; 60] = [
         Action::SignIn,
         Action::SignOut,
         Action::Read,
@@ -109,6 +119,10 @@ impl Action {
         Action::UserSetPassword,
         Action::TokenCreate,
         Action::TokenRevoke,
+        Action::TokenList,
+        Action::OwnTokenCreate,
+        Action::OwnTokenRevoke,
+        Action::TokenUse,
         Action::ClusterAdd,
         Action::ClusterUpdate,
         Action::ClusterRemove,
@@ -171,6 +185,10 @@ impl Action {
             Action::UserSetPassword => "user.passwd",
             Action::TokenCreate => "token.create",
             Action::TokenRevoke => "token.revoke",
+            Action::TokenList => "token.list",
+            Action::OwnTokenCreate => "me.token_create",
+            Action::OwnTokenRevoke => "me.token_revoke",
+            Action::TokenUse => "token.use",
             Action::ClusterAdd => "cluster.add",
             Action::ClusterUpdate => "cluster.update",
             Action::ClusterRemove => "cluster.remove",
@@ -228,7 +246,10 @@ impl Action {
             | Action::PinAdd
             | Action::PinRemove
             | Action::PasswordChange
-            | Action::SessionsEnd => Some(Role::Viewer),
+            | Action::SessionsEnd
+            | Action::OwnTokenCreate
+            | Action::OwnTokenRevoke
+            | Action::TokenUse => Some(Role::Viewer),
             Action::Restart
             | Action::Scale
             | Action::Rollback
@@ -272,6 +293,7 @@ impl Action {
             | Action::UserSetPassword
             | Action::TokenCreate
             | Action::TokenRevoke
+            | Action::TokenList
             | Action::UserSessionsEnd
             | Action::ClusterAdd
             | Action::ClusterUpdate
@@ -286,7 +308,11 @@ impl Action {
     pub fn mutates(self) -> bool {
         !matches!(
             self,
-            Action::Read | Action::AuditRead | Action::UserList | Action::ClusterTest
+            Action::Read
+                | Action::AuditRead
+                | Action::UserList
+                | Action::TokenList
+                | Action::ClusterTest
         )
     }
 
@@ -296,14 +322,15 @@ impl Action {
         match self {
             Action::SignIn => "Sign in",
             Action::SignOut => "Sign out",
-            Action::Read | Action::AuditRead | Action::UserList => "View",
+            Action::Read | Action::AuditRead | Action::UserList | Action::TokenList => "View",
             Action::UserCreate => "Create user",
             Action::UserSetRole => "Change role",
             Action::UserDisable => "Disable",
             Action::UserEnable => "Enable",
             Action::UserSetPassword => "Set password",
-            Action::TokenCreate => "Create token",
-            Action::TokenRevoke => "Revoke token",
+            Action::TokenCreate | Action::OwnTokenCreate => "Create token",
+            Action::TokenRevoke | Action::OwnTokenRevoke => "Revoke token",
+            Action::TokenUse => "Use token",
             Action::ClusterAdd => "Add cluster",
             Action::ClusterUpdate => "Save",
             Action::ClusterRemove => "Delete cluster",

@@ -18,6 +18,10 @@ pub struct ApplyOptions {
     /// The namespace for documents of namespaced kinds that name none.
     #[serde(default)]
     pub namespace: Option<String>,
+    /// Send without checking against the cluster's OpenAPI schema first (kubectl's
+    /// `--validate=false`), for a schema that is wrong; the server still checks.
+    #[serde(default)]
+    pub skip_schema_check: bool,
 }
 
 /// What became of one document.
@@ -63,6 +67,47 @@ pub struct ApplyResult {
     /// conflict): applying again with `force` takes them over.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<FieldConflict>,
+}
+
+/// A field of an object that its kind's schema refuses (an unknown field, a value of the
+/// wrong type), as the cluster's OpenAPI schema says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldIssue {
+    /// `spec.template.spec.containers[0].image`; keys holding `.` or `/` are bracketed.
+    pub field: String,
+    pub message: String,
+}
+
+/// What a cluster's schema says of one object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SchemaVerdict {
+    /// Checked against the kind's schema; the issues found (none: it fits).
+    Checked(Vec<FieldIssue>),
+    /// No schema could be read for it (the cluster publishes none for the kind, or did not
+    /// answer): why. The server's dry run still checks it.
+    Unchecked(String),
+}
+
+/// A problem with a document, found before anything is sent: YAML that does not parse,
+/// an object Bosun cannot apply, a field its kind's schema refuses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YamlIssue {
+    /// 1-based position of the document in the YAML.
+    pub document: usize,
+    /// 1-based line of the whole YAML the issue is on.
+    pub line: usize,
+    /// The field's path, empty when the issue is the document's as a whole.
+    pub field: String,
+    pub message: String,
+}
+
+/// What checking YAML against a cluster found (`POST .../validate`, the editor as you type).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YamlCheck {
+    pub issues: Vec<YamlIssue>,
+    /// Documents no schema checked, each with why (`document 2: …`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unchecked: Vec<String>,
 }
 
 /// A field another field manager owns, from an API server's apply conflict.

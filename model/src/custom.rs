@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Condition;
+use crate::{Condition, EventRow};
 
 /// A kind found by discovery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,4 +107,9 @@ pub struct CustomObject {
     pub conditions: Vec<Condition>,
     /// The object without `managedFields`.
     pub yaml: String,
+    /// Events about it, warnings first: controllers (cert-manager, operators) explain
+    /// themselves here more than in conditions.
+    pub events: Vec<EventRow>,
+    /// Why the events could not be read, when they could not (the object is shown anyway).
+    pub events_unreadable: Option<String>,
 }

@@ -52,6 +52,8 @@ pub enum KindId {
     Ingress,
     #[serde(rename = "endpoints")]
     Endpoints,
+    #[serde(rename = "endpointslices")]
+    EndpointSlice,
     #[serde(rename = "networkpolicies")]
     NetworkPolicy,
     #[serde(rename = "persistentvolumes")]
@@ -666,6 +668,14 @@ pub static KINDS: &[KindInfo] = &[
         true,
     ),
     resource(
+        KindId::EndpointSlice,
+        Category::Network,
+        "EndpointSlice",
+        DISCOVERY,
+        "endpointslices",
+        true,
+    ),
+    resource(
         KindId::NetworkPolicy,
         Category::Network,
         "NetworkPolicy",
@@ -777,6 +787,7 @@ pub static KINDS: &[KindInfo] = &[
 ];
 
 const NETWORKING: &str = "networking.k8s.io";
+const DISCOVERY: &str = "discovery.k8s.io";
 const STORAGE: &str = "storage.k8s.io";
 const RBAC: &str = "rbac.authorization.k8s.io";
 /// What can be done to a kind that is listed, read and edited but has no verbs of its own.
@@ -878,6 +889,7 @@ impl KindId {
             KindId::Service => "services",
             KindId::Ingress => "ingresses",
             KindId::Endpoints => "endpoints",
+            KindId::EndpointSlice => "endpointslices",
             KindId::NetworkPolicy => "networkpolicies",
             KindId::PersistentVolume => "persistentvolumes",
             KindId::PersistentVolumeClaim => "persistentvolumeclaims",

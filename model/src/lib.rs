@@ -23,13 +23,15 @@ pub mod resource;
 mod role;
 mod rollout;
 pub mod template;
+mod token;
 mod user;
 mod vm;
 mod workload;
 
 pub use action::Action;
 pub use apply::{
-    ApplyOptions, ApplyOutcome, ApplyReport, ApplyResult, FieldConflict, RegistrySecret,
+    ApplyOptions, ApplyOutcome, ApplyReport, ApplyResult, FieldConflict, FieldIssue,
+    RegistrySecret, SchemaVerdict, YamlCheck, YamlIssue,
 };
 pub use audit::{AuditEntry, AuditQuery, Outcome, Source};
 pub use cluster::{
@@ -61,6 +63,7 @@ pub use template::{
     CheckReport, CheckRequest, CleanupResult, RenderError, TargetResult, Task, TaskQuery,
     TaskRequest, TaskRow, TaskState, TaskTarget, Template, TemplateInput, Variable,
 };
+pub use token::{DEFAULT_TOKEN_DAYS, IssuedToken, MAX_TOKEN_DAYS, NewToken, TokenInfo, TokenScope};
 pub use user::{Me, UserSummary};
 pub use vm::{VmCommand, VmDetail, VmInstance, VmQuery, VmRow};
 pub use workload::{

@@ -146,6 +146,7 @@ pub fn columns(kind: KindId) -> &'static [&'static str] {
         KindId::Service => &["Type", "Cluster IP", "External IP", "Ports", "Selector"],
         KindId::Ingress => &["Class", "Hosts", "Address", "Ports"],
         KindId::Endpoints => &["Endpoints"],
+        KindId::EndpointSlice => &["Address type", "Ports", "Endpoints", "Service"],
         KindId::NetworkPolicy => &["Pod selector", "Policy types"],
         KindId::PersistentVolume => &[
             "Capacity",

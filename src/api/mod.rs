@@ -22,6 +22,7 @@ mod resources;
 mod rollouts;
 mod tasks;
 mod templates;
+mod tokens;
 mod users;
 mod vms;
 mod workloads;
@@ -67,6 +68,19 @@ pub static ROUTES: &[Route] = &[
     }),
     route("POST", "/me/sessions/end", Action::SessionsEnd, |m| {
         on(m, auth::end_sessions)
+    }),
+    route("GET", "/me/tokens", Action::Read, |m| {
+        on(m, tokens::list_own)
+    }),
+    route("POST", "/me/tokens", Action::OwnTokenCreate, |m| {
+        on(m, tokens::create_own)
+    }),
+    route("DELETE", "/me/tokens/{id}", Action::OwnTokenRevoke, |m| {
+        on(m, tokens::revoke_own)
+    }),
+    route("GET", "/tokens", Action::TokenList, |m| on(m, tokens::list)),
+    route("DELETE", "/tokens/{id}", Action::TokenRevoke, |m| {
+        on(m, tokens::revoke)
     }),
     route("GET", "/users", Action::UserList, |m| on(m, users::list)),
     route("POST", "/users", Action::UserCreate, |m| {
@@ -184,6 +198,9 @@ pub static ROUTES: &[Route] = &[
     ),
     route("POST", "/clusters/{cluster}/apply", Action::Apply, |m| {
         on(m, resources::apply_yaml)
+    }),
+    route("POST", "/clusters/{cluster}/validate", Action::Read, |m| {
+        on(m, resources::validate_yaml)
     }),
     route("GET", "/clusters/{cluster}/{kind}", Action::Read, |m| {
         on(m, resources::list_cluster_scoped)

@@ -8,9 +8,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use bosun_core::nodes::{self as domain, node_ref};
 use bosun_core::{Operation, workloads};
-use bosun_model::{
-    ActionReply, DrainOptions, NodeDetail, NodeQuery, NodeRow, OperationView, Page, Taint,
-};
+use bosun_model::{ActionReply, DrainOptions, NodeDetail, NodeQuery, OperationView, Taint};
 use http::StatusCode;
 use serde::Deserialize;
 
@@ -37,8 +35,8 @@ impl NodePath {
     }
 }
 
-/// `?q=&labelSelector=&sort=&limit=&continue=`: the parameters of the lists served from
-/// the caches without a live stream (nodes, the Resources kinds).
+/// `?q=&labelSelector=&sort=&limit=&continue=&watch=`: the parameters of the lists of
+/// nodes and of the Resources kinds, served from the caches (`watch`: followed live).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ListParams {
@@ -48,6 +46,8 @@ pub struct ListParams {
     pub(super) limit: Option<usize>,
     #[serde(rename = "continue")]
     pub(super) continue_token: Option<String>,
+    #[serde(default)]
+    pub(super) watch: bool,
 }
 
 /// `GET /clusters/{cluster}/nodes` (`_all` for every cluster)
@@ -56,7 +56,8 @@ pub async fn list(
     Api(inv): Api,
     ApiPath(path): ApiPath<ClusterPath>,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Data<Page<NodeRow>>, ApiError> {
+) -> Result<Response, ApiError> {
+    let watch = params.watch;
     let query = NodeQuery {
         cluster: all_or(&path.cluster),
         q: params.q,
@@ -65,7 +66,12 @@ pub async fn list(
         limit: params.limit,
         continue_token: params.continue_token,
     };
-    Ok(data(domain::list(&state.ctx, &inv, &query).await?))
+    if watch {
+        return Ok(super::ndjson(
+            domain::follow_list(&state.ctx, &inv, &query).await?,
+        ));
+    }
+    Ok(data(domain::list(&state.ctx, &inv, &query).await?).into_response())
 }
 
 /// `GET /clusters/{cluster}/nodes/{name}`

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use bosun_core::{apply, resources as domain, workloads};
 use bosun_model::{
     ActionReply, ApplyOptions, ApplyReport, KindId, ObjectRef, Page, ResourceDetail, ResourceQuery,
-    ResourceRow, SecretValue,
+    ResourceRow, SecretValue, YamlCheck,
 };
 use http::StatusCode;
 use serde::Deserialize;
@@ -41,13 +41,20 @@ pub(super) fn resource_query(
     }
 }
 
-/// A page of a Resources kind.
+/// A page of a Resources kind, or with `watch` the page again each time it changes.
 pub(super) async fn answer_list(
     state: &AppState,
     inv: &bosun_core::Invocation,
     query: ResourceQuery,
-) -> Result<Data<Page<ResourceRow>>, ApiError> {
-    Ok(data(domain::list(&state.ctx, inv, &query).await?))
+    watch: bool,
+) -> Result<Response, ApiError> {
+    if watch {
+        return Ok(super::ndjson(
+            domain::follow(&state.ctx, inv, &query).await?,
+        ));
+    }
+    let page: Page<ResourceRow> = domain::list(&state.ctx, inv, &query).await?;
+    Ok(data(page).into_response())
 }
 
 /// One object of a Resources kind.
@@ -93,12 +100,22 @@ pub async fn list_cluster_scoped(
     Api(inv): Api,
     ApiPath(path): ApiPath<ClusterKindPath>,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Data<Page<ResourceRow>>, ApiError> {
+) -> Result<Response, ApiError> {
+    if workloads::parse_kind(&path.kind).is_err() {
+        let by_name = super::custom::ByName {
+            cluster: &path.cluster,
+            namespace: None,
+            resource: &path.kind,
+        };
+        return by_name.list(&state, &inv, params).await;
+    }
     let kind = cluster_scoped(&path.kind)?;
+    let watch = params.watch;
     answer_list(
         &state,
         &inv,
         resource_query(params, &path.cluster, None, kind),
+        watch,
     )
     .await
 }
@@ -108,14 +125,23 @@ pub async fn get_cluster_scoped(
     State(state): State<AppState>,
     Api(inv): Api,
     ApiPath(path): ApiPath<ClusterObjectPath>,
-) -> Result<Data<ResourceDetail>, ApiError> {
+) -> Result<Response, ApiError> {
+    if workloads::parse_kind(&path.kind).is_err() {
+        let by_name = super::custom::ByName {
+            cluster: &path.cluster,
+            namespace: None,
+            resource: &path.kind,
+        };
+        return by_name.get(&state, &inv, &path.name).await;
+    }
     let kind = cluster_scoped(&path.kind)?;
-    answer_detail(
+    Ok(answer_detail(
         &state,
         &inv,
         &ObjectRef::new(&path.cluster, "", kind, &path.name),
     )
-    .await
+    .await?
+    .into_response())
 }
 
 /// `DELETE /clusters/{cluster}/{kind}/{name}`
@@ -141,9 +167,10 @@ pub async fn list_namespaces(
     Api(inv): Api,
     ApiPath(path): ApiPath<ClusterPath>,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Data<Page<ResourceRow>>, ApiError> {
+) -> Result<Response, ApiError> {
+    let watch = params.watch;
     let query = resource_query(params, &path.cluster, None, KindId::Namespace);
-    answer_list(&state, &inv, query).await
+    answer_list(&state, &inv, query, watch).await
 }
 
 /// `/clusters/{cluster}/namespaces/{ns}`
@@ -215,7 +242,13 @@ pub async fn reveal(
     ))
 }
 
-/// `?dryRun=&force=&namespace=`
+/// A YAML request body as text.
+fn yaml_body(body: &Bytes) -> Result<&str, bosun_core::Error> {
+    std::str::from_utf8(body)
+        .map_err(|e| bosun_core::Error::BadRequest(format!("the body is not UTF-8 text: {e}")))
+}
+
+/// `?dryRun=&force=&namespace=&validate=`
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ApplyParams {
@@ -224,6 +257,8 @@ pub struct ApplyParams {
     #[serde(default)]
     force: bool,
     namespace: Option<String>,
+    /// `false`: skip the schema check, as `kubectl apply --validate=false`.
+    validate: Option<bool>,
 }
 
 /// `POST /clusters/{cluster}/apply` with YAML (one or more documents) as the body: a
@@ -235,16 +270,43 @@ pub async fn apply_yaml(
     ApiQuery(params): ApiQuery<ApplyParams>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let yaml = std::str::from_utf8(&body)
-        .map_err(|e| bosun_core::Error::BadRequest(format!("the body is not UTF-8 text: {e}")))?;
+    let yaml = yaml_body(&body)?;
     let options = ApplyOptions {
         dry_run: params.dry_run,
         force: params.force,
         namespace: params.namespace,
+        skip_schema_check: params.validate == Some(false),
     };
     let report: ApplyReport =
         apply::apply(&state.ctx, &inv, &path.cluster, yaml, &options, None).await?;
     Ok(super::per_part(report.succeeded(), report))
+}
+
+/// `?namespace=`: the namespace documents that name none would go to.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateParams {
+    namespace: Option<String>,
+}
+
+/// `POST /clusters/{cluster}/validate` with YAML as the body: what an apply would refuse
+/// before sending anything (unreadable documents, fields the cluster's OpenAPI schema
+/// does not allow), each at its line; nothing is sent to the cluster but schema reads.
+pub async fn validate_yaml(
+    State(state): State<AppState>,
+    Api(inv): Api,
+    ApiPath(path): ApiPath<ClusterPath>,
+    ApiQuery(params): ApiQuery<ValidateParams>,
+    body: Bytes,
+) -> Result<Data<YamlCheck>, ApiError> {
+    let yaml = yaml_body(&body)?;
+    let options = ApplyOptions {
+        namespace: params.namespace,
+        ..ApplyOptions::default()
+    };
+    Ok(data(
+        apply::validate(&state.ctx, &inv, &path.cluster, yaml, &options).await?,
+    ))
 }
 
 /// `/clusters/{cluster}/namespaces/{ns}/registry-secrets`

@@ -130,13 +130,34 @@ pub async fn list(
     ApiPath(path): ApiPath<KindPath>,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Response, ApiError> {
-    let kind = domain::parse_kind(&path.kind)?;
+    let Ok(kind) = domain::parse_kind(&path.kind) else {
+        let by_name = super::custom::ByName {
+            cluster: &path.cluster,
+            namespace: Some(path.ns.as_str()).filter(|ns| *ns != "_all"),
+            resource: &path.kind,
+        };
+        return by_name.list(&state, &inv, params.into()).await;
+    };
     if kind.info().category.is_resource() {
         return resource_list(&state, &inv, &path, kind, params).await;
     }
     let watch = params.watch;
     let query = workload_query(&path.cluster, &path.ns, Some(kind), params);
     answer_list(&state, &inv, query, watch).await
+}
+
+/// The parameters the Resources and custom-resource lists take, from the workloads' own.
+impl From<ListParams> for super::nodes::ListParams {
+    fn from(p: ListParams) -> Self {
+        Self {
+            q: p.q,
+            label_selector: p.label_selector,
+            sort: p.sort,
+            limit: p.limit,
+            continue_token: p.continue_token,
+            watch: p.watch,
+        }
+    }
 }
 
 /// The list of a Resources kind at the workloads' path (`.../namespaces/{ns}/services`).
@@ -147,29 +168,16 @@ async fn resource_list(
     kind: KindId,
     params: ListParams,
 ) -> Result<Response, ApiError> {
-    if params.watch {
-        return Err(bosun_core::Error::BadRequest(format!(
-            "{kind} cannot be watched here yet: live lists are served for workloads and pods"
-        ))
-        .into());
-    }
     if !kind.info().namespaced {
         return Err(bosun_core::Error::NotFound(format!(
             "{kind} are cluster-scoped: they are at /clusters/{{cluster}}/{kind}"
         ))
         .into());
     }
-    let params = super::nodes::ListParams {
-        q: params.q,
-        label_selector: params.label_selector,
-        sort: params.sort,
-        limit: params.limit,
-        continue_token: params.continue_token,
-    };
+    let watch = params.watch;
+    let params = super::nodes::ListParams::from(params);
     let query = super::resources::resource_query(params, &path.cluster, Some(&path.ns), kind);
-    Ok(super::resources::answer_list(state, inv, query)
-        .await?
-        .into_response())
+    super::resources::answer_list(state, inv, query, watch).await
 }
 
 /// `GET .../{kind}/{name}`
@@ -178,6 +186,14 @@ pub async fn get(
     Api(inv): Api,
     ApiPath(path): ApiPath<ObjectPath>,
 ) -> Result<Response, ApiError> {
+    if domain::parse_kind(&path.kind).is_err() {
+        let by_name = super::custom::ByName {
+            cluster: &path.cluster,
+            namespace: Some(path.ns.as_str()),
+            resource: &path.kind,
+        };
+        return by_name.get(&state, &inv, &path.name).await;
+    }
     let object = path.object()?;
     if object.kind.info().category.is_resource() {
         return Ok(super::resources::answer_detail(&state, &inv, &object)

@@ -6,8 +6,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use bosun_core::RequestCaller;
 use bosun_core::auth::AuthMethod;
-use bosun_core::{Caller, tokens, users};
-use http::header;
+use bosun_core::{Caller, accounts, tokens, users};
+use bosun_model::{Role, TokenScope};
+use http::{Method, header};
 use tower_sessions::Session;
 
 use crate::api::ApiError;
@@ -42,12 +43,39 @@ async fn caller_from_session(
     }
 }
 
+/// The caller a valid token makes: its user, held to viewer when the token may only
+/// read, and no request but a read at all (a read token can never change anything, not
+/// even its own user's password or tokens). The token's first use of the day is audited.
+async fn token_caller(
+    state: &AppState,
+    method: &Method,
+    path: &str,
+    grant: &tokens::TokenGrant,
+) -> Result<Caller, bosun_core::Error> {
+    let mut caller = Caller::from_user(&grant.user, AuthMethod::Token);
+    let inv = bosun_core::Invocation::http(Some(caller.clone()), bosun_model::Source::Api);
+    if grant.scope == TokenScope::Read {
+        if method != Method::GET && method != Method::HEAD {
+            let what = format!("{method} {path}");
+            return Err(accounts::refuse_read_token(&state.ctx, &inv, grant, &what).await);
+        }
+        caller.role = caller.role.min(Role::Viewer);
+    }
+    accounts::note_token_use(&state.ctx, &inv, grant).await;
+    Ok(caller)
+}
+
 /// Resolves the caller. An invalid bearer token is refused at once with 401, so a
 /// script with a revoked token fails loudly instead of acting as nobody.
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let resolved = if let Some(token) = bearer_token(&req) {
         match tokens::authenticate(&state.ctx.db, &token).await {
-            Ok(Some(user)) => Ok(Some(Caller::from_user(&user, AuthMethod::Token))),
+            Ok(Some(grant)) => {
+                match token_caller(&state, req.method(), req.uri().path(), &grant).await {
+                    Ok(caller) => Ok(Some(caller)),
+                    Err(refused) => return ApiError(refused).into_response(),
+                }
+            }
             Ok(None) => {
                 return ApiError(bosun_core::Error::Unauthorized).into_response();
             }

@@ -15,8 +15,9 @@ pub struct HeaderPolicy {
     pub hsts: bool,
 }
 
-/// The policy every response carries. Scripts are not restricted yet (the hydration
-/// bootstrap is inline); framing, plugins, `<base>` and form targets are.
+/// The policy of every response that sets none of its own: framing, plugins, `<base>` and
+/// form targets. Pages set theirs, which adds scripts with the response's nonce
+/// (`bosun_app::page_security_policy`).
 const CONTENT_SECURITY_POLICY: &str =
     "frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'self'";
 

@@ -332,11 +332,18 @@ async fn foreign_origin_is_refused_on_state_changing_requests() {
     srv.stop().await;
 }
 
+fn ci_token() -> tokens::TokenOptions {
+    tokens::TokenOptions {
+        label: Some("ci".into()),
+        ..Default::default()
+    }
+}
+
 #[tokio::test]
 async fn bearer_tokens_work_until_revoked_or_the_user_is_disabled_for_good() {
     let srv = TestServer::start().await;
     srv.add_user("robot", Role::Operator).await;
-    let token = tokens::create(&srv.ctx().db, "robot", Some("ci"))
+    let token = tokens::create(&srv.ctx().db, "robot", &ci_token())
         .await
         .unwrap();
     let me = |t: String| client().get(srv.url("/api/v1/me")).bearer_auth(t).send();
@@ -362,13 +369,192 @@ async fn bearer_tokens_work_until_revoked_or_the_user_is_disabled_for_good() {
         .unwrap();
     // Disabling ended the token for good: enabling the account does not bring it back.
     assert_eq!(me(token.secret.clone()).await.unwrap().status(), 401);
-    let token = tokens::create(&srv.ctx().db, "robot", Some("ci"))
+    let token = tokens::create(&srv.ctx().db, "robot", &ci_token())
         .await
         .unwrap();
     assert_eq!(me(token.secret.clone()).await.unwrap().status(), 200);
 
     tokens::revoke(&srv.ctx().db, token.id).await.unwrap();
     assert_eq!(me(token.secret).await.unwrap().status(), 401);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn tokens_have_a_scope_and_an_expiry_and_their_owner_lists_and_revokes_them() {
+    let srv = TestServer::start().await;
+    srv.add_user("robot", Role::Operator).await;
+    srv.add_user("eve", Role::Operator).await;
+    let robot = srv.signed_in("robot", PASSWORD).await;
+    let mine = srv.url("/api/v1/me/tokens");
+    let bearer = |method: reqwest::Method, path: &str, token: &str| {
+        client()
+            .request(method, srv.url(path))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(json!({"label": "from a token"}).to_string())
+            .send()
+    };
+
+    // Made by their owner over REST: the secret once, the scope, the expiry.
+    let (status, read) = send(
+        &robot,
+        "POST",
+        &mine,
+        Some(json!({"label": "dashboards", "scope": "read", "expires_days": 7})),
+    )
+    .await;
+    assert_eq!(status, 201, "{read}");
+    assert_eq!(read["data"]["scope"], "read");
+    let week = time::OffsetDateTime::now_utc() + time::Duration::days(7);
+    assert!(
+        read["data"]["expires_at"]
+            .as_str()
+            .unwrap()
+            .starts_with(&week.date().to_string()),
+        "{read}"
+    );
+    let read_secret = read["data"]["token"].as_str().unwrap().to_string();
+    let read_id = read["data"]["id"].as_i64().unwrap();
+    let (status, full) = send(&robot, "POST", &mine, Some(json!({"label": "deploys"}))).await;
+    assert_eq!(status, 201, "{full}");
+    assert_eq!(full["data"]["scope"], "role");
+    let full_secret = full["data"]["token"].as_str().unwrap().to_string();
+    let full_id = full["data"]["id"].as_i64().unwrap();
+    for bad in [
+        json!({"expires_days": 0}),
+        json!({"expires_days": 5000}),
+        json!({"scope": "write"}),
+        json!({"label": "x".repeat(200)}),
+    ] {
+        let (status, body) = send(&robot, "POST", &mine, Some(bad.clone())).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+
+    // Listed without secrets.
+    let (status, list) = get(&robot, &mine).await;
+    assert_eq!(status, 200, "{list}");
+    let labels: Vec<&str> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["deploys", "dashboards"]);
+    assert!(!list.to_string().contains(&read_secret), "{list}");
+    assert_eq!(list["data"][1]["active"], true);
+
+    // A read token reads, as a viewer at most, and can never change anything.
+    let res = bearer(reqwest::Method::GET, "/api/v1/me", &read_secret)
+        .await
+        .unwrap();
+    let (status, me) = json_of(res).await;
+    assert_eq!(
+        (status, &me["data"]["role"]),
+        (200, &json!("viewer")),
+        "{me}"
+    );
+    for path in ["/api/v1/me/tokens", "/api/v1/me/sessions/end"] {
+        let res = bearer(reqwest::Method::POST, path, &read_secret)
+            .await
+            .unwrap();
+        let (status, body) = json_of(res).await;
+        assert_eq!(status, 403, "{path}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains("read-only"),
+            "{body}"
+        );
+    }
+    // The full token acts with the user's role, but cannot make a token (a leaked one
+    // must not outlive its expiry through a longer-lived child).
+    let res = bearer(reqwest::Method::GET, "/api/v1/me", &full_secret)
+        .await
+        .unwrap();
+    let (status, me) = json_of(res).await;
+    assert_eq!(
+        (status, &me["data"]["role"]),
+        (200, &json!("operator")),
+        "{me}"
+    );
+    let res = bearer(reqwest::Method::POST, "/api/v1/me/tokens", &full_secret)
+        .await
+        .unwrap();
+    let (status, body) = json_of(res).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot make tokens"),
+        "{body}"
+    );
+
+    // Its first use of the day is audited once; the refusals each.
+    for _ in 0..3 {
+        let res = bearer(reqwest::Method::GET, "/api/v1/me", &read_secret)
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    let rows = audit_rows(&srv, &format!("action=token.use&name={read_id}")).await;
+    let outcomes: Vec<&str> = rows
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes.iter().filter(|o| **o == "succeeded").count(),
+        1,
+        "{rows:?}"
+    );
+    assert_eq!(
+        outcomes.iter().filter(|o| **o == "denied").count(),
+        2,
+        "{rows:?}"
+    );
+
+    // Someone else's token is not theirs to revoke; the owner's revoke ends it.
+    let eve = srv.signed_in("eve", PASSWORD).await;
+    let (status, _) = send(&eve, "DELETE", &format!("{mine}/{read_id}"), None).await;
+    assert_eq!(status, 404);
+    let (status, _) = send(&robot, "DELETE", &format!("{mine}/{read_id}"), None).await;
+    assert_eq!(status, 200);
+    let res = bearer(reqwest::Method::GET, "/api/v1/me", &read_secret)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let (_, list) = get(&robot, &mine).await;
+    let revoked = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == read_id)
+        .unwrap();
+    assert_eq!(revoked["active"], false);
+    assert!(revoked["revoked_at"].is_string());
+
+    // An expired token is refused like an unknown one.
+    sqlx::query("UPDATE api_tokens SET expires_at = '2020-01-01T00:00:00Z' WHERE id = ?")
+        .bind(full_id)
+        .execute(&srv.ctx().db)
+        .await
+        .unwrap();
+    let res = bearer(reqwest::Method::GET, "/api/v1/me", &full_secret)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+
+    // Admins see and revoke everyone's; others may not list them.
+    let (status, all) = get(&srv.admin().await, &srv.url("/api/v1/tokens")).await;
+    assert_eq!(status, 200, "{all}");
+    assert!(
+        all["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["username"] == "robot" && t["id"] == full_id && t["active"] == false),
+        "{all}"
+    );
+    let (status, _) = get(&robot, &srv.url("/api/v1/tokens")).await;
+    assert_eq!(status, 403);
     srv.stop().await;
 }
 

@@ -279,6 +279,24 @@ async fn prepare(
         set(&mut params, "{kind}", "storageclasses".into());
         set(&mut params, "{name}", "standard".into());
     }
+    if route.path.starts_with("/me/tokens/{id}") || route.path.starts_with("/tokens/{id}") {
+        // Revoked: a token of the caller's own account, or of someone else for an admin.
+        let owner = match (route.path.starts_with("/me"), caller) {
+            (true, Some(role)) => {
+                srv.as_role(role).await;
+                format!("as-{role}")
+            }
+            _ => "target".to_string(),
+        };
+        let made = bosun_core::tokens::create(
+            &srv.ctx().db,
+            &owner,
+            &bosun_core::tokens::TokenOptions::default(),
+        )
+        .await
+        .unwrap();
+        set(&mut params, "{id}", made.id.to_string());
+    }
     if route.path.starts_with("/templates/{id}") || route.path.starts_with("/tasks/{id}") {
         let fixture = format!("{unique}{}", route.path.replace(['/', '{', '}'], "-"));
         let id = if route.path.starts_with("/tasks") {
@@ -291,11 +309,19 @@ async fn prepare(
     let template_yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ name }}\n";
     let body = match action {
         Action::SignIn => Some(json!({"username": "target", "password": PASSWORD})),
+        // Checking YAML reads the cluster's schema; a JSON object is YAML too.
+        Action::Read if route.path.ends_with("/validate") => Some(json!({
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": unique},
+        })),
         Action::SignOut
         | Action::Read
         | Action::AuditRead
         | Action::UserList
+        | Action::TokenList
+        | Action::OwnTokenRevoke
+        | Action::TokenRevoke
         | Action::ClusterTest => None,
+        Action::OwnTokenCreate => Some(json!({"label": "matrix", "scope": "read"})),
         Action::UserCreate => Some(
             json!({"username": format!("made-by-{who}"), "password": PASSWORD, "role": "viewer"}),
         ),
@@ -311,7 +337,7 @@ async fn prepare(
         Action::PasswordChange => Some(json!({"current": PASSWORD, "new": PASSWORD})),
         Action::UserSetPassword
         | Action::TokenCreate
-        | Action::TokenRevoke
+        | Action::TokenUse
         | Action::VmForceStop
         | Action::VmForceRestart
         | Action::OperationEnd => {
@@ -650,6 +676,17 @@ fn server_fn_case(path: &str) -> Option<(Body, Option<Role>)> {
         ),
         "/rpc/logout" => (form(&[]), None),
         "/rpc/me" => (form(&[]), None),
+        "/rpc/account/tokens" => (form(&[]), Some(Role::Viewer)),
+        "/rpc/account/tokens/create" => (
+            Body::Json(json!({"wanted": {"label": "rpc", "scope": "read"}})),
+            Some(Role::Viewer),
+        ),
+        "/rpc/account/tokens/revoke" => (Body::OwnToken, Some(Role::Viewer)),
+        "/rpc/account/password" => (
+            Body::Json(json!({"current": PASSWORD, "new": PASSWORD})),
+            Some(Role::Viewer),
+        ),
+        "/rpc/account/sign-out-everywhere" => (form(&[]), Some(Role::Viewer)),
         "/rpc/users/list" => (form(&[]), Some(Role::Admin)),
         "/rpc/users/create" => (Body::Unique, Some(Role::Admin)),
         "/rpc/users/role" => (
@@ -756,6 +793,14 @@ fn server_fn_case(path: &str) -> Option<(Body, Option<Role>)> {
             })),
             Some(Role::Operator),
         ),
+        "/rpc/resources/validate" => (
+            Body::Json(json!({
+                "cluster": "demo",
+                "yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: rpc-checked\n",
+                "namespace": "shop",
+            })),
+            Some(Role::Viewer),
+        ),
         "/rpc/namespaces/create" => (Body::UniqueNamespace, Some(Role::Operator)),
         "/rpc/secrets/registry" => (
             Body::Json(json!({
@@ -848,6 +893,8 @@ enum Body {
     FreshNode,
     /// A drain kept running by a disruption budget, for the call to cancel.
     BlockedDrain,
+    /// A token of the caller's own, for the call to revoke.
+    OwnToken,
     /// A template made for the call (each caller its own): the body from its id.
     Template(fn(i64) -> Value),
     /// A finished task made for the call (each caller its own): the body from its id.
@@ -917,6 +964,22 @@ async fn every_server_function_checks_the_callers_role() {
                 Body::Template(body) => {
                     let fixture = format!("rpc-{who}{}", path.replace('/', "-"));
                     req.json(&body(template_fixture(&srv, &fixture).await))
+                }
+                Body::OwnToken => {
+                    let id = match caller {
+                        Some(role) => {
+                            bosun_core::tokens::create(
+                                &srv.ctx().db,
+                                &format!("as-{role}"),
+                                &bosun_core::tokens::TokenOptions::default(),
+                            )
+                            .await
+                            .unwrap()
+                            .id
+                        }
+                        None => 0,
+                    };
+                    req.json(&json!({"id": id}))
                 }
                 Body::Task(body) => {
                     let fixture = format!("rpc-{who}{}", path.replace('/', "-"));

@@ -345,3 +345,46 @@ pub async fn blocked_drain_fixture(srv: &TestServer, name: &str) {
         .await;
     }
 }
+
+/// Opens a live list (`?watch=true`) and returns it with its first line (the page now).
+pub async fn open_stream(client: &reqwest::Client, url: &str) -> (reqwest::Response, Value) {
+    let mut res = client.get(url).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{url}");
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while !text.contains('\n') {
+        let chunk = tokio::time::timeout_at(deadline, res.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("the first page of {url} within 15 s"))
+            .unwrap()
+            .expect("the stream stays open");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let first = serde_json::from_str(text.lines().next().unwrap()).expect("a JSON line");
+    (res, first)
+}
+
+/// Reads a live stream until a pushed page satisfies `wanted` (within 10 s), returning it.
+pub async fn next_page_where(
+    res: &mut reqwest::Response,
+    what: &str,
+    wanted: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut buffer = String::new();
+    loop {
+        while let Some(end) = buffer.find('\n') {
+            let line: String = buffer.drain(..=end).collect();
+            let page: Value = serde_json::from_str(line.trim()).expect("a JSON line");
+            if wanted(&page) {
+                return page;
+            }
+        }
+        let chunk = tokio::time::timeout_at(deadline, res.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("{what} within 10 s"))
+            .unwrap()
+            .expect("the stream stays open");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}

@@ -3,7 +3,7 @@
 //! server prints for it, paging by the API server's continue token, one object.
 
 use bosun_model::Role;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::common::{TestServer, client, get};
 
@@ -99,12 +99,20 @@ async fn kinds_the_table_does_not_know_are_listed_paged_and_read_from_discovery(
     assert_ne!(names(&first), names(&second));
     assert!(second["data"]["continue_token"].is_null(), "{second}");
 
-    // One object: conditions and YAML, without managedFields.
+    // One object: conditions, its events (and no other object's) and YAML, without
+    // managedFields.
     let (status, cert) = get(&viewer, &api(&format!("{certs}/shop/shop-tls"))).await;
     assert_eq!(status, 200, "{cert}");
     let cert = &cert["data"];
     assert_eq!(cert["conditions"][0]["type"], "Ready");
     assert_eq!(cert["conditions"][0]["status"], "True");
+    let events = cert["events"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{cert}");
+    assert_eq!(events[0]["reason"], "Issuing");
+    assert_eq!(events[0]["object"], "Certificate/shop-tls");
+    assert!(cert["events_unreadable"].is_null(), "{cert}");
+    let (_, other) = get(&viewer, &api(&format!("{certs}/payments/payments-api"))).await;
+    assert_eq!(other["data"]["events"], json!([]), "{other}");
     let yaml = cert["yaml"].as_str().unwrap();
     assert!(yaml.contains("secretName: shop-tls"), "{yaml}");
     assert!(!yaml.contains("managedFields"), "{yaml}");
@@ -133,4 +141,95 @@ async fn kinds_the_table_does_not_know_are_listed_paged_and_read_from_discovery(
     let (status, _) = get(&client(), &api("/api-kinds")).await;
     assert_eq!(status, 401);
     srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_resources_answer_at_the_kind_paths_by_their_plural() {
+    let srv = TestServer::with_demo().await;
+    srv.wait_for_caches("demo").await;
+    let viewer = srv.as_role(Role::Viewer).await;
+    let api = |p: &str| srv.url(&format!("/api/v1/clusters/demo{p}"));
+
+    // Namespaced, by plural or by plural and group (as kubectl names resources).
+    let (status, shop) = get(&viewer, &api("/namespaces/shop/certificates")).await;
+    assert_eq!(status, 200, "{shop}");
+    assert_eq!(names(&shop), vec!["shop/shop-tls"]);
+    assert_eq!(shop["data"]["columns"], json!(["Ready", "Secret", "Age"]));
+    let (_, all) = get(
+        &viewer,
+        &api("/namespaces/_all/certificates.cert-manager.io?labelSelector=app%3Dapi"),
+    )
+    .await;
+    assert_eq!(names(&all), vec!["payments/payments-api"]);
+    let (status, cert) = get(&viewer, &api("/namespaces/shop/certificates/shop-tls")).await;
+    assert_eq!(status, 200, "{cert}");
+    assert_eq!(cert["data"]["name"], "shop-tls");
+    assert_eq!(cert["data"]["events"][0]["reason"], "Issuing");
+
+    // Cluster-scoped, under the cluster.
+    let (status, issuers) = get(&viewer, &api("/clusterissuers")).await;
+    assert_eq!(status, 200, "{issuers}");
+    assert_eq!(names(&issuers), vec!["/letsencrypt"]);
+    let (status, issuer) = get(&viewer, &api("/clusterissuers/letsencrypt")).await;
+    assert_eq!(status, 200, "{issuer}");
+    assert_eq!(issuer["data"]["namespace"], "");
+
+    // Bosun's own kinds keep their rows; what is neither is named as such.
+    let (status, services) = get(&viewer, &api("/namespaces/shop/services")).await;
+    assert_eq!(status, 200);
+    assert!(services["data"]["items"].is_array(), "{services}");
+    for (path, want, says) in [
+        ("/namespaces/shop/widgets", 404, "api-kinds"),
+        ("/widgets/one", 404, "neither one of Bosun's kinds"),
+        ("/namespaces/shop/certificates?watch=true", 400, "not watch"),
+        ("/namespaces/shop/certificates?sort=name", 400, "not sort"),
+        ("/namespaces/shop/certificates/no-such", 404, "no-such"),
+        ("/certificates/shop-tls", 404, "are namespaced"),
+        (
+            "/namespaces/shop/deployments.apps",
+            400,
+            "name it \"deployments\"",
+        ),
+        ("/nodes.metrics.k8s.io/node-9", 404, "node-9"),
+        ("/namespaces/shop/clusterissuers", 404, "are cluster-scoped"),
+        (
+            "/namespaces/_all/certificates/shop-tls",
+            404,
+            "instead of _all",
+        ),
+    ] {
+        let (status, body) = get(&viewer, &api(path)).await;
+        assert_eq!(status, want, "{path}: {body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains(says), "{path}: {message}");
+    }
+    let (status, body) = get(
+        &viewer,
+        &srv.url("/api/v1/clusters/_all/namespaces/shop/certificates"),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, _) = get(&client(), &api("/namespaces/shop/certificates")).await;
+    assert_eq!(status, 401);
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_unavailable_api_group_does_not_hide_the_others() {
+    let srv = TestServer::with_demo().await;
+    srv.wait_for_caches("demo").await;
+    let viewer = srv.as_role(Role::Viewer).await;
+    // A metrics server that is down: its group answers 503, discovery of it too.
+    srv.demo().set_group_unavailable("metrics.k8s.io", true);
+    let (status, kinds) = get(&viewer, &srv.url("/api/v1/clusters/demo/api-kinds")).await;
+    assert_eq!(status, 200, "{kinds}");
+    let groups: Vec<&str> = kinds["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["group"].as_str().unwrap())
+        .collect();
+    assert!(groups.contains(&"cert-manager.io"), "{kinds}");
+    assert!(!groups.contains(&"metrics.k8s.io"), "{kinds}");
+    srv.demo().set_group_unavailable("metrics.k8s.io", false);
 }

@@ -28,6 +28,48 @@ async fn pages_and_api_answers_carry_the_security_headers_and_are_never_cached()
             "no HSTS over plain http: {path}"
         );
     }
+    // A page's scripts run only with the nonce of its own response: every inline script
+    // carries it, and no two responses share one.
+    // (The sign-in page is asked for anonymously: a signed-in caller is redirected.)
+    let anonymous = client();
+    let mut nonces = Vec::new();
+    for (path, who) in [("/workloads", &admin), ("/login", &anonymous)] {
+        for _ in 0..2 {
+            let res = who.get(srv.url(path)).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+            let policy = res.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            let nonce = policy
+                .split("'nonce-")
+                .nth(1)
+                .and_then(|rest| rest.split('\'').next())
+                .unwrap_or_else(|| panic!("{path}: no nonce in {policy}"))
+                .to_string();
+            assert!(
+                policy.contains("script-src 'self' 'nonce-") && !policy.contains("'unsafe-eval'"),
+                "{policy}"
+            );
+            assert!(!policy.contains("script-src 'unsafe-inline'"), "{policy}");
+            let html = res.text().await.unwrap();
+            let scripts: Vec<&str> = html.split("<script").skip(1).collect();
+            assert!(!scripts.is_empty(), "{path}");
+            for script in scripts {
+                let tag = script.split('>').next().unwrap();
+                assert!(
+                    tag.contains(&format!("nonce=\"{nonce}\"")),
+                    "{path}: a script without this response's nonce: <script{tag}>"
+                );
+            }
+            nonces.push(nonce);
+        }
+    }
+    let mut distinct = nonces.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), nonces.len(), "{nonces:?}");
+
     let res = admin.get(srv.url("/pkg/bosun.css")).send().await.unwrap();
     assert_ne!(
         res.headers()
@@ -373,7 +415,7 @@ async fn a_password_change_ends_every_other_session_and_token_of_the_user() {
         srv.ctx(),
         &bosun_core::Invocation::cli(),
         "pat",
-        Some("ci"),
+        &bosun_core::tokens::TokenOptions::default(),
     )
     .await
     .unwrap()

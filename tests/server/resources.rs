@@ -5,7 +5,10 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{TestServer, audit_rows, cluster_object, eventually, get, send};
+use crate::common::{
+    TestServer, audit_rows, cluster_object, demo_send, eventually, get, next_page_where,
+    open_stream, send,
+};
 
 fn cells_of<'a>(detail: &'a Value, title: &str) -> Vec<Vec<&'a str>> {
     let section = detail["sections"]
@@ -100,6 +103,48 @@ async fn resources_are_listed_and_described_from_the_caches() {
     assert!(!cm["data"]["resource_version"].as_str().unwrap().is_empty());
     let (_, svc) = get(&viewer, &api("/namespaces/shop/services/web")).await;
     assert!(!cells_of(&svc["data"], "Ports").is_empty(), "{svc}");
+    // The Service's EndpointSlice: found by its service-name label, the same addresses as
+    // its Endpoints, each with its conditions and pod.
+    let (status, slices) = get(
+        &viewer,
+        &api("/namespaces/shop/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb"),
+    )
+    .await;
+    assert_eq!(status, 200, "{slices}");
+    let slice = &slices["data"]["items"][0];
+    assert_eq!(slice["columns"][0], "IPv4", "{slice}");
+    assert_eq!(slice["columns"][3], "web", "{slice}");
+    let name = slice["name"].as_str().unwrap();
+    let (status, detail) = get(
+        &viewer,
+        &api(&format!("/namespaces/shop/endpointslices/{name}")),
+    )
+    .await;
+    assert_eq!(status, 200, "{detail}");
+    let endpoints = cells_of(&detail["data"], "Endpoints");
+    let mut from_slice: Vec<&str> = endpoints
+        .iter()
+        .filter(|r| r[1] == "yes")
+        .map(|r| r[0])
+        .collect();
+    let mut from_endpoints: Vec<&str> = cells_of(&svc["data"], "Endpoints")
+        .iter()
+        .filter(|r| r[1] == "yes")
+        .map(|r| r[0])
+        .collect();
+    from_slice.sort_unstable();
+    from_endpoints.sort_unstable();
+    assert!(!from_slice.is_empty(), "{detail}");
+    assert_eq!(from_slice, from_endpoints);
+    assert!(
+        endpoints.iter().all(|r| r[4].starts_with("Pod/web-")),
+        "{detail}"
+    );
+    assert!(!cells_of(&detail["data"], "Ports").is_empty(), "{detail}");
+    assert!(
+        cells_of(&detail["data"], "EndpointSlice").contains(&vec!["Service", "web"]),
+        "{detail}"
+    );
     let (_, ing) = get(&viewer, &api("/namespaces/shop/ingresses/web")).await;
     assert_eq!(cells_of(&ing["data"], "Rules")[0][3], "web:80");
     let (_, policy) = get(
@@ -159,10 +204,14 @@ async fn resources_are_listed_and_described_from_the_caches() {
         body["message"].as_str().unwrap().contains("absent"),
         "{body}"
     );
+    // Neither one of Bosun's kinds nor a custom resource the cluster serves.
     let (status, body) = get(&viewer, &api("/namespaces/shop/gadgets")).await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 404);
     assert!(
-        body["message"].as_str().unwrap().contains("gadgets"),
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"gadgets\" is neither"),
         "{body}"
     );
 }
@@ -365,6 +414,9 @@ async fn yaml_is_applied_as_kubectl_applies_it_and_every_document_answers() {
     );
     assert!(b.query.contains("fieldManager=bosun"), "{}", b.query);
     assert!(b.query.contains("force=false"), "{}", b.query);
+    for query in [&k.query, &b.query] {
+        assert!(query.contains("fieldValidation=Strict"), "{query}");
+    }
     let parse = |s: &str| serde_yaml::from_str::<Value>(s).unwrap();
     let mut kubectl_body = parse(&k.body);
     kubectl_body["metadata"]["name"] = json!("by-bosun");
@@ -403,7 +455,7 @@ async fn yaml_is_applied_as_kubectl_applies_it_and_every_document_answers() {
     // Several documents; one unreadable: none is sent, each says why.
     let multi = format!(
         "{}---\n{}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  key: [unclosed\n",
-        cm("multi-a", "1"),
+        cm("multi-a", "one"),
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: multi-ns\n"
     );
     let (status, report) = apply(&operator, &url, &multi).await;
@@ -427,7 +479,7 @@ async fn yaml_is_applied_as_kubectl_applies_it_and_every_document_answers() {
     // Readable documents are all applied, in order, each with its result.
     let good = format!(
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: multi-ns\n---\n{}",
-        cm("multi-a", "1").replace("namespace: shop", "namespace: multi-ns")
+        cm("multi-a", "one").replace("namespace: shop", "namespace: multi-ns")
     );
     let (status, report) = apply(&operator, &url, &good).await;
     assert_eq!(status, 200, "{report}");
@@ -484,6 +536,155 @@ async fn yaml_is_applied_as_kubectl_applies_it_and_every_document_answers() {
     );
     assert!(rows.iter().any(|r| r["outcome"] == "failed"));
     assert!(rows.iter().any(|r| r["outcome"] == "denied"));
+}
+
+const MISTAKES: &str = concat!(
+    "apiVersion: apps/v1\n",
+    "kind: Deployment\n",
+    "metadata:\n",
+    "  name: checked\n",
+    "  namespace: shop\n",
+    "  labels:\n",
+    "    app.kubernetes.io/name: 7\n",
+    "spec:\n",
+    "  replica: 2\n",
+    "  selector:\n",
+    "    matchLabels:\n",
+    "      app: checked\n",
+    "  template:\n",
+    "    metadata:\n",
+    "      labels:\n",
+    "        app: checked\n",
+    "    spec:\n",
+    "      containers:\n",
+    "      - name: app\n",
+    "        image: nginx\n",
+    "      - name: sidecar\n",
+    "        image: busybox\n",
+    "        imagePulPolicy: Always\n",
+    "        ports:\n",
+    "        - containerPort: \"x\"\n",
+    "---\n",
+    "apiVersion: v1\n",
+    "kind: Secret\n",
+    "metadata:\n",
+    "  name: checked\n",
+    "  namespace: shop\n",
+    "data:\n",
+    "  token: not base64!\n",
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yaml_is_checked_against_the_clusters_schema_with_each_problem_at_its_line() {
+    let srv = TestServer::with_demo().await;
+    srv.wait_for_caches("demo").await;
+    let viewer = srv.as_role(bosun_model::Role::Viewer).await;
+    let operator = srv.as_role(bosun_model::Role::Operator).await;
+    let check = srv.url("/api/v1/clusters/demo/validate");
+
+    // Every mistake, at its line, with its field: what the demo's published schemas (the
+    // Kubernetes types' own) say. A viewer may check; nothing is written.
+    let (status, answer) = apply(&viewer, &check, MISTAKES).await;
+    assert_eq!(status, 200, "{answer}");
+    let issues: Vec<(u64, u64, &str, &str)> = answer["data"]["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["document"].as_u64().unwrap(),
+                i["line"].as_u64().unwrap(),
+                i["field"].as_str().unwrap(),
+                i["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        issues,
+        vec![
+            (
+                1,
+                7,
+                "metadata.labels[app.kubernetes.io/name]",
+                "expected a string, got a number (7)"
+            ),
+            (
+                1,
+                9,
+                "spec.replica",
+                "unknown field \"replica\"; did you mean \"replicas\"?"
+            ),
+            (
+                1,
+                23,
+                "spec.template.spec.containers[1].imagePulPolicy",
+                "unknown field \"imagePulPolicy\"; did you mean \"imagePullPolicy\"?"
+            ),
+            (
+                1,
+                25,
+                "spec.template.spec.containers[1].ports[0].containerPort",
+                "expected an integer, got a string (\"x\")"
+            ),
+            (
+                2,
+                33,
+                "data.token",
+                "expected base64 (to give plain text, put it under stringData)"
+            ),
+        ],
+        "{answer}"
+    );
+    assert!(answer["data"].get("unchecked").is_none(), "{answer}");
+
+    // Fixed, it fits; a custom kind's schema keeps unknown fields but types its metadata;
+    // a document that cannot be read is named at its line.
+    let fixed = MISTAKES
+        .replace(
+            "app.kubernetes.io/name: 7",
+            "app.kubernetes.io/name: checked",
+        )
+        .replace("replica: 2", "replicas: 2")
+        .replace("imagePulPolicy", "imagePullPolicy")
+        .replace("containerPort: \"x\"", "containerPort: 8080")
+        .replace("token: not base64!", "token: aGVsbG8=");
+    let (status, answer) = apply(&viewer, &check, &fixed).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["data"]["issues"], json!([]), "{answer}");
+    let custom = "apiVersion: apps.kruise.io/v1alpha1\nkind: CloneSet\nmetadata:\n  name: c\n  labels:\n    tier: 1\nspec:\n  anything: [goes]\n---\nkind: [broken\n";
+    let (_, answer) = apply(&viewer, &check, custom).await;
+    let issues = answer["data"]["issues"].as_array().unwrap();
+    assert_eq!(issues.len(), 2, "{answer}");
+    assert_eq!(issues[0]["field"], "metadata.labels.tier");
+    assert_eq!(issues[0]["line"], 6);
+    assert_eq!(issues[1]["document"], 2);
+    assert_eq!(issues[1]["line"], 10, "{answer}");
+
+    // An apply of the mistakes sends nothing and says where the first one is.
+    srv.take_demo_writes();
+    let (status, report) =
+        apply(&operator, &srv.url("/api/v1/clusters/demo/apply"), MISTAKES).await;
+    assert_eq!(status, 207, "{report}");
+    let message = report["data"]["results"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(
+            "document 1 (line 7): metadata.labels[app.kubernetes.io/name]: expected a string"
+        ) && message.contains("; line 9: spec.replica: unknown field"),
+        "{message}"
+    );
+    assert_eq!(report["data"]["results"][1]["outcome"], "failed");
+    assert!(srv.take_demo_writes().is_empty(), "nothing was sent");
+    let (status, _) = apply(&viewer, &check, "# nothing\n").await;
+    assert_eq!(status, 400);
+
+    // `validate=false`, as kubectl's `--validate=false`, sends it all the same.
+    let odd = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: unchecked\n  namespace: shop\nextra: 1\n";
+    let url = srv.url("/api/v1/clusters/demo/apply");
+    let (status, report) = apply(&operator, &url, odd).await;
+    assert_eq!(status, 207, "{report}");
+    let (status, report) = apply(&operator, &format!("{url}?validate=false"), odd).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["data"]["results"][0]["outcome"], "created");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -855,5 +1056,125 @@ async fn who_can_reads_what_a_subject_may_do_from_the_bindings() {
             "{q}: {body}"
         );
     }
+    srv.stop().await;
+}
+
+/// The names on a pushed page.
+fn pushed_names(page: &Value) -> Vec<&str> {
+    page["data"]["items"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|i| i["name"].as_str()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resource_and_node_lists_follow_the_cluster_live() {
+    let srv = TestServer::with_demo().await;
+    srv.wait_for_caches("demo").await;
+    let viewer = srv.as_role(bosun_model::Role::Viewer).await;
+    let api = |p: &str| srv.url(&format!("/api/v1/clusters/demo{p}"));
+    let json = "application/json";
+
+    // A namespaced kind, filtered: the page now, then again once a matching object exists.
+    let (mut configmaps, now) = open_stream(
+        &viewer,
+        &api("/namespaces/shop/configmaps?q=live-&watch=true"),
+    )
+    .await;
+    assert_eq!(pushed_names(&now), Vec::<&str>::new(), "{now}");
+    demo_send(
+        &srv,
+        reqwest::Method::POST,
+        "/api/v1/namespaces/shop/configmaps",
+        json,
+        json!({"metadata": {"name": "live-settings"}, "data": {"mode": "fast"}}),
+    )
+    .await;
+    let pushed = next_page_where(&mut configmaps, "the new ConfigMap", |p| {
+        pushed_names(p).contains(&"live-settings")
+    })
+    .await;
+    assert_eq!(pushed["data"]["total"], 1, "{pushed}");
+    drop(configmaps);
+
+    // A cluster-scoped kind.
+    let (mut classes, now) = open_stream(&viewer, &api("/storageclasses?watch=true")).await;
+    assert!(!pushed_names(&now).contains(&"live-class"), "{now}");
+    demo_send(
+        &srv,
+        reqwest::Method::POST,
+        "/apis/storage.k8s.io/v1/storageclasses",
+        json,
+        json!({"metadata": {"name": "live-class"}, "provisioner": "example.com/disk"}),
+    )
+    .await;
+    next_page_where(&mut classes, "the new StorageClass", |p| {
+        pushed_names(p).contains(&"live-class")
+    })
+    .await;
+    drop(classes);
+
+    // Namespaces count their pods: a pod created in one changes its row.
+    let (mut namespaces, now) =
+        open_stream(&viewer, &api("/namespaces?q=live-ns&watch=true")).await;
+    assert_eq!(pushed_names(&now), Vec::<&str>::new(), "{now}");
+    demo_send(
+        &srv,
+        reqwest::Method::POST,
+        "/api/v1/namespaces",
+        json,
+        json!({"metadata": {"name": "live-ns"}}),
+    )
+    .await;
+    let before = next_page_where(&mut namespaces, "the new namespace", |p| {
+        pushed_names(p).contains(&"live-ns")
+    })
+    .await;
+    demo_send(
+        &srv,
+        reqwest::Method::POST,
+        "/api/v1/namespaces/live-ns/pods",
+        json,
+        json!({"metadata": {"name": "solo"}, "spec": {"containers": [{"name": "c", "image": "busybox"}]}}),
+    )
+    .await;
+    // Columns: status, pods, workloads, quota.
+    assert_eq!(before["data"]["items"][0]["columns"][1], "0", "{before}");
+    next_page_where(&mut namespaces, "the namespace's pod count", |p| {
+        p["data"]["items"][0]["columns"][1] == "1"
+    })
+    .await;
+    drop(namespaces);
+
+    // Nodes: a cordon made outside the console shows on the open list.
+    let (mut nodes, now) = open_stream(&viewer, &api("/nodes?q=node-3&watch=true")).await;
+    assert_eq!(now["data"]["items"][0]["schedulable"], true, "{now}");
+    demo_send(
+        &srv,
+        reqwest::Method::PATCH,
+        "/api/v1/nodes/node-3",
+        "application/merge-patch+json",
+        json!({"spec": {"unschedulable": true}}),
+    )
+    .await;
+    next_page_where(&mut nodes, "the cordoned node", |p| {
+        p["data"]["items"][0]["schedulable"] == false
+    })
+    .await;
+    drop(nodes);
+
+    // What cannot be followed is refused before the stream starts, with its reason.
+    let (status, body) = get(
+        &viewer,
+        &api("/namespaces/shop/configmaps?labelSelector=a%20b&watch=true"),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = get(
+        &viewer,
+        &srv.url("/api/v1/clusters/nowhere/namespaces/shop/configmaps?watch=true"),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
     srv.stop().await;
 }

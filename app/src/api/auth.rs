@@ -10,7 +10,7 @@ use crate::AppError;
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
     use crate::api::ssr::{fail, ui};
     let ui = ui()?;
-    let session = ssr_impl::session().await?;
+    let session = crate::api::ssr::session().await?;
     let client = ui.client;
     let user = bosun_core::auth::sign_in(&ui.ctx, &ui.inv, &username, &password, client)
         .await
@@ -27,7 +27,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
 pub async fn logout() -> Result<(), AppError> {
     use crate::api::ssr::{fail, ui};
     let ui = ui()?;
-    let session = ssr_impl::session().await?;
+    let session = crate::api::ssr::session().await?;
     bosun_core::auth::sign_out(&ui.ctx, &ui.inv, &session)
         .await
         .map_err(fail)?;
@@ -41,20 +41,4 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn current_user() -> Result<Option<Me>, AppError> {
     let ui = crate::api::ssr::ui()?;
     Ok(ui.inv.caller.map(|c| c.me()))
-}
-
-#[cfg(feature = "ssr")]
-mod ssr_impl {
-    use crate::AppError;
-    use crate::api::ssr::fail;
-
-    pub async fn session() -> Result<tower_sessions::Session, AppError> {
-        leptos_axum::extract::<tower_sessions::Session>()
-            .await
-            .map_err(|e| {
-                fail(bosun_core::Error::Internal(format!(
-                    "session layer missing: {e}"
-                )))
-            })
-    }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use bosun_model::{
     ActionReply, ApplyOptions, ApplyReport, ObjectRef, Page, ResourceDetail, ResourceQuery,
-    ResourceRow, SecretValue,
+    ResourceRow, SecretValue, YamlCheck,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -63,6 +63,25 @@ pub async fn apply_yaml(
     )
     .await
     .map_err(fail)
+}
+
+/// What an apply of this YAML would refuse before sending anything (the editor asks as
+/// the text changes, to mark each problem at its line).
+#[server(prefix = "/rpc", endpoint = "resources/validate", input = Json)]
+pub async fn check_yaml(
+    cluster: String,
+    yaml: String,
+    namespace: Option<String>,
+) -> Result<YamlCheck, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    let options = ApplyOptions {
+        namespace,
+        ..ApplyOptions::default()
+    };
+    bosun_core::apply::validate(&ui.ctx, &ui.inv, &cluster, &yaml, &options)
+        .await
+        .map_err(fail)
 }
 
 /// `kubectl create secret docker-registry`, through the apply path.

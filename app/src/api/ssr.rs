@@ -60,3 +60,14 @@ pub fn fail(err: bosun_core::Error) -> AppError {
         reason: err.reason().map(str::to_string),
     }
 }
+
+/// The request's session (the sign-in, password and sign-out calls change it).
+pub async fn session() -> Result<tower_sessions::Session, AppError> {
+    leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|e| {
+            fail(bosun_core::Error::Internal(format!(
+                "session layer missing: {e}"
+            )))
+        })
+}

@@ -147,6 +147,7 @@ impl Sender {
                 dry_run,
                 force: false,
                 namespace: Some(namespace),
+                ..ApplyOptions::default()
             };
             match apply_yaml(cluster, yaml, options, None).await {
                 // Once stored, the page reloads the object (this form with it): the toast

@@ -119,20 +119,15 @@ pub fn follow<T: DeserializeOwned + 'static>(
 }
 
 /// Follows a live list stream (`...?watch=true`) and bumps `refresh` each time the
-/// server pushes a changed page, for pages whose data is a resource keyed on `refresh`.
-/// The first push is the page already shown; a reopened stream's first push refreshes,
-/// catching what changed while it was closed.
+/// server pushes a page, for pages whose data is a resource keyed on `refresh`. The first
+/// push refreshes too: the page on screen was read before the stream opened, and what
+/// changed in between would otherwise wait for the next change (as after a reopen).
 #[component]
 pub fn LiveRefresh(url: String, refresh: RwSignal<u32>) -> impl IntoView {
-    let opened = std::cell::Cell::new(false);
     follow(
         url,
         true,
-        move |_: leptos::serde_json::Value| {
-            if opened.replace(true) {
-                refresh.update(|n| *n += 1);
-            }
-        },
+        move |_: leptos::serde_json::Value| refresh.update(|n| *n += 1),
         |_| {},
     );
 }

@@ -28,4 +28,6 @@ pub use scope_fields::{ClusterSelect, ScopeFields};
 pub use shell::Shell;
 pub use toast::{ToastStack, Toasts, provide_toasts, use_toasts};
 pub use usage_chart::{NodeUsageCharts, PodUsageCharts};
-pub use yaml_editor::{ApplyResults, YamlEditor, YamlView, failed_line};
+pub use yaml_editor::{
+    ApplyResults, SkipSchemaCheck, YamlEditor, YamlView, failed_line, use_yaml_check,
+};

@@ -22,10 +22,45 @@ const SECTIONS: [(&str, &str); 12] = [
     ("/admin", "Admin"),
 ];
 
-/// Wraps every signed-in page. Loads the current user once; an anonymous visitor is sent
-/// to the sign-in page (the server already does that for full page loads).
+/// Wraps every signed-in page.
+///
+/// The user comes with the page: the server renders it for the signed-in caller its
+/// authentication layer found, and hands the same value to the browser for hydration, so
+/// the frame and the page inside it are built once on each side. (Waiting for the user
+/// inside a `Suspense` instead made the server build the page several times while
+/// resolving it; the browser then hydrated the first build's data against the last
+/// build's HTML, and a page whose first build had failed never hydrated.) Only when the
+/// browser builds the shell itself, after a client-side sign-in, is the user asked for.
 #[component]
 pub fn Shell() -> impl IntoView {
+    let rendered_for = SharedValue::new(signed_in_caller).into_inner();
+    match rendered_for {
+        Some(me) => view! { <Frame me /> }.into_any(),
+        None => view! { <AskWhoIsSignedIn /> }.into_any(),
+    }
+}
+
+/// The caller the server's authentication layer attached to this request.
+#[cfg(feature = "ssr")]
+fn signed_in_caller() -> Option<Me> {
+    use_context::<http::request::Parts>()?
+        .extensions
+        .get::<bosun_core::RequestCaller>()?
+        .0
+        .as_ref()
+        .map(|caller| caller.me())
+}
+
+/// In the browser only the server's answer (read back during hydration) says who it is.
+#[cfg(not(feature = "ssr"))]
+fn signed_in_caller() -> Option<Me> {
+    None
+}
+
+/// The shell built in the browser without a server-rendered user: asks, then shows the
+/// frame, or sends an anonymous visitor to the sign-in page.
+#[component]
+fn AskWhoIsSignedIn() -> impl IntoView {
     let me = Resource::new(|| (), |()| current_user());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -50,10 +85,10 @@ fn Frame(me: Me) -> impl IntoView {
         <div class="app">
             <header class="topbar">
                 <a class="brand" href="/">"⚓ Bosun"</a>
-                <span class="who" data-testid="who">
+                <a class="who" data-testid="who" href="/account" title="Your account: password, sessions, API tokens">
                     <span class="username">{me.username.clone()}</span>
                     <span class=format!("role role-{}", me.role)>{me.role.to_string()}</span>
-                </span>
+                </a>
                 <ActionForm action=logout attr:class="logout">
                     <button type="submit">"Sign out"</button>
                 </ActionForm>

@@ -5,10 +5,16 @@
 //! own text is transparent), so typing, selection, undo and the phone keyboard are the
 //! browser's, and the colours follow every keystroke.
 
-use bosun_model::{ApplyOutcome, ApplyReport, FieldConflict};
+use std::time::Duration;
+
+use bosun_model::{ApplyOutcome, ApplyReport, FieldConflict, YamlCheck};
 use leptos::prelude::*;
 
+use crate::api::resources::check_yaml;
 use crate::components::DiffView;
+
+/// How long typing must pause before the text is checked against the cluster's schema.
+const CHECK_AFTER: Duration = Duration::from_millis(500);
 
 /// One line of YAML split into coloured parts: (class, text).
 fn highlight_line(line: &str) -> Vec<(&'static str, String)> {
@@ -102,10 +108,11 @@ fn highlighted(text: &str) -> impl IntoView + use<> {
         .collect_view()
 }
 
-fn gutter(lines: usize, error_line: Option<usize>) -> impl IntoView {
+fn gutter(lines: usize, marked: &[usize]) -> impl IntoView + use<> {
+    let marked = marked.to_vec();
     (1..=lines.max(1))
         .map(|n| {
-            let class = if Some(n) == error_line {
+            let class = if marked.contains(&n) {
                 "gutter-line error"
             } else {
                 "gutter-line"
@@ -115,26 +122,123 @@ fn gutter(lines: usize, error_line: Option<usize>) -> impl IntoView {
         .collect_view()
 }
 
+/// Checks `text` against `cluster`'s OpenAPI schema (through the apply's own reading of
+/// each document) a moment after typing stops; the answer to the latest text only. An
+/// empty `cluster` checks nothing (the editor is closed, or no cluster is chosen).
+pub fn use_yaml_check(
+    text: RwSignal<String>,
+    cluster: Signal<String>,
+    namespace: Signal<Option<String>>,
+) -> RwSignal<Option<YamlCheck>> {
+    let found = RwSignal::new(None::<YamlCheck>);
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let (yaml, cluster, namespace) = (text.get(), cluster.get(), namespace.get());
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        if cluster.is_empty() || yaml.trim().is_empty() {
+            found.set(None);
+            return;
+        }
+        set_timeout(
+            move || {
+                if generation.try_get_value() != Some(mine) {
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    // A refused check (too many documents, the cluster gone) is said, not
+                    // shown as a text with no problems.
+                    let answer = check_yaml(cluster, yaml, namespace)
+                        .await
+                        .unwrap_or_else(|e| YamlCheck {
+                            issues: Vec::new(),
+                            unchecked: vec![e.message],
+                        });
+                    if generation.try_get_value() == Some(mine) {
+                        found.try_set(Some(answer));
+                    }
+                });
+            },
+            CHECK_AFTER,
+        );
+    });
+    found
+}
+
+/// The way past a schema that is wrong (kubectl's `--validate=false`): the apply is sent
+/// without the schema check; the server still checks it.
+#[component]
+pub fn SkipSchemaCheck(skip: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <label title="Send without checking against the cluster's OpenAPI schema first, as kubectl apply --validate=false; the cluster still checks it">
+            <input type="checkbox" data-testid="skip-schema" prop:checked=move || skip.get()
+                on:change=move |ev| skip.set(event_target_checked(&ev)) />
+            " Skip the schema check"
+        </label>
+    }
+}
+
+/// What the schema check found, each at its line, under the editor.
+#[component]
+fn SchemaIssues(check: RwSignal<Option<YamlCheck>>) -> impl IntoView {
+    move || {
+        check.get().map(|found| {
+            let has_issues = !found.issues.is_empty();
+            let fine = !has_issues && found.unchecked.is_empty();
+            let count = found.issues.len();
+            view! {
+                <div class="schema-issues" data-testid="yaml-issues" data-count=count>
+                    {fine.then(|| view! { <p class="outcome-success">"Fits the cluster's schema."</p> })}
+                    {has_issues.then(|| view! {
+                        <ul>
+                            {found.issues.into_iter().map(|i| {
+                                let field = (!i.field.is_empty()).then(|| view! { <code>{i.field}</code>": " });
+                                view! {
+                                    <li data-line=i.line>
+                                        <span class="outcome-failure">{format!("line {}", i.line)}</span>" "
+                                        {field}{i.message}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    })}
+                    {found.unchecked.into_iter().map(|why| view! { <p class="muted">"Not checked here: "{why}</p> }).collect_view()}
+                </div>
+            }
+            .into_any()
+        })
+    }
+}
+
 /// Read-only YAML with line numbers and colours.
 #[component]
 pub fn YamlView(yaml: String) -> impl IntoView {
     let lines = yaml.split('\n').count();
     view! {
         <div class="yaml-view" data-testid="yaml">
-            <pre class="gutter" aria-hidden="true">{gutter(lines, None)}</pre>
+            <pre class="gutter" aria-hidden="true">{gutter(lines, &[])}</pre>
             <pre class="code">{highlighted(&yaml)}</pre>
         </div>
     }
 }
 
 /// An editable YAML text with line numbers and colours. `error_line` marks the line an
-/// apply complained about.
+/// apply complained about; with `check` (from [`use_yaml_check`]), every line the schema
+/// check names is marked and listed under the text.
 #[component]
 pub fn YamlEditor(
     text: RwSignal<String>,
     #[prop(into)] error_line: Signal<Option<usize>>,
     #[prop(optional, into)] label: String,
+    #[prop(optional)] check: Option<RwSignal<Option<YamlCheck>>>,
 ) -> impl IntoView {
+    let marked = move || {
+        let mut lines: Vec<usize> = error_line.get().into_iter().collect();
+        if let Some(check) = check {
+            check.with(|c| lines.extend(c.iter().flat_map(|c| c.issues.iter().map(|i| i.line))));
+        }
+        lines
+    };
     let scroll = RwSignal::new((0i32, 0i32));
     let area = NodeRef::<leptos::html::Textarea>::new();
     let label = if label.is_empty() {
@@ -146,7 +250,7 @@ pub fn YamlEditor(
         <div class="yaml-editor">
             <pre class="gutter" aria-hidden="true"
                 style=move || format!("margin-top: {}px", -scroll.get().0)>
-                {move || gutter(text.with(|t| t.split('\n').count()), error_line.get())}
+                {move || gutter(text.with(|t| t.split('\n').count()), &marked())}
             </pre>
             <div class="editor-body">
                 <pre class="code highlight" aria-hidden="true"
@@ -171,7 +275,9 @@ pub fn YamlEditor(
                 ></textarea>
             </div>
         </div>
+        {check.map(|check| view! { <SchemaIssues check /> })}
     }
+    .into_any()
 }
 
 /// Fields other managers own that the apply would change, and the choice to take them

@@ -6,7 +6,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::resources::apply_yaml;
-use crate::components::{ApplyResults, ClusterSelect, YamlEditor, failed_line, use_toasts};
+use crate::components::{
+    ApplyResults, ClusterSelect, SkipSchemaCheck, YamlEditor, failed_line, use_toasts,
+    use_yaml_check,
+};
 use crate::pages::resources::KindPicker;
 
 const EXAMPLE: &str =
@@ -20,6 +23,7 @@ pub fn ApplyPage() -> impl IntoView {
     let text = RwSignal::new(EXAMPLE.to_string());
     let report = RwSignal::new(None::<ApplyReport>);
     let force = RwSignal::new(false);
+    let skip_schema = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let toasts = use_toasts();
     let run = move |dry_run: bool| {
@@ -29,6 +33,7 @@ pub fn ApplyPage() -> impl IntoView {
                 dry_run,
                 force: force.get_untracked(),
                 namespace: Some(namespace.get_untracked()).filter(|n| !n.is_empty()),
+                skip_schema_check: skip_schema.get_untracked(),
             };
             match apply_yaml(cluster.get_untracked(), text.get_untracked(), options, None).await {
                 Ok(r) => report.set(Some(r)),
@@ -42,6 +47,11 @@ pub fn ApplyPage() -> impl IntoView {
         run(report.with_untracked(|r| r.as_ref().is_some_and(|r| r.dry_run)));
     });
     let error_line = Signal::derive(move || report.with(|r| r.as_ref().and_then(failed_line)));
+    let check = use_yaml_check(
+        text,
+        cluster.into(),
+        Signal::derive(move || Some(namespace.get()).filter(|n| !n.is_empty())),
+    );
     let may_apply = Action::Apply.allowed_for(Some(role));
     view! {
         <Title text="Create from YAML" />
@@ -55,11 +65,12 @@ pub fn ApplyPage() -> impl IntoView {
                     prop:value=move || namespace.get() on:input=move |ev| namespace.set(event_target_value(&ev)) />
             </label>
         </div>
-        <YamlEditor text error_line label="YAML to apply" />
+        <YamlEditor text error_line label="YAML to apply" check />
         <div class="actions">
             <button type="button" data-testid="check-yaml" disabled=move || busy.get() || cluster.get().is_empty() on:click=move |_| run(true)>"Check (dry run)"</button>
             <button type="button" class="primary" data-testid="apply-yaml" disabled=move || busy.get() || cluster.get().is_empty() || !may_apply on:click=move |_| run(false)>"Apply"</button>
             <label><input type="checkbox" prop:checked=move || force.get() on:change=move |ev| force.set(event_target_checked(&ev)) />" Take over fields other managers own (force)"</label>
+            <SkipSchemaCheck skip=skip_schema />
         </div>
         {move || report.get().map(|report| view! { <ApplyResults report on_force /> })}
     }

@@ -1,6 +1,6 @@
 //! Custom resources, and every kind without a page of its own: which kinds a cluster
 //! serves (from discovery, so a CRD installed a minute ago is there), a page of one with
-//! the columns its CRD prints, and one object with its conditions and YAML.
+//! the columns its CRD prints, and one object with its conditions, events and YAML.
 
 use bosun_model::{ApiKind, ApiKindRef, CustomList, CustomObject, CustomQuery};
 use leptos::prelude::*;
@@ -12,7 +12,7 @@ use crate::api::custom::{fetch_custom, list_api_kinds, list_custom};
 use crate::components::{ErrorBox, YamlView};
 use crate::format::url_encode;
 use crate::pages::resources::KindPicker;
-use crate::pages::workload_detail::ConditionsTable;
+use crate::pages::workload_detail::{ConditionsTable, EventsTable};
 
 fn kind_href(cluster: &str, kind: &ApiKind) -> String {
     format!(
@@ -281,6 +281,13 @@ fn CustomObjectView(obj: CustomObject) -> impl IntoView {
         <h2>"Conditions"</h2>
         <div data-testid="custom-conditions">
             <ConditionsTable conditions=obj.conditions.clone() empty="The object reports no conditions." />
+        </div>
+        <h2>"Events"</h2>
+        <div data-testid="custom-events">
+            {match obj.events_unreadable.clone() {
+                Some(why) => view! { <p class="warning">{format!("Events could not be read: {why}")}</p> }.into_any(),
+                None => view! { <EventsTable rows=obj.events.clone() /> }.into_any(),
+            }}
         </div>
         <h2>"YAML"</h2>
         <YamlView yaml=obj.yaml.clone() />

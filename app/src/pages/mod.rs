@@ -1,6 +1,7 @@
 //! One module per page (and the pieces a page is made of).
 
 mod access;
+mod account;
 mod admin;
 mod apply;
 pub mod audit;
@@ -31,6 +32,7 @@ pub mod workload_table;
 pub mod workloads;
 
 pub use access::AccessPage;
+pub use account::AccountPage;
 pub use admin::AdminPage;
 pub use apply::ApplyPage;
 pub use audit::AuditPage;

@@ -1,13 +1,15 @@
 //! Nodes: every node of every cluster from the watch caches, filtered and paged on the
-//! server, each linking to its page.
+//! server and followed live (a cordon, a new node, a pod scheduled show without a
+//! reload), each linking to its page.
 
 use bosun_model::{NodeQuery, NodeRow};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::api::cluster_list_stream_url;
 use crate::api::nodes::list_nodes;
-use crate::components::ErrorBox;
+use crate::components::{ErrorBox, LiveRefresh};
 
 /// Where a node's page is.
 #[must_use]
@@ -28,7 +30,11 @@ pub fn NodesPage() -> impl IntoView {
             ..NodeQuery::default()
         }
     });
-    let nodes = Resource::new(move || filters.get(), list_nodes);
+    let refresh = RwSignal::new(0u32);
+    let nodes = Resource::new(
+        move || (filters.get(), refresh.get()),
+        |(q, _)| list_nodes(q),
+    );
     view! {
         <Title text="Nodes" />
         <h1>"Nodes"</h1>
@@ -38,7 +44,8 @@ pub fn NodesPage() -> impl IntoView {
                 prop:value=move || filters.get().label_selector.unwrap_or_default() /></label>
             <button type="submit">"Filter"</button>
         </form>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        {move || view! { <LiveRefresh url=stream_url(&filters.get()) refresh /> }}
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match nodes.await {
                     Err(error) => view! { <ErrorBox error /> }.into_any(),
@@ -48,8 +55,22 @@ pub fn NodesPage() -> impl IntoView {
                     Ok(page) => view! { <NodeTable page /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
+}
+
+/// The live stream of the same page of nodes.
+fn stream_url(q: &NodeQuery) -> String {
+    cluster_list_stream_url(
+        q.cluster.as_deref(),
+        "nodes",
+        &[
+            ("q", q.q.as_deref()),
+            ("labelSelector", q.label_selector.as_deref()),
+            ("sort", q.sort.as_deref()),
+            ("continue", q.continue_token.as_deref()),
+        ],
+    )
 }
 
 #[component]

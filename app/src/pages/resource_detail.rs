@@ -14,8 +14,8 @@ use crate::api::actions::{ObjectAction, act};
 use crate::api::resources::{apply_yaml, fetch_resource, reveal_secret};
 use crate::api::workloads::object_events;
 use crate::components::{
-    ApplyResults, ErrorBox, LimitRangeForm, QuotaForm, YamlEditor, YamlView, failed_line,
-    use_toasts,
+    ApplyResults, ErrorBox, LimitRangeForm, QuotaForm, SkipSchemaCheck, YamlEditor, YamlView,
+    failed_line, use_toasts, use_yaml_check,
 };
 use crate::format::age;
 use crate::pages::resources::{KindPicker, plural_label};
@@ -262,8 +262,23 @@ fn YamlPanel(
     let text = RwSignal::new(yaml.clone());
     let report = RwSignal::new(None::<ApplyReport>);
     let force = RwSignal::new(false);
+    let skip_schema = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let toasts = use_toasts();
+    let schema = {
+        let (cluster, namespace) = (object.cluster.clone(), object.namespace.clone());
+        use_yaml_check(
+            text,
+            Signal::derive(move || {
+                if editing.get() {
+                    cluster.clone()
+                } else {
+                    String::new()
+                }
+            }),
+            Signal::derive(move || Some(namespace.clone()).filter(|n| !n.is_empty())),
+        )
+    };
     let run = move |dry_run: bool| {
         let object = object.clone();
         busy.set(true);
@@ -272,6 +287,7 @@ fn YamlPanel(
                 dry_run,
                 force: force.get_untracked(),
                 namespace: (!object.namespace.is_empty()).then(|| object.namespace.clone()),
+                skip_schema_check: skip_schema.get_untracked(),
             };
             match apply_yaml(
                 object.cluster.clone(),
@@ -316,11 +332,12 @@ fn YamlPanel(
             {editable.then(|| view! { <button type="button" data-testid="edit-yaml" on:click=move |_| { report.set(None); editing.set(true); }>"Edit"</button> })}
         }>
             <p class="muted">"Edit, then Check: the cluster validates it (a server-side dry run) and the diff shows what would change. Apply writes it as Bosun's field manager; if the object changed since it was read, the apply is refused."</p>
-            <YamlEditor text error_line label="Edit YAML" />
+            <YamlEditor text error_line label="Edit YAML" check=schema />
             <div class="actions">
                 <button type="button" data-testid="check-yaml" disabled=move || busy.get() on:click=check.clone()>"Check (dry run)"</button>
                 <button type="button" class="primary" data-testid="apply-yaml" disabled=move || busy.get() on:click=apply.clone()>"Apply"</button>
                 <label><input type="checkbox" prop:checked=move || force.get() on:change=move |ev| force.set(event_target_checked(&ev)) />" Take over fields other managers own (force)"</label>
+                <SkipSchemaCheck skip=skip_schema />
                 {
                     let original = original.clone();
                     view! { <button type="button" on:click=move |_| { text.set(original.clone()); report.set(None); editing.set(false); }>"Cancel"</button> }

@@ -1,6 +1,6 @@
 //! The Resources pages: one list for every kind without a page of its own (Services,
 //! ConfigMaps, Secrets, volumes, roles, namespaces…), its columns from the kind's row,
-//! filtered and paged on the server; namespaces can be created here.
+//! filtered and paged on the server and followed live; namespaces can be created here.
 
 use std::collections::BTreeMap;
 
@@ -12,8 +12,30 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::clusters::list_clusters;
 use crate::api::resources::{apply_yaml, create_namespace, create_registry_secret, list_resources};
-use crate::components::{ClusterSelect, ErrorBox, ScopeFields, use_toasts};
+use crate::api::{cluster_list_stream_url, list_stream_url};
+use crate::components::{ClusterSelect, ErrorBox, LiveRefresh, ScopeFields, use_toasts};
 use crate::format::{age, url_encode};
+
+/// The live stream of the same page: namespaced kinds at the workloads' path,
+/// cluster-scoped ones (namespaces too) under the cluster.
+fn stream_url(q: &ResourceQuery) -> String {
+    let params = [
+        ("q", q.q.as_deref()),
+        ("labelSelector", q.label_selector.as_deref()),
+        ("sort", q.sort.as_deref()),
+        ("continue", q.continue_token.as_deref()),
+    ];
+    if q.kind.info().namespaced {
+        list_stream_url(
+            q.cluster.as_deref(),
+            q.namespace.as_deref(),
+            q.kind.route(),
+            &params,
+        )
+    } else {
+        cluster_list_stream_url(q.cluster.as_deref(), q.kind.route(), &params)
+    }
+}
 
 /// Where an object's Resources page is (`_` stands for "no namespace").
 #[must_use]
@@ -153,7 +175,8 @@ pub fn ResourcesPage() -> impl IntoView {
         </Suspense>
         {move || (kind.get() == Some(KindId::Namespace)).then(|| view! { <NewNamespace refresh /> })}
         {move || (kind.get() == Some(KindId::Secret)).then(|| view! { <NewRegistrySecret refresh /> })}
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        {move || filters.get().map(|q| view! { <LiveRefresh url=stream_url(&q) refresh /> })}
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match rows.await {
                     Err(error) => view! { <ErrorBox error /> }.into_any(),
@@ -168,7 +191,7 @@ pub fn ResourcesPage() -> impl IntoView {
                     }
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -306,6 +329,7 @@ fn NewNamespace(refresh: RwSignal<u32>) -> impl IntoView {
                             dry_run: false,
                             force: false,
                             namespace: Some(n.clone()),
+                            ..bosun_model::ApplyOptions::default()
                         };
                         match apply_yaml(c, yaml, options, None).await {
                             Ok(report) if report.succeeded() => {

@@ -55,6 +55,19 @@ pub fn resource_row(
             },
         ],
         KindId::Endpoints => vec![endpoints_text(v)],
+        KindId::EndpointSlice => vec![
+            json::str(v, "/addressType").to_string(),
+            slice_ports(v),
+            slice_endpoints_text(v),
+            or(
+                obj.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get("kubernetes.io/service-name"))
+                    .map_or("", String::as_str),
+                "<none>",
+            ),
+        ],
         KindId::NetworkPolicy => vec![
             or(
                 &label_selector_text(v.pointer("/spec/podSelector")),
@@ -233,15 +246,44 @@ fn endpoints_text(v: &Value) -> String {
             }
         }
     }
+    first_three(&all, "<none>")
+}
+
+/// How kubectl prints a list of addresses in a column: the first three, then how many
+/// more; `empty` when there are none.
+fn first_three<S: AsRef<str>>(all: &[S], empty: &str) -> String {
     if all.is_empty() {
-        return "<none>".to_string();
+        return empty.to_string();
     }
-    let shown = all.iter().take(3).cloned().collect::<Vec<_>>().join(",");
+    let shown: Vec<&str> = all.iter().take(3).map(AsRef::as_ref).collect();
     if all.len() > 3 {
-        format!("{shown} + {} more...", all.len() - 3)
+        format!("{} + {} more...", shown.join(","), all.len() - 3)
     } else {
-        shown
+        shown.join(",")
     }
+}
+
+/// `kubectl get endpointslices`' PORTS: the port numbers, `<unset>` for a slice of all.
+fn slice_ports(v: &Value) -> String {
+    let ports: Vec<String> = json::array(v, "/ports")
+        .iter()
+        .map(|p| json::opt_int(p, "/port").map_or_else(|| "<unset>".to_string(), |n| n.to_string()))
+        .collect();
+    if ports.is_empty() {
+        "<unset>".to_string()
+    } else {
+        ports.join(",")
+    }
+}
+
+/// `kubectl get endpointslices`' ENDPOINTS: the first three addresses, then how many more.
+fn slice_endpoints_text(v: &Value) -> String {
+    let all: Vec<&str> = json::array(v, "/endpoints")
+        .iter()
+        .flat_map(|e| json::array(e, "/addresses"))
+        .filter_map(Value::as_str)
+        .collect();
+    first_three(&all, "<unset>")
 }
 
 pub(crate) fn policy_types(v: &Value) -> Vec<String> {

@@ -70,6 +70,74 @@ pub fn service(v: &Value, endpoints: Option<&Value>) -> Vec<Section> {
     vec![spec, ports, behind]
 }
 
+/// An EndpointSlice: its endpoints with their conditions (ready, serving, terminating, as
+/// kube-proxy reads them) and the ports every endpoint serves.
+#[must_use]
+pub fn endpoint_slice(v: &Value) -> Vec<Section> {
+    let yes_no = |e: &Value, pointer: &str| match e.pointer(pointer).and_then(Value::as_bool) {
+        Some(true) => "yes".to_string(),
+        Some(false) => "no".to_string(),
+        None => "unknown".to_string(),
+    };
+    let mut endpoints = Section::new(
+        "Endpoints",
+        &[
+            "Addresses",
+            "Ready",
+            "Serving",
+            "Terminating",
+            "Target",
+            "Node",
+            "Zone",
+        ],
+    );
+    for e in json::array(v, "/endpoints") {
+        let target = match cell(e, "/targetRef/kind").as_str() {
+            "" => String::new(),
+            kind => format!("{kind}/{}", json::str(e, "/targetRef/name")),
+        };
+        endpoints.push(vec![
+            list(e, "/addresses"),
+            yes_no(e, "/conditions/ready"),
+            yes_no(e, "/conditions/serving"),
+            yes_no(e, "/conditions/terminating"),
+            target,
+            cell(e, "/nodeName"),
+            cell(e, "/zone"),
+        ]);
+    }
+    if endpoints.rows.is_empty() {
+        endpoints.note = Some("no endpoints: the Service selects no pod".to_string());
+    }
+    let mut ports = Section::new("Ports", &["Name", "Port", "Protocol", "App protocol"]);
+    for p in json::array(v, "/ports") {
+        ports.push(vec![
+            cell(p, "/name"),
+            json::opt_int(p, "/port").map_or_else(|| "<unset>".to_string(), |n| n.to_string()),
+            cell(p, "/protocol"),
+            cell(p, "/appProtocol"),
+        ]);
+    }
+    let spec = Section::fields(
+        "EndpointSlice",
+        vec![
+            ("Address type", cell(v, "/addressType")),
+            (
+                "Service",
+                cell(v, "/metadata/labels/kubernetes.io~1service-name"),
+            ),
+            (
+                "Managed by",
+                cell(
+                    v,
+                    "/metadata/labels/endpointslice.kubernetes.io~1managed-by",
+                ),
+            ),
+        ],
+    );
+    vec![spec, endpoints, ports]
+}
+
 /// The addresses of an Endpoints object, ready or not.
 #[must_use]
 pub fn endpoints_table(v: &Value) -> Section {

@@ -159,38 +159,120 @@ pub fn identity(doc: &Value, default_namespace: &str, explicit: bool) -> Result<
     })
 }
 
-/// The line (1-based, in the whole YAML) of a dotted field path (`spec.replicas`,
-/// `spec.template.spec.containers[0].image`) in a document, found by following the keys'
-/// indentation; the document's first line when it cannot be found.
+/// The line (1-based, in the whole YAML) of a field path (`spec.replicas`,
+/// `spec.template.spec.containers[1].image`, `metadata.labels[app.kubernetes.io/name]`) in
+/// a document, found by following the keys' indentation and the list items' dashes; the
+/// line of the deepest part that was found (the document's first line when none was).
 #[must_use]
 pub fn line_of_field(doc: &Document, path: &str) -> usize {
-    let keys: Vec<&str> = path
-        .split('.')
-        .map(|k| k.split('[').next().unwrap_or(k))
-        .filter(|k| !k.is_empty())
-        .collect();
-    let mut from = 0;
-    let mut min_indent = 0;
+    let lines: Vec<Line<'_>> = doc.text.lines().map(Line::read).collect();
+    let (mut from, mut to) = (0, lines.len());
     let mut found = None;
-    let lines: Vec<&str> = doc.text.lines().collect();
-    for key in keys {
-        let hit = lines.iter().enumerate().skip(from).find(|(_, l)| {
-            let body = l.trim_start().trim_start_matches("- ");
-            let indent = l.len() - l.trim_start().len();
-            indent >= min_indent
-                && (body.starts_with(&format!("{key}:"))
-                    || body.starts_with(&format!("\"{key}\":")))
-        });
-        match hit {
-            Some((i, l)) => {
-                found = Some(i);
-                from = i + 1;
-                min_indent = l.len() - l.trim_start().len() + 1;
-            }
-            None => break,
+    for step in steps(path) {
+        let hit = match step {
+            Step::Key(key) => find_key(&lines, from, to, key),
+            Step::Index(n) => find_item(&lines, from, to, n),
+        };
+        let Some((at, end)) = hit else { break };
+        found = Some(at);
+        (from, to) = (at, end);
+        if matches!(step, Step::Key(_)) {
+            // The key's value starts on the next line.
+            from = at + 1;
         }
     }
     doc.line + found.unwrap_or(0)
+}
+
+/// A line of YAML as far as finding keys needs: where its content starts once list dashes
+/// are stepped over, and the key it holds.
+struct Line<'a> {
+    indent: usize,
+    /// The column of the key after any `- `.
+    column: usize,
+    dash: bool,
+    key: Option<&'a str>,
+    /// Blank or a comment: part of no block.
+    blank: bool,
+}
+
+impl<'a> Line<'a> {
+    fn read(text: &'a str) -> Self {
+        let indent = text.len() - text.trim_start().len();
+        let mut body = text.trim_start();
+        let dash = body == "-" || body.starts_with("- ");
+        while let Some(rest) = body.strip_prefix("- ") {
+            body = rest.trim_start();
+        }
+        let column = text.len() - body.len();
+        let key = body.split_once(':').and_then(|(k, rest)| {
+            (rest.is_empty() || rest.starts_with(' ')).then(|| k.trim().trim_matches(['"', '\'']))
+        });
+        let blank = body.is_empty() || body.starts_with('#');
+        Line {
+            indent,
+            column,
+            dash,
+            key: key.filter(|_| !blank && !body.starts_with(['{', '['])),
+            blank: blank && !dash,
+        }
+    }
+}
+
+enum Step<'p> {
+    Key(&'p str),
+    Index(usize),
+}
+
+/// Splits a path into keys and list positions; a bracket holding anything but digits is
+/// a key (one with dots or slashes in it).
+fn steps(path: &str) -> Vec<Step<'_>> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        if let Some(inner) = rest.strip_prefix('[') {
+            let Some(close) = inner.find(']') else { break };
+            let token = &inner[..close];
+            out.push(token.parse().map_or(Step::Key(token), Step::Index));
+            rest = &inner[close + 1..];
+        } else if let Some(after) = rest.strip_prefix('.') {
+            rest = after;
+        } else {
+            let end = rest.find(['.', '[']).unwrap_or(rest.len());
+            out.push(Step::Key(&rest[..end]));
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+/// The line of `key` among the keys of the block `from..to` (those at the block's first
+/// column) and where its value's block ends.
+fn find_key(lines: &[Line<'_>], from: usize, to: usize, key: &str) -> Option<(usize, usize)> {
+    let column = lines[from..to].iter().find(|l| !l.blank)?.column;
+    let at = (from..to).find(|&i| lines[i].column == column && lines[i].key == Some(key))?;
+    // The value runs while lines are deeper than the key (its column, past any `- `), or
+    // are a list's dashes at the key's column (YAML allows `containers:` then `- name:`).
+    let key_column = lines[at].column;
+    let end = (at + 1..to)
+        .find(|&i| {
+            let l = &lines[i];
+            let inside = l.indent > key_column || (l.dash && l.indent == key_column);
+            !l.blank && !inside
+        })
+        .unwrap_or(to);
+    Some((at, end))
+}
+
+/// The line of the `n`th item of the list in `from..to`, and where the item ends.
+fn find_item(lines: &[Line<'_>], from: usize, to: usize, n: usize) -> Option<(usize, usize)> {
+    let dash_indent = lines[from..to].iter().find(|l| !l.blank && l.dash)?.indent;
+    let items: Vec<usize> = (from..to)
+        .filter(|&i| lines[i].dash && lines[i].indent == dash_indent)
+        .collect();
+    let at = *items.get(n)?;
+    let end = items.get(n + 1).copied().unwrap_or(to);
+    Some((at, end))
 }
 
 /// The field an API server's "is invalid" message names: `Deployment.apps "web" is
@@ -257,6 +339,65 @@ mod tests {
             serde_yaml::from_str("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n")
                 .unwrap();
         assert_eq!(identity(&ns, "shop", false).unwrap().namespace, "");
+    }
+
+    #[test]
+    fn list_items_and_bracketed_keys_lead_to_their_lines() {
+        let docs = split(concat!(
+            "apiVersion: apps/v1\n",
+            "kind: Deployment\n",
+            "metadata:\n",
+            "  name: web\n",
+            "  labels:\n",
+            "    app.kubernetes.io/name: web\n",
+            "spec:\n",
+            "  template:\n",
+            "    spec:\n",
+            "      containers:\n",
+            "      - name: app\n",
+            "        image: a\n",
+            "      # a comment\n",
+            "      - name: sidecar\n",
+            "        imagePullPolicy: Sometimes\n",
+            "        image: b\n",
+            "        ports:\n",
+            "          - containerPort: 80\n",
+            "          - containerPort: \"x\"\n",
+            "  replicas: 2\n",
+        ));
+        let doc = &docs[0];
+        assert_eq!(
+            line_of_field(doc, "metadata.labels[app.kubernetes.io/name]"),
+            6
+        );
+        assert_eq!(
+            line_of_field(doc, "spec.template.spec.containers[0].name"),
+            11
+        );
+        assert_eq!(
+            line_of_field(doc, "spec.template.spec.containers[1].name"),
+            14
+        );
+        assert_eq!(
+            line_of_field(doc, "spec.template.spec.containers[1].image"),
+            16
+        );
+        assert_eq!(
+            line_of_field(
+                doc,
+                "spec.template.spec.containers[1].ports[1].containerPort"
+            ),
+            19
+        );
+        assert_eq!(line_of_field(doc, "spec.replicas"), 20);
+        // A key the item does not hold is not looked for in the next item.
+        assert_eq!(
+            line_of_field(doc, "spec.template.spec.containers[0].imagePullPolicy"),
+            11
+        );
+        // A missing part leaves the deepest part found.
+        assert_eq!(line_of_field(doc, "spec.template.spec.volumes"), 9);
+        assert_eq!(line_of_field(doc, "nothing"), 1);
     }
 
     #[test]

@@ -7,10 +7,11 @@ pub mod documents;
 
 use bosun_model::{
     Action, ApplyOptions, ApplyOutcome, ApplyReport, ApplyResult, FieldConflict, KindId, ObjectRef,
+    SchemaVerdict, YamlCheck, YamlIssue,
 };
 use serde_json::{Value, json};
 
-use crate::actions::{detached, perform, permit};
+use crate::actions::{detached, perform, permit, read};
 use crate::authz::Target;
 use crate::request::Invocation;
 use crate::{Context, Error, Result};
@@ -35,24 +36,8 @@ pub async fn apply(
     editing: Option<&ObjectRef>,
 ) -> Result<ApplyReport> {
     crate::clusters::validate_cluster_name(cluster)?;
-    let explicit = options.namespace.as_deref().is_some_and(|n| !n.is_empty());
-    let default_ns = options
-        .namespace
-        .clone()
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "default".to_string());
-    let docs = documents::split(yaml);
-    if docs.is_empty() {
-        return Err(Error::BadRequest(
-            "the YAML holds no document: paste one or more Kubernetes objects".into(),
-        ));
-    }
-    if docs.len() > MAX_DOCUMENTS {
-        return Err(Error::BadRequest(format!(
-            "too many documents: at most {MAX_DOCUMENTS} per apply (got {})",
-            docs.len()
-        )));
-    }
+    let (default_ns, explicit) = default_namespace(options);
+    let docs = split(yaml)?;
     let checked: Vec<Result<(Identity, Value), String>> = docs
         .iter()
         .map(|doc| check(doc, &default_ns, explicit, editing))
@@ -80,6 +65,17 @@ pub async fn apply(
             results,
         });
     }
+    let refused = if options.skip_schema_check {
+        Vec::new()
+    } else {
+        schema_issues(ctx, cluster, &docs, &checked).await.0
+    };
+    if !refused.is_empty() {
+        return Ok(ApplyReport {
+            dry_run: options.dry_run,
+            results: refused_by_schema(&docs, &checked, &refused),
+        });
+    }
     for (doc, check) in docs.iter().zip(checked) {
         let Ok((id, manifest)) = check else { continue };
         results.push(apply_one(ctx, inv, cluster, doc, &id, manifest, options).await);
@@ -88,6 +84,151 @@ pub async fn apply(
         dry_run: options.dry_run,
         results,
     })
+}
+
+/// Checks YAML as an apply would before sending anything (each document read, its kind
+/// known, its fields against the cluster's OpenAPI schema), sending nothing: the editor
+/// asks as the text changes, so every problem is marked at its line.
+///
+/// # Errors
+/// `BadRequest` for YAML with no document or too many; `Forbidden` for a caller who may
+/// not read the cluster.
+pub async fn validate(
+    ctx: &Context,
+    inv: &Invocation,
+    cluster: &str,
+    yaml: &str,
+    options: &ApplyOptions,
+) -> Result<YamlCheck> {
+    crate::clusters::validate_cluster_name(cluster)?;
+    read(ctx, inv, Target::scope(cluster, ""), async {
+        crate::clusters::ensure_connected(ctx, cluster)?;
+        let (default_ns, explicit) = default_namespace(options);
+        let docs = split(yaml)?;
+        let checked: Vec<_> = docs
+            .iter()
+            .map(|doc| check(doc, &default_ns, explicit, None))
+            .collect();
+        let mut issues: Vec<YamlIssue> = docs
+            .iter()
+            .zip(&checked)
+            .filter_map(|(doc, c)| {
+                let why = c.as_ref().err()?;
+                Some(YamlIssue {
+                    document: doc.index,
+                    line: line_named(why).unwrap_or(doc.line),
+                    field: String::new(),
+                    message: why.clone(),
+                })
+            })
+            .collect();
+        let (schema, unchecked) = schema_issues(ctx, cluster, &docs, &checked).await;
+        issues.extend(schema);
+        issues.sort_by_key(|i| (i.document, i.line));
+        Ok(YamlCheck { issues, unchecked })
+    })
+    .await
+}
+
+/// The namespace for documents that name none (`default` unless one was given), and
+/// whether it was given (then a document naming another one is refused).
+fn default_namespace(options: &ApplyOptions) -> (String, bool) {
+    match options.namespace.as_deref().filter(|n| !n.is_empty()) {
+        Some(ns) => (ns.to_string(), true),
+        None => ("default".to_string(), false),
+    }
+}
+
+/// The documents of `yaml`, refused when there are none or too many.
+fn split(yaml: &str) -> Result<Vec<Document>> {
+    let docs = documents::split(yaml);
+    if docs.is_empty() {
+        return Err(Error::BadRequest(
+            "the YAML holds no document: paste one or more Kubernetes objects".into(),
+        ));
+    }
+    if docs.len() > MAX_DOCUMENTS {
+        return Err(Error::BadRequest(format!(
+            "too many documents: at most {MAX_DOCUMENTS} per apply (got {})",
+            docs.len()
+        )));
+    }
+    Ok(docs)
+}
+
+/// The line a parser's or reader's message starts with (`line 13, column 4: …`).
+fn line_named(message: &str) -> Option<usize> {
+    let digits: String = message
+        .strip_prefix("line ")?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// What the cluster's schema refuses in the documents that could be read, each at its
+/// line, and the documents no schema checked (with why).
+async fn schema_issues(
+    ctx: &Context,
+    cluster: &str,
+    docs: &[Document],
+    checked: &[std::result::Result<(Identity, Value), String>],
+) -> (Vec<YamlIssue>, Vec<String>) {
+    let mut issues = Vec::new();
+    let mut unchecked = Vec::new();
+    for (doc, check) in docs.iter().zip(checked) {
+        let Ok((_, manifest)) = check else { continue };
+        match ctx.clusters.schema_check(cluster, manifest).await {
+            Ok(SchemaVerdict::Checked(found)) => {
+                issues.extend(found.into_iter().map(|issue| YamlIssue {
+                    document: doc.index,
+                    line: documents::line_of_field(doc, &issue.field),
+                    field: issue.field,
+                    message: issue.message,
+                }));
+            }
+            Ok(SchemaVerdict::Unchecked(why)) => {
+                unchecked.push(format!("document {}: {why}", doc.index));
+            }
+            Err(e) => unchecked.push(format!("document {}: {}", doc.index, e.public_message())),
+        }
+    }
+    (issues, unchecked)
+}
+
+/// The results of an apply the schema refused: the documents at fault say which fields
+/// (the first at its line, as every failure is), the others that nothing was sent.
+fn refused_by_schema(
+    docs: &[Document],
+    checked: &[std::result::Result<(Identity, Value), String>],
+    issues: &[YamlIssue],
+) -> Vec<ApplyResult> {
+    docs.iter()
+        .zip(checked)
+        .map(|(doc, check)| {
+            let id = check.as_ref().ok().map(|(id, _)| id);
+            let mine: Vec<&YamlIssue> = issues.iter().filter(|i| i.document == doc.index).collect();
+            let Some(first) = mine.first() else {
+                return ApplyResult {
+                    outcome: ApplyOutcome::Skipped,
+                    message: "not sent: the YAML has documents that cannot be applied".into(),
+                    ..failed(doc, id, String::new())
+                };
+            };
+            let kind = id.map_or("object", |id| id.kind.info().kind);
+            let mut message = format!(
+                "document {} (line {}): {}: {} (the {kind} schema of the cluster)",
+                doc.index, first.line, first.field, first.message
+            );
+            for more in &mine[1..] {
+                message.push_str(&format!(
+                    "; line {}: {}: {}",
+                    more.line, more.field, more.message
+                ));
+            }
+            failed(doc, id, message)
+        })
+        .collect()
 }
 
 /// Reads a document into its identity and the manifest to send (namespace filled in).

@@ -8,6 +8,7 @@ use bosun_model::{
     Action, DEFAULT_DRAIN_TIMEOUT_SECONDS, DrainOptions, KindId, MAX_TIMEOUT_SECONDS, NodeDetail,
     NodeQuery, NodeRow, ObjectRef, OperationAccepted, Page, Taint,
 };
+use futures::Stream;
 use serde_json::json;
 
 use crate::actions::{perform, read};
@@ -15,7 +16,7 @@ use crate::authz::Target;
 use crate::backend::Operation;
 use crate::operations::{DrainPlan, check_room, start_drain};
 use crate::request::Invocation;
-use crate::workloads::{validate_ref, visibility};
+use crate::workloads::{list_receivers, live_page, validate_ref, visibility};
 use crate::{Context, Error, Result};
 
 pub use plan::plan;
@@ -33,6 +34,22 @@ pub async fn list(ctx: &Context, inv: &Invocation, query: &NodeQuery) -> Result<
         ctx.clusters.nodes(query, &visibility(inv))
     })
     .await
+}
+
+/// [`list`], followed live: the page again each time the nodes, or the pods whose requests
+/// their rows add up, change.
+pub async fn follow_list(
+    ctx: &Context,
+    inv: &Invocation,
+    query: &NodeQuery,
+) -> Result<impl Stream<Item = Result<Page<NodeRow>>> + Send + 'static> {
+    let cluster = query.cluster.clone().filter(|c| c != "_all");
+    let receivers = list_receivers(ctx, cluster.as_deref(), &[KindId::Node, KindId::Pod]);
+    let first = list(ctx, inv, query).await?;
+    let (backend, inv, query) = (ctx.clusters.clone(), inv.clone(), query.clone());
+    Ok(live_page(cluster.as_deref(), receivers, first, move || {
+        backend.nodes(&query, &visibility(&inv))
+    }))
 }
 
 /// One node, with its conditions, taints, resources and pods.

@@ -241,6 +241,7 @@ async fn execute(ctx: Context, inv: Invocation, task: Task) {
             dry_run: task.dry_run,
             force: false,
             namespace: Some(target.namespace.clone()).filter(|n| !n.is_empty()),
+            ..ApplyOptions::default()
         };
         // An unknown cluster is one error for the target, not one per document.
         let outcome = match crate::clusters::ensure_connected(&ctx, &target.cluster) {

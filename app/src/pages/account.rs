@@ -1,0 +1,211 @@
+//! `/account`: a person's own account — their password, "sign out everywhere", and the
+//! API tokens their scripts use (made, listed and revoked here; a secret shown once).
+
+use bosun_model::{
+    DEFAULT_TOKEN_DAYS, IssuedToken, MAX_TOKEN_DAYS, Me, NewToken, TokenInfo, TokenScope,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::account::{
+    change_my_password, create_my_token, list_my_tokens, revoke_my_token, sign_out_everywhere,
+};
+use crate::components::{ErrorBox, use_toasts};
+use crate::format::age;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let me = use_context::<Me>();
+    let refresh = RwSignal::new(0u32);
+    let tokens = Resource::new(move || refresh.get(), |_| list_my_tokens());
+    view! {
+        <Title text="Your account" />
+        <h1>"Your account"</h1>
+        {me.map(|me| view! {
+            <p class="summary" data-testid="account-who">{format!("Signed in as {} ({})", me.username, me.role)}</p>
+        })}
+        <h2>"API tokens"</h2>
+        <p class="muted">"For scripts and CI: send one as "<code>"Authorization: Bearer …"</code>". A read token can never change anything; a full one acts with your role. Each expires."</p>
+        <NewTokenForm refresh />
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match tokens.await {
+                    Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    Ok(rows) if rows.is_empty() => view! { <p class="empty-state">"No tokens yet."</p> }.into_any(),
+                    Ok(rows) => view! { <TokenTable rows refresh /> }.into_any(),
+                }
+            })}
+        </Transition>
+        <h2>"Password"</h2>
+        <PasswordForm />
+        <h2>"Sessions"</h2>
+        <SignOutEverywhere />
+    }
+}
+
+#[component]
+fn NewTokenForm(refresh: RwSignal<u32>) -> impl IntoView {
+    let label = RwSignal::new(String::new());
+    let scope = RwSignal::new("read".to_string());
+    let days = RwSignal::new(DEFAULT_TOKEN_DAYS.to_string());
+    let issued = RwSignal::new(None::<IssuedToken>);
+    let busy = RwSignal::new(false);
+    let toasts = use_toasts();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(expires_days) = days.get_untracked().trim().parse::<u32>() else {
+            toasts.error(&crate::AppError::new(
+                bosun_model::ErrorCode::BadRequest,
+                format!("Expires in: a whole number of days, 1 to {MAX_TOKEN_DAYS}"),
+            ));
+            return;
+        };
+        let wanted = NewToken {
+            label: label.get_untracked(),
+            scope: scope.get_untracked().parse::<TokenScope>().ok(),
+            expires_days: Some(expires_days),
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match create_my_token(wanted).await {
+                Ok(token) => {
+                    issued.set(Some(token));
+                    label.set(String::new());
+                    refresh.update(|n| *n += 1);
+                }
+                Err(error) => toasts.error(&error),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="stacked narrow" data-testid="new-token" on:submit=submit>
+            <label for="token-label">"Label"</label>
+            <input id="token-label" required maxlength="128" placeholder="grafana dashboards" prop:value=label on:input=move |ev| label.set(event_target_value(&ev)) />
+            <label for="token-scope">"Scope"</label>
+            <select id="token-scope" on:change=move |ev| scope.set(event_target_value(&ev))>
+                <option value="read" selected=true>"read: can never change anything"</option>
+                <option value="role">"full: acts with your role"</option>
+            </select>
+            <label for="token-days">"Expires in (days)"</label>
+            <input id="token-days" type="number" min="1" max=MAX_TOKEN_DAYS.to_string() prop:value=days on:input=move |ev| days.set(event_target_value(&ev)) />
+            <button type="submit" class="primary" disabled=move || busy.get()>"Create token"</button>
+        </form>
+        {move || issued.get().map(|token| view! {
+            <div class="issued-token" data-testid="issued-token" role="status">
+                <p>{format!("Token {} ({} scope, expires {}). Copy it now: it is not shown again.", token.id, token.scope, token.expires_at)}</p>
+                <p><code class="secret-value">{token.token.clone()}</code></p>
+                <button type="button" on:click=move |_| issued.set(None)>"I have copied it"</button>
+            </div>
+        })}
+    }
+}
+
+/// What a token's row says of it.
+fn state_of(token: &TokenInfo) -> &'static str {
+    if token.revoked_at.is_some() {
+        "revoked"
+    } else if token.active {
+        "active"
+    } else {
+        "expired or ended"
+    }
+}
+
+#[component]
+fn TokenTable(rows: Vec<TokenInfo>, refresh: RwSignal<u32>) -> impl IntoView {
+    let toasts = use_toasts();
+    view! {
+        <div class="table-wrap">
+            <table class="grid" data-testid="tokens-table">
+                <thead><tr><th>"Label"</th><th>"Scope"</th><th>"Created"</th><th>"Expires"</th><th>"Last used"</th><th>"State"</th><th></th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|t| {
+                        let id = t.id;
+                        let revoke = move |_| {
+                            leptos::task::spawn_local(async move {
+                                match revoke_my_token(id).await {
+                                    Ok(()) => {
+                                        toasts.ok(format!("Token {id} revoked"));
+                                        refresh.update(|n| *n += 1);
+                                    }
+                                    Err(error) => toasts.error(&error),
+                                }
+                            });
+                        };
+                        view! {
+                            <tr data-token=t.id.to_string()>
+                                <td>{t.label.clone()}</td>
+                                <td>{t.scope.to_string()}</td>
+                                <td>{age(&t.created_at)}</td>
+                                <td>{t.expires_at.clone().unwrap_or_else(|| "never".into())}</td>
+                                <td>{t.last_used_at.as_deref().map_or_else(|| "never".to_string(), age)}</td>
+                                <td>{state_of(&t)}</td>
+                                <td>{t.active.then(|| view! { <button type="button" on:click=revoke>"Revoke"</button> })}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn PasswordForm() -> impl IntoView {
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let again = RwSignal::new(String::new());
+    let toasts = use_toasts();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if new.get_untracked() != again.get_untracked() {
+            toasts.error(&crate::AppError::new(
+                bosun_model::ErrorCode::BadRequest,
+                "The new password and its repetition differ".to_string(),
+            ));
+            return;
+        }
+        let (c, n) = (current.get_untracked(), new.get_untracked());
+        leptos::task::spawn_local(async move {
+            match change_my_password(c, n).await {
+                Ok(()) => {
+                    toasts.ok(
+                        "Password changed; your other sessions and tokens have ended".to_string(),
+                    );
+                    for field in [current, new, again] {
+                        field.set(String::new());
+                    }
+                }
+                Err(error) => toasts.error(&error),
+            }
+        });
+    };
+    view! {
+        <form class="stacked narrow" data-testid="password-form" on:submit=submit>
+            <label for="current-password">"Current password"</label>
+            <input id="current-password" type="password" required autocomplete="current-password" prop:value=current on:input=move |ev| current.set(event_target_value(&ev)) />
+            <label for="new-password">"New password (12 characters or more)"</label>
+            <input id="new-password" type="password" required minlength="12" autocomplete="new-password" prop:value=new on:input=move |ev| new.set(event_target_value(&ev)) />
+            <label for="again-password">"New password again"</label>
+            <input id="again-password" type="password" required minlength="12" autocomplete="new-password" prop:value=again on:input=move |ev| again.set(event_target_value(&ev)) />
+            <button type="submit" class="primary">"Change password"</button>
+        </form>
+    }
+}
+
+#[component]
+fn SignOutEverywhere() -> impl IntoView {
+    let toasts = use_toasts();
+    let click = move |_| {
+        leptos::task::spawn_local(async move {
+            if let Err(error) = sign_out_everywhere().await {
+                toasts.error(&error);
+            }
+        });
+    };
+    view! {
+        <p class="muted">"Ends every session of yours (other browsers and phones too) and every API token, this session included."</p>
+        <button type="button" data-testid="sign-out-everywhere" on:click=click>"Sign out everywhere"</button>
+    }
+}
