@@ -35,7 +35,7 @@ else
   RUSTUP_TOOLCHAIN=debian-web \
   RUSTC_BOOTSTRAP=1 \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld \
-  RUSTFLAGS="--cfg getrandom_backend=\"wasm_js\"" \
+  RUSTFLAGS="--cfg getrandom_backend=\"wasm_js\" --cfg erase_components" \
     cargo "${build_args[@]}" -Zbuild-std=std,panic_abort
 fi
 

@@ -7,7 +7,11 @@ cd "$(dirname "$0")/.."
 started=$SECONDS
 # CI builds once from scratch: incremental caches would only cost disk and time.
 [[ "${CI:-}" == "true" ]] && export CARGO_INCREMENTAL=0
-step() { printf '\n==> %s (%ds elapsed)\n' "$*" $((SECONDS - started)); }
+# Each step also says how much disk is left: a CI machine once ran out while linking.
+step() {
+  printf '\n==> %s (%ds elapsed, %s free)\n' "$*" $((SECONDS - started)) \
+    "$(df -h --output=avail . 2>/dev/null | tail -1 | tr -d ' ')"
+}
 
 step "setup"
 scripts/setup.sh --for-tests
