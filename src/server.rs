@@ -267,11 +267,11 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let db = bosun_core::db::open(&config.data_dir)
         .await
         .map_err(ServerError::DataDir)?;
-    // Bind before creating the first admin: its generated password is printed once, and
-    // must not be printed by a start that then fails on a busy port.
+    // Bind before creating the first admin: a start that fails on a busy port must not
+    // leave an account and a password file behind.
     let listener = bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    announce_first_admin(&db, config.admin_password.as_deref()).await?;
+    announce_first_admin(&db, config.admin_password.as_deref(), &config.data_dir).await?;
     let _ = bosun_core::password::decoy_hash();
     let secrets = SecretBox::load(&config.data_dir, config.secret_key.as_deref())
         .map_err(ServerError::SecretKey)?;
@@ -362,8 +362,9 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {
 async fn announce_first_admin(
     db: &sqlx::SqlitePool,
     given: Option<&str>,
+    data_dir: &std::path::Path,
 ) -> Result<(), ServerError> {
-    match bootstrap::ensure_first_admin(db, given)
+    match bootstrap::ensure_first_admin(db, given, data_dir)
         .await
         .map_err(ServerError::FirstAdmin)?
     {
@@ -373,10 +374,13 @@ async fn announce_first_admin(
                 "created the first user \"admin\" with the password from BOSUN_ADMIN_PASSWORD"
             );
         }
-        FirstAdmin::CreatedWithGeneratedPassword(password) => {
-            tracing::warn!("created the first user \"admin\" with password: {password}");
+        FirstAdmin::CreatedWithGeneratedPassword(file) => {
             tracing::warn!(
-                "this password is shown only once; change it with: echo NEW-PASSWORD | bosun user passwd admin"
+                "created the first user \"admin\"; its password is in {} (readable by this user only)",
+                file.display()
+            );
+            tracing::warn!(
+                "sign in as admin with it and choose a new password: nothing else is allowed until then"
             );
         }
     }

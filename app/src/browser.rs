@@ -166,3 +166,14 @@ pub fn now_unix() -> i64 {
             .map_or(0, |d| d.as_secs() as i64)
     }
 }
+
+/// Loads `path` as a new page rather than a route change inside this one, so the server
+/// builds the whole shell again: needed when what the caller may do has just changed.
+pub fn load_page(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}

@@ -254,6 +254,11 @@ pub async fn change_own_password(
         &Target::user(&name),
         json!(null),
         |_| async {
+            if new == current {
+                return Err(crate::Error::BadRequest(
+                    "the new password is the current one: choose another".into(),
+                ));
+            }
             let user = users::find(&ctx.db, &name).await?;
             let attempt = ctx.throttle.begin(&name, None)?;
             if !crate::password::verify_async(current, &user.password_hash).await? {

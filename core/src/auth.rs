@@ -25,6 +25,8 @@ pub struct Caller {
     pub username: String,
     pub role: Role,
     pub via: AuthMethod,
+    /// Only a password change, signing out and asking who one is are allowed.
+    pub must_change_password: bool,
 }
 
 impl Caller {
@@ -35,6 +37,7 @@ impl Caller {
             username: user.username.clone(),
             role: user.role,
             via,
+            must_change_password: user.must_change_password,
         }
     }
 
@@ -46,6 +49,7 @@ impl Caller {
             username: "cli".to_string(),
             role: Role::Admin,
             via: AuthMethod::Local,
+            must_change_password: false,
         }
     }
 
@@ -55,6 +59,7 @@ impl Caller {
         Me {
             username: self.username.clone(),
             role: self.role,
+            must_change_password: self.must_change_password,
         }
     }
 }

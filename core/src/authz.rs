@@ -94,6 +94,13 @@ pub fn authorize<'a>(
         return Ok(caller);
     };
     let caller = caller.ok_or(Error::Unauthorized)?;
+    if caller.must_change_password && !action.allowed_before_password_change() {
+        return Err(Error::Forbidden(format!(
+            "{} must replace the generated first password before anything else: \
+             change it on the account page or with POST /api/v1/me/password",
+            caller.username
+        )));
+    }
     if caller.role.allows(required) {
         Ok(Some(caller))
     } else {
@@ -118,6 +125,7 @@ mod tests {
             username: "bob".into(),
             role,
             via: AuthMethod::Session,
+            must_change_password: false,
         }
     }
 

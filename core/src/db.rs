@@ -76,6 +76,7 @@ pub const PRIVATE_FILES: &[&str] = &[
     "bosun.db-shm",
     crate::secrets::KEY_FILE,
     "demo.kubeconfig",
+    crate::bootstrap::FIRST_PASSWORD_FILE,
 ];
 
 /// Makes the data directory 0700 and its private files 0600, saying so when an existing

@@ -4,7 +4,7 @@
 //! A known value encrypted with the key is kept in the database, so starting with another
 //! key is a clear error at start-up instead of garbage at the first connection.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -162,7 +162,7 @@ fn parse_key(raw: &str) -> std::result::Result<[u8; 32], String> {
 
 /// Writes a file readable by its owner only (the key must not be world-readable even for
 /// a moment, so the mode is set at creation).
-fn write_private(path: &PathBuf, contents: &str) -> Result<()> {
+pub(crate) fn write_private(path: &Path, contents: &str) -> Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -1,4 +1,6 @@
 import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BosunServer, signIn, ADMIN_PASSWORD } from './server';
 
 // A person's own account, on a phone: make a read-only API token (its secret shown once),
@@ -73,4 +75,43 @@ test('tokens made and revoked, the password changed, every session ended', async
   await page.getByLabel('Password').fill(NEW_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByTestId('who')).toContainText('admin');
+});
+
+// A first start without BOSUN_ADMIN_PASSWORD: the generated password is only in an
+// owner-only file, and signing in with it leads to nothing but the password form.
+const fresh = new BosunServer(3962, { BOSUN_ADMIN_PASSWORD: '' });
+
+test('a generated first password must be replaced before anything else', async ({ page }) => {
+  await fresh.start();
+  try {
+    const generated = readFileSync(join(fresh.dataDir, 'first-admin-password'), 'utf8').trim();
+    expect(generated).toHaveLength(24);
+    expect(fresh.log).not.toContain(generated);
+    expect(fresh.log).toContain('first-admin-password');
+
+    await page.goto(`${fresh.url}/login`);
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill(generated);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/account$/);
+    await expect(page.getByTestId('first-password-notice')).toBeVisible();
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    await expect(page.getByRole('navigation', { name: 'Sections' })).toHaveCount(0);
+    // Typed addresses lead back to the form.
+    await page.goto(`${fresh.url}/workloads`);
+    await expect(page).toHaveURL(/\/account$/);
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+
+    await page.getByLabel('Current password').fill(generated);
+    await page.getByLabel('New password (12 characters or more)').fill(NEW_PASSWORD);
+    await page.getByLabel('New password again').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    // The console opens: its sections are there and answer.
+    await expect(page.getByRole('navigation', { name: 'Sections' })).toBeVisible();
+    await page.getByRole('link', { name: 'Clusters' }).click();
+    await expect(page).toHaveURL(/\/clusters$/);
+    await expect(page.getByRole('heading', { name: 'Clusters', level: 1 })).toBeVisible();
+  } finally {
+    await fresh.stop();
+  }
 });

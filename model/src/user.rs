@@ -7,6 +7,10 @@ use crate::Role;
 pub struct Me {
     pub username: String,
     pub role: Role,
+    /// The password was generated at first start and must be replaced before anything
+    /// else is allowed: the console shows only the password form until it is.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// One account on the admin page. Never carries the password hash.

@@ -18,18 +18,23 @@ fn is_page(path: &str) -> bool {
     !path.rsplit('/').next().unwrap_or("").contains('.')
 }
 
+/// The one page someone who must replace a generated password may see.
+const PASSWORD_PAGE: &str = "/account";
+
 pub async fn page_guard(req: Request, next: Next) -> Response {
     if req.method() == Method::GET && is_page(req.uri().path()) {
-        let signed_in = req
+        let caller = req
             .extensions()
             .get::<RequestCaller>()
-            .is_some_and(|c| c.0.is_some());
+            .and_then(|c| c.0.as_ref());
         let path = req.uri().path();
-        if path == "/login" && signed_in {
-            return Redirect::to("/").into_response();
-        }
-        if path != "/login" && !signed_in {
-            return Redirect::to("/login").into_response();
+        match caller {
+            Some(c) if c.must_change_password && path != PASSWORD_PAGE => {
+                return Redirect::to(PASSWORD_PAGE).into_response();
+            }
+            Some(_) if path == "/login" => return Redirect::to("/").into_response(),
+            None if path != "/login" => return Redirect::to("/login").into_response(),
+            _ => {}
         }
     }
     next.run(req).await

@@ -34,12 +34,18 @@ async fn login_sets_a_strict_httponly_session_cookie_and_me_answers() {
     let (status, body) = json_of(res).await;
     assert_eq!(
         (status, body),
-        (200, json!({"data": {"username": "admin", "role": "admin"}}))
+        (
+            200,
+            json!({"data": {"username": "admin", "role": "admin", "must_change_password": false}})
+        )
     );
     let (status, body) = json_of(client.get(srv.url("/api/v1/me")).send().await.unwrap()).await;
     assert_eq!(
         (status, body),
-        (200, json!({"data": {"username": "admin", "role": "admin"}}))
+        (
+            200,
+            json!({"data": {"username": "admin", "role": "admin", "must_change_password": false}})
+        )
     );
     srv.stop().await;
 }
@@ -352,7 +358,7 @@ async fn bearer_tokens_work_until_revoked_or_the_user_is_disabled_for_good() {
         (status, body),
         (
             200,
-            json!({"data": {"username": "robot", "role": "operator"}})
+            json!({"data": {"username": "robot", "role": "operator", "must_change_password": false}})
         )
     );
     assert_eq!(
@@ -737,5 +743,74 @@ async fn a_role_refusal_is_audited_as_denied() {
         rows[0]["error"],
         "create user needs the admin role; as-viewer is viewer"
     );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_generated_first_password_is_kept_in_an_owner_only_file_and_must_be_replaced_first() {
+    let srv = TestServer::start_with(|c| c.admin_password = None).await;
+    let file = srv
+        .data_dir
+        .join(bosun_core::bootstrap::FIRST_PASSWORD_FILE);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+    }
+    let generated = std::fs::read_to_string(&file).unwrap().trim().to_string();
+    assert_eq!(generated.len(), 24);
+    let admin = srv.signed_in("admin", &generated).await;
+
+    // Who one is still answers, and says what must happen first.
+    let (status, me) = get(&admin, &srv.url("/api/v1/me")).await;
+    assert_eq!(
+        (status, &me["data"]["must_change_password"]),
+        (200, &json!(true))
+    );
+    // Anything else is refused, naming the way out; pages lead to the password form.
+    let (status, body) = get(&admin, &srv.url("/api/v1/clusters")).await;
+    assert_eq!(status, 403, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("generated first password"), "{message}");
+    assert!(message.contains("POST /api/v1/me/password"), "{message}");
+    let res = admin.get(srv.url("/clusters")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/account");
+    let page = admin.get(srv.url("/account")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("first-password-notice"));
+    assert!(
+        !html.contains(r#"href="/clusters""#),
+        "no sections until replaced"
+    );
+
+    // The generated password cannot be "replaced" by itself.
+    let (status, body) = send(
+        &admin,
+        "POST",
+        &srv.url("/api/v1/me/password"),
+        Some(json!({"current": generated, "new": generated})),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = send(
+        &admin,
+        "POST",
+        &srv.url("/api/v1/me/password"),
+        Some(json!({"current": generated, "new": "the admin's own password"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["must_change_password"], json!(false));
+    let (status, _) = get(&admin, &srv.url("/api/v1/clusters")).await;
+    assert_eq!(status, 200);
+    assert_eq!(admin.get(srv.url("/")).send().await.unwrap().status(), 200);
+
+    // The file is kept until the next start, which removes it.
+    assert!(file.exists());
+    let srv = srv.restart().await;
+    assert!(!file.exists(), "{} outlived its password", file.display());
     srv.stop().await;
 }

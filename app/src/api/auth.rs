@@ -18,7 +18,12 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     bosun_core::session::establish(&session, &user)
         .await
         .map_err(fail)?;
-    leptos_axum::redirect("/");
+    // A generated first password must be replaced before anything else.
+    leptos_axum::redirect(if user.must_change_password {
+        "/account"
+    } else {
+        "/"
+    });
     Ok(())
 }
 

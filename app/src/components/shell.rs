@@ -79,6 +79,7 @@ fn AskWhoIsSignedIn() -> impl IntoView {
 fn Frame(me: Me) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let is_admin = me.role.allows(Role::Admin);
+    let must_change_password = me.must_change_password;
     provide_context(me.clone());
     provide_toasts();
     view! {
@@ -93,15 +94,18 @@ fn Frame(me: Me) -> impl IntoView {
                     <button type="submit">"Sign out"</button>
                 </ActionForm>
             </header>
-            <nav class="sections" aria-label="Sections">
-                <ul>
-                    {SECTIONS
-                        .into_iter()
-                        .filter(move |(href, _)| is_admin || *href != "/admin")
-                        .map(|(href, label)| view! { <li><A href=href>{label}</A></li> })
-                        .collect_view()}
-                </ul>
-            </nav>
+            // Until a generated password is replaced, no section would answer.
+            <Show when=move || !must_change_password>
+                <nav class="sections" aria-label="Sections">
+                    <ul>
+                        {SECTIONS
+                            .into_iter()
+                            .filter(move |(href, _)| is_admin || *href != "/admin")
+                            .map(|(href, label)| view! { <li><A href=href>{label}</A></li> })
+                            .collect_view()}
+                    </ul>
+                </nav>
+            </Show>
             <main class="content" id="main">
                 <Outlet />
             </main>

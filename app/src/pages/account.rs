@@ -16,6 +16,9 @@ use crate::format::age;
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let me = use_context::<Me>();
+    if me.as_ref().is_some_and(|me| me.must_change_password) {
+        return view! { <FirstPasswordPage /> }.into_any();
+    }
     let refresh = RwSignal::new(0u32);
     let tokens = Resource::new(move || refresh.get(), |_| list_my_tokens());
     view! {
@@ -40,6 +43,23 @@ pub fn AccountPage() -> impl IntoView {
         <PasswordForm />
         <h2>"Sessions"</h2>
         <SignOutEverywhere />
+    }
+    .into_any()
+}
+
+/// All a first admin with a generated password sees: the console opens once they have
+/// chosen their own (the server refuses everything else until then).
+#[component]
+fn FirstPasswordPage() -> impl IntoView {
+    view! {
+        <Title text="Choose your password" />
+        <h1>"Choose your password"</h1>
+        <p class="warning" data-testid="first-password-notice">
+            "This account's password was generated when Bosun first started and is stored in a file on the server. "
+            "Choose your own before doing anything else; the file is removed at the next start."
+        </p>
+        // A whole new page: the shell was built for someone who could do nothing else.
+        <PasswordForm on_changed=Callback::new(|()| crate::browser::load_page("/")) />
     }
 }
 
@@ -151,8 +171,9 @@ fn TokenTable(rows: Vec<TokenInfo>, refresh: RwSignal<u32>) -> impl IntoView {
     }
 }
 
+/// `on_changed` runs after a successful change (the fields are cleared either way).
 #[component]
-fn PasswordForm() -> impl IntoView {
+fn PasswordForm(#[prop(optional)] on_changed: Option<Callback<()>>) -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
@@ -175,6 +196,9 @@ fn PasswordForm() -> impl IntoView {
                     );
                     for field in [current, new, again] {
                         field.set(String::new());
+                    }
+                    if let Some(on_changed) = on_changed {
+                        on_changed.run(());
                     }
                 }
                 Err(error) => toasts.error(&error),

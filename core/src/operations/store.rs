@@ -71,6 +71,7 @@ fn stored(row: &sqlx::sqlite::SqliteRow) -> Result<Stored> {
         username: username.clone(),
         role: role.parse().map_err(|e| Error::Internal(format!("{e}")))?,
         via: AuthMethod::Session,
+        must_change_password: false,
     };
     let finished_at: Option<String> = row.try_get("finished_at")?;
     Ok(Stored {
