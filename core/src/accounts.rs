@@ -254,12 +254,13 @@ pub async fn change_own_password(
         &Target::user(&name),
         json!(null),
         |_| async {
-            if new == current {
+            let user = users::find(&ctx.db, &name).await?;
+            // A generated password is replaced by one of the person's own, not kept.
+            if user.must_change_password && new == current {
                 return Err(crate::Error::BadRequest(
-                    "the new password is the current one: choose another".into(),
+                    "the new password is the generated one: choose your own".into(),
                 ));
             }
-            let user = users::find(&ctx.db, &name).await?;
             let attempt = ctx.throttle.begin(&name, None)?;
             if !crate::password::verify_async(current, &user.password_hash).await? {
                 return Err(crate::Error::BadRequest(
