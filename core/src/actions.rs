@@ -168,6 +168,7 @@ async fn write(
         Err(e) if e.is_denial() => (Outcome::Denied, e.to_string()),
         Err(e) => (Outcome::Failed, e.to_string()),
     };
+    let internal = result.is_err_and(|e| e.code() == bosun_model::ErrorCode::InternalError);
     audit::insert(
         &ctx.db,
         Record {
@@ -178,12 +179,15 @@ async fn write(
             parameters,
             outcome,
             error: &error,
+            internal,
         },
     )
     .await;
 }
 
-/// Reads the audit log: every column can be filtered. Viewers and up.
+/// Reads the audit log: every column can be filtered. Viewers and up; only admins read
+/// the names typed at failed sign-ins and the text of internal errors (see
+/// [`audit::Readers`]).
 pub async fn audit_log(
     ctx: &Context,
     invocation: &Invocation,
@@ -199,7 +203,14 @@ pub async fn audit_log(
         Action::AuditRead,
         &target,
         serde_json::Value::Null,
-        |_| audit::query(&ctx.db, query),
+        |caller| {
+            let readers = if caller.is_some_and(|c| c.role.allows(bosun_model::Role::Admin)) {
+                audit::Readers::Admins
+            } else {
+                audit::Readers::Everyone
+            };
+            audit::query(&ctx.db, query, readers)
+        },
     )
     .await
 }

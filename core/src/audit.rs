@@ -24,6 +24,8 @@ pub(crate) struct Record<'a> {
     pub parameters: &'a serde_json::Value,
     pub outcome: Outcome,
     pub error: &'a str,
+    /// The error was Bosun's own failure, not the person's or the cluster's.
+    pub internal: bool,
 }
 
 /// Appends one record. A failure to write is logged loudly and swallowed: the action it
@@ -37,8 +39,8 @@ pub(crate) async fn insert(db: &SqlitePool, rec: Record<'_>) {
         rec.parameters.to_string()
     };
     let written = sqlx::query(
-        "INSERT INTO audit_log (at, user, source, cluster, namespace, kind, name, action, parameters, outcome, error, trace_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, user, source, cluster, namespace, kind, name, action, parameters, outcome, error, trace_id, internal) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(now_rfc3339())
     .bind(user)
@@ -52,6 +54,7 @@ pub(crate) async fn insert(db: &SqlitePool, rec: Record<'_>) {
     .bind(rec.outcome.as_str())
     .bind(rec.error)
     .bind(&inv.trace_id)
+    .bind(rec.internal)
     .execute(db)
     .await;
     tracing::info!(
@@ -71,9 +74,37 @@ pub(crate) async fn insert(db: &SqlitePool, rec: Record<'_>) {
     }
 }
 
-const COLUMNS: &str = "id, at, user, source, cluster, namespace, kind, name, action, parameters, outcome, error, trace_id";
+const COLUMNS: &str = "id, at, user, source, cluster, namespace, kind, name, action, parameters, outcome, error, trace_id, internal";
 
-fn entry(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry> {
+/// Who reads the log, which decides what of it they see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readers {
+    /// Everything.
+    Admins,
+    /// Everything but the names typed at failed sign-ins (often a password typed into
+    /// the wrong field) and the text of internal errors (paths, SQL): those rows are
+    /// listed with the words replaced, and a filter on a user or name never matches them,
+    /// so it cannot be used to guess what was hidden.
+    Everyone,
+}
+
+/// What a non-admin reads in place of a hidden value.
+pub const HIDDEN: &str = "(hidden: admins only)";
+
+fn entry(row: &sqlx::sqlite::SqliteRow, readers: Readers) -> Result<AuditEntry> {
+    let mut entry = plain_entry(row)?;
+    if readers == Readers::Everyone {
+        if entry.action == Action::SignIn.name() && entry.outcome != Outcome::Succeeded.as_str() {
+            entry.name = HIDDEN.to_string();
+        }
+        if row.try_get::<bool, _>("internal")? {
+            entry.error = format!("internal error ({HIDDEN}; trace id {})", entry.trace_id);
+        }
+    }
+    Ok(entry)
+}
+
+fn plain_entry(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry> {
     Ok(AuditEntry {
         id: row.try_get("id")?,
         at: row.try_get("at")?,
@@ -93,7 +124,11 @@ fn entry(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry> {
 
 /// Records matching every given filter, newest first, one page at a time (the
 /// continue token is the id to go below).
-pub(crate) async fn query(db: &SqlitePool, q: &AuditQuery) -> Result<Page<AuditEntry>> {
+pub(crate) async fn query(
+    db: &SqlitePool,
+    q: &AuditQuery,
+    readers: Readers,
+) -> Result<Page<AuditEntry>> {
     let limit = q.limit.unwrap_or(100).clamp(1, MAX_ROWS);
     let filters: [(&str, &Option<String>); 8] = [
         ("cluster", &q.cluster),
@@ -108,6 +143,13 @@ pub(crate) async fn query(db: &SqlitePool, q: &AuditQuery) -> Result<Page<AuditE
     let mut total = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM audit_log WHERE 1 = 1");
     let mut page =
         QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM audit_log WHERE 1 = 1"));
+    let given = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .is_some_and(|v| !v.is_empty())
+    };
+    let hides_names = readers == Readers::Everyone && (given(&q.name) || given(&q.user));
     for builder in [&mut total, &mut page] {
         for (column, value) in filters {
             if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
@@ -115,6 +157,15 @@ pub(crate) async fn query(db: &SqlitePool, q: &AuditQuery) -> Result<Page<AuditE
                     .push(format!(" AND {column} = "))
                     .push_bind(value.to_string());
             }
+        }
+        // Failed sign-ins: their target name is whatever was typed as the user name.
+        if hides_names {
+            builder
+                .push(" AND NOT (action = ")
+                .push_bind(Action::SignIn.name())
+                .push(" AND outcome <> ")
+                .push_bind(Outcome::Succeeded.as_str())
+                .push(")");
         }
     }
     if let Some(before) = q.before {
@@ -124,7 +175,10 @@ pub(crate) async fn query(db: &SqlitePool, q: &AuditQuery) -> Result<Page<AuditE
         .push_bind(i64::from(limit) + 1);
     let total: i64 = total.build_query_scalar().fetch_one(db).await?;
     let rows = page.build().fetch_all(db).await?;
-    let mut items = rows.iter().map(entry).collect::<Result<Vec<_>>>()?;
+    let mut items = rows
+        .iter()
+        .map(|row| entry(row, readers))
+        .collect::<Result<Vec<_>>>()?;
     let more = items.len() > limit as usize;
     items.truncate(limit as usize);
     let continue_token = more

@@ -550,3 +550,69 @@ async fn over_https_the_session_cookie_is_host_prefixed_and_plain_http_beyond_lo
     config.public_url = Some(bosun::config::parse_public_url("https://bosun.example.com").unwrap());
     assert!(!bosun::server::exposed_without_https(&config));
 }
+
+#[tokio::test]
+async fn only_admins_read_names_typed_at_failed_sign_ins_and_internal_error_text() {
+    let srv = TestServer::start().await;
+    // Someone types their password into the user name field.
+    let typed = "correct-horse-battery-staple";
+    let res = client()
+        .post(srv.url("/api/v1/login"))
+        .json(&json!({"username": typed, "password": "whatever it was"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    // An action fails inside Bosun, with text meant for whoever runs the server.
+    let inv = bosun_core::Invocation::http(
+        Some(bosun_core::auth::Caller::local()),
+        bosun_model::Source::Api,
+    );
+    let failed = bosun_core::actions::perform(
+        srv.ctx(),
+        &inv,
+        bosun_model::Action::PinAdd,
+        &bosun_core::authz::Target::stored("pin", "payments"),
+        json!(null),
+        |_| async {
+            Err::<(), _>(bosun_core::Error::Internal(
+                "disk /var/lib/x is full".into(),
+            ))
+        },
+    )
+    .await;
+    assert!(failed.is_err());
+
+    let viewer = srv.as_role(bosun_core::Role::Viewer).await;
+    let (status, body) = get(&viewer, &srv.url("/api/v1/audit?limit=50")).await;
+    assert_eq!(status, 200, "{body}");
+    let text = body.to_string();
+    assert!(!text.contains(typed), "a viewer read a typed name: {text}");
+    assert!(
+        !text.contains("/var/lib/x"),
+        "a viewer read internal text: {text}"
+    );
+    let items = body["data"]["items"].as_array().unwrap();
+    let sign_in = items
+        .iter()
+        .find(|e| e["action"] == "session.login" && e["outcome"] == "failed")
+        .expect("the failed sign-in is listed");
+    assert_eq!(sign_in["name"], bosun_core::audit::HIDDEN);
+    let pin = items.iter().find(|e| e["action"] == "pin.add").unwrap();
+    assert!(
+        pin["error"].as_str().unwrap().starts_with("internal error"),
+        "{pin}"
+    );
+    // Filtering by the hidden value finds nothing to confirm a guess with.
+    for filter in [format!("name={typed}"), format!("user={typed}")] {
+        let (_, body) = get(&viewer, &srv.url(&format!("/api/v1/audit?{filter}"))).await;
+        assert_eq!(body["data"]["total"], 0, "{filter}: {body}");
+    }
+
+    // Admins read both.
+    let rows = audit_rows(&srv, &format!("name={typed}")).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let rows = audit_rows(&srv, "action=pin.add").await;
+    assert_eq!(rows[0]["error"], "disk /var/lib/x is full");
+    srv.stop().await;
+}
