@@ -90,6 +90,44 @@ test('admin creates a user, changes the role and disables them', async ({ page }
   await expect(page.getByRole('alert')).toContainText('already exists');
 });
 
+test('admin revokes anyone\'s API token and ends a user\'s sessions', async ({ page }) => {
+  // Pat signs in from a script and makes a token.
+  await signIn(page, 'admin', ADMIN_PASSWORD);
+  const made = await page.request.post(`${server.url}/api/v1/users`, {
+    data: { username: 'pat', password: 'pat-password-long', role: 'viewer' },
+  });
+  expect(made.ok()).toBeTruthy();
+  const login = await fetch(`${server.url}/api/v1/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'pat', password: 'pat-password-long' }),
+  });
+  expect(login.status).toBe(200);
+  const patCookie = login.headers.get('set-cookie')!.split(';')[0];
+  const asPat = (path: string, init: RequestInit = {}) =>
+    fetch(`${server.url}${path}`, { ...init, headers: { cookie: patCookie, 'content-type': 'application/json' } });
+  const issued = await (await asPat('/api/v1/me/tokens', { method: 'POST', body: JSON.stringify({ label: 'laptop script' }) })).json();
+  const token: string = issued.data.token;
+  const withToken = () => fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+  expect((await withToken()).status).toBe(200);
+
+  // The admin page lists it with its owner, never its secret, and revokes it.
+  await page.goto(`${server.url}/admin`);
+  await hydrated(page);
+  const tokens = page.getByTestId('all-tokens-table');
+  const row = tokens.locator('tr', { hasText: 'laptop script' });
+  await expect(row).toContainText('pat');
+  await expect(tokens).not.toContainText(token);
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await expect(row).toContainText('revoked');
+  expect((await withToken()).status).toBe(401);
+
+  // Ending pat's sessions signs the script's session out.
+  expect((await asPat('/api/v1/me')).status).toBe(200);
+  await page.locator('tr[data-user="pat"]').getByRole('button', { name: 'End sessions' }).click();
+  await expect.poll(async () => (await asPat('/api/v1/me')).status).toBe(401);
+});
+
 test('the sign-in form works without JavaScript', async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();

@@ -688,6 +688,9 @@ fn server_fn_case(path: &str) -> Option<(Body, Option<Role>)> {
         ),
         "/rpc/account/sign-out-everywhere" => (form(&[]), Some(Role::Viewer)),
         "/rpc/users/list" => (form(&[]), Some(Role::Admin)),
+        "/rpc/users/sessions/end" => (form(&[("username", "target")]), Some(Role::Admin)),
+        "/rpc/tokens/list" => (form(&[]), Some(Role::Admin)),
+        "/rpc/tokens/revoke" => (Body::OwnToken, Some(Role::Admin)),
         "/rpc/users/create" => (Body::Unique, Some(Role::Admin)),
         "/rpc/users/role" => (
             form(&[("username", "target"), ("role", "viewer")]),

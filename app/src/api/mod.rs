@@ -23,7 +23,7 @@ pub mod workloads;
 pub mod ssr;
 
 pub use auth::{CurrentUser, Login, Logout};
-pub use users::{CreateUser, ListUsers, SetUserDisabled, SetUserRole};
+pub use users::{CreateUser, EndUserSessions, ListUsers, SetUserDisabled, SetUserRole};
 
 /// The REST stream of a list page (`?watch=true`): the page again, as a JSON line, each
 /// time it changes. `None` scopes are all clusters / all namespaces; empty parameters are

@@ -2,6 +2,7 @@
 
 use bosun_model::UserSummary;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 use crate::AppError;
 
@@ -51,6 +52,37 @@ pub async fn set_user_disabled(username: String, disabled: bool) -> Result<UserS
     bosun_core::accounts::set_disabled(&ui.ctx, &ui.inv, &username, disabled)
         .await
         .map(|u| u.summary())
+        .map_err(fail)
+}
+
+/// Ends every session and API token of an account (a lost phone, a shared laptop).
+#[server(prefix = "/rpc", endpoint = "users/sessions/end")]
+pub async fn end_user_sessions(username: String) -> Result<UserSummary, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::accounts::end_sessions(&ui.ctx, &ui.inv, &username)
+        .await
+        .map(|u| u.summary())
+        .map_err(fail)
+}
+
+/// Every account's API tokens, for the admin page (never their secrets).
+#[server(prefix = "/rpc", endpoint = "tokens/list")]
+pub async fn list_all_tokens() -> Result<Vec<bosun_model::TokenInfo>, AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::accounts::list_tokens(&ui.ctx, &ui.inv)
+        .await
+        .map_err(fail)
+}
+
+/// An admin revokes anyone's token (a leaked one, or one of someone who left).
+#[server(prefix = "/rpc", endpoint = "tokens/revoke", input = Json)]
+pub async fn revoke_any_token(id: i64) -> Result<(), AppError> {
+    use crate::api::ssr::{fail, ui};
+    let ui = ui()?;
+    bosun_core::accounts::revoke_token(&ui.ctx, &ui.inv, id)
+        .await
         .map_err(fail)
 }
 

@@ -12,6 +12,7 @@ mod progress;
 mod scope_fields;
 mod shell;
 mod toast;
+mod token_table;
 mod usage_chart;
 mod yaml_editor;
 
@@ -27,6 +28,7 @@ pub use progress::RolloutProgress;
 pub use scope_fields::{ClusterSelect, ScopeFields};
 pub use shell::Shell;
 pub use toast::{ToastStack, Toasts, provide_toasts, use_toasts};
+pub use token_table::TokenTable;
 pub use usage_chart::{NodeUsageCharts, PodUsageCharts};
 pub use yaml_editor::{
     ApplyResults, SkipSchemaCheck, YamlEditor, YamlView, failed_line, use_yaml_check,

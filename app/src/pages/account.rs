@@ -1,17 +1,14 @@
 //! `/account`: a person's own account — their password, "sign out everywhere", and the
 //! API tokens their scripts use (made, listed and revoked here; a secret shown once).
 
-use bosun_model::{
-    DEFAULT_TOKEN_DAYS, IssuedToken, MAX_TOKEN_DAYS, Me, NewToken, TokenInfo, TokenScope,
-};
+use bosun_model::{DEFAULT_TOKEN_DAYS, IssuedToken, MAX_TOKEN_DAYS, Me, NewToken, TokenScope};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::account::{
-    change_my_password, create_my_token, list_my_tokens, revoke_my_token, sign_out_everywhere,
+    change_my_password, create_my_token, list_my_tokens, sign_out_everywhere,
 };
-use crate::components::{ErrorBox, use_toasts};
-use crate::format::age;
+use crate::components::{ErrorBox, TokenTable, use_toasts};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -35,7 +32,7 @@ pub fn AccountPage() -> impl IntoView {
                 match tokens.await {
                     Err(error) => view! { <ErrorBox error /> }.into_any(),
                     Ok(rows) if rows.is_empty() => view! { <p class="empty-state">"No tokens yet."</p> }.into_any(),
-                    Ok(rows) => view! { <TokenTable rows refresh /> }.into_any(),
+                    Ok(rows) => view! { <TokenTable rows refresh everyone=false /> }.into_any(),
                 }
             })}
         </Transition>
@@ -118,56 +115,6 @@ fn NewTokenForm(refresh: RwSignal<u32>) -> impl IntoView {
                 <button type="button" on:click=move |_| issued.set(None)>"I have copied it"</button>
             </div>
         })}
-    }
-}
-
-/// What a token's row says of it.
-fn state_of(token: &TokenInfo) -> &'static str {
-    if token.revoked_at.is_some() {
-        "revoked"
-    } else if token.active {
-        "active"
-    } else {
-        "expired or ended"
-    }
-}
-
-#[component]
-fn TokenTable(rows: Vec<TokenInfo>, refresh: RwSignal<u32>) -> impl IntoView {
-    let toasts = use_toasts();
-    view! {
-        <div class="table-wrap">
-            <table class="grid" data-testid="tokens-table">
-                <thead><tr><th>"Label"</th><th>"Scope"</th><th>"Created"</th><th>"Expires"</th><th>"Last used"</th><th>"State"</th><th></th></tr></thead>
-                <tbody>
-                    {rows.into_iter().map(|t| {
-                        let id = t.id;
-                        let revoke = move |_| {
-                            leptos::task::spawn_local(async move {
-                                match revoke_my_token(id).await {
-                                    Ok(()) => {
-                                        toasts.ok(format!("Token {id} revoked"));
-                                        refresh.update(|n| *n += 1);
-                                    }
-                                    Err(error) => toasts.error(&error),
-                                }
-                            });
-                        };
-                        view! {
-                            <tr data-token=t.id.to_string()>
-                                <td>{t.label.clone()}</td>
-                                <td>{t.scope.to_string()}</td>
-                                <td>{age(&t.created_at)}</td>
-                                <td>{t.expires_at.clone().unwrap_or_else(|| "never".into())}</td>
-                                <td>{t.last_used_at.as_deref().map_or_else(|| "never".to_string(), age)}</td>
-                                <td>{state_of(&t)}</td>
-                                <td>{t.active.then(|| view! { <button type="button" on:click=revoke>"Revoke"</button> })}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
     }
 }
 

@@ -2,9 +2,9 @@ use bosun_model::{Role, UserSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::users::list_users;
-use crate::api::{CreateUser, SetUserDisabled, SetUserRole};
-use crate::components::ErrorBox;
+use crate::api::users::{list_all_tokens, list_users};
+use crate::api::{CreateUser, EndUserSessions, SetUserDisabled, SetUserRole};
+use crate::components::{ErrorBox, TokenTable};
 
 /// Account administration: list, create, change role, disable or enable.
 #[component]
@@ -12,6 +12,19 @@ pub fn AdminPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let set_role = ServerAction::<SetUserRole>::new();
     let set_disabled = ServerAction::<SetUserDisabled>::new();
+    let end_sessions = ServerAction::<EndUserSessions>::new();
+    let tokens_changed = RwSignal::new(0u32);
+    // Disabling a user or ending their sessions ends their tokens too.
+    let tokens = Resource::new(
+        move || {
+            (
+                tokens_changed.get(),
+                set_disabled.version().get(),
+                end_sessions.version().get(),
+            )
+        },
+        |_| list_all_tokens(),
+    );
     let users = Resource::new(
         move || {
             (
@@ -27,6 +40,7 @@ pub fn AdminPage() -> impl IntoView {
             create.value().get().and_then(|r| r.err()),
             set_role.value().get().and_then(|r| r.err()),
             set_disabled.value().get().and_then(|r| r.err()),
+            end_sessions.value().get().and_then(|r| r.err()),
         ]
         .into_iter()
         .flatten()
@@ -40,7 +54,7 @@ pub fn AdminPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match users.await {
                     Err(error) => view! { <ErrorBox error /> }.into_any(),
-                    Ok(rows) => view! { <UserTable rows set_role set_disabled /> }.into_any(),
+                    Ok(rows) => view! { <UserTable rows set_role set_disabled end_sessions /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -54,6 +68,17 @@ pub fn AdminPage() -> impl IntoView {
             <RoleSelect id="new-role" selected=Role::Viewer />
             <button type="submit" class="primary">"Create user"</button>
         </ActionForm>
+        <h2>"API tokens"</h2>
+        <p class="muted">"Every account's tokens. Revoke one that leaked or whose owner left; their secrets are never shown."</p>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match tokens.await {
+                    Err(error) => view! { <ErrorBox error /> }.into_any(),
+                    Ok(rows) if rows.is_empty() => view! { <p class="empty-state">"No API tokens."</p> }.into_any(),
+                    Ok(rows) => view! { <TokenTable rows refresh=tokens_changed everyone=true /> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 
@@ -73,6 +98,7 @@ fn UserTable(
     rows: Vec<UserSummary>,
     set_role: ServerAction<SetUserRole>,
     set_disabled: ServerAction<SetUserDisabled>,
+    end_sessions: ServerAction<EndUserSessions>,
 ) -> impl IntoView {
     view! {
         <div class="table-wrap">
@@ -84,6 +110,7 @@ fn UserTable(
                         let role_label = format!("Role of {}", user.username);
                         let name = user.username.clone();
                         let (name_for_role, name_for_toggle, name_attr) = (name.clone(), name.clone(), name.clone());
+                        let name_for_sessions = name.clone();
                         let toggle_to = !user.disabled;
                         let current_role = user.role;
                         view! {
@@ -108,6 +135,10 @@ fn UserTable(
                                         <input type="hidden" name="username" value=name_for_toggle />
                                         <input type="hidden" name="disabled" value=toggle_to.to_string() />
                                         <button type="submit">{if toggle_to { "Disable" } else { "Enable" }}</button>
+                                    </ActionForm>
+                                    <ActionForm action=end_sessions attr:class="inline">
+                                        <input type="hidden" name="username" value=name_for_sessions />
+                                        <button type="submit" title="Ends every session and API token of this account">"End sessions"</button>
                                     </ActionForm>
                                 </td>
                             </tr>
