@@ -93,10 +93,11 @@ test('admin creates a user, changes the role and disables them', async ({ page }
 test('admin revokes anyone\'s API token and ends a user\'s sessions', async ({ page }) => {
   // Pat signs in from a script and makes a token.
   await signIn(page, 'admin', ADMIN_PASSWORD);
+  await expect(page.getByTestId('who')).toContainText('admin'); // the session cookie is set
   const made = await page.request.post(`${server.url}/api/v1/users`, {
     data: { username: 'pat', password: 'pat-password-long', role: 'viewer' },
   });
-  expect(made.ok()).toBeTruthy();
+  expect(made.ok(), `${made.status()} ${await made.text()}`).toBeTruthy();
   const login = await fetch(`${server.url}/api/v1/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
