@@ -104,7 +104,10 @@ async fn group_by_group(
 }
 
 /// The discovered kind a reference names, or a 404 saying the cluster does not serve it.
-async fn resolve(cluster: &Cluster, kind: &ApiKindRef) -> Result<(ApiKind, ApiResource)> {
+pub(crate) async fn resolve(
+    cluster: &Cluster,
+    kind: &ApiKindRef,
+) -> Result<(ApiKind, ApiResource)> {
     let group = kind.api_group();
     let found = kinds(cluster)
         .await?

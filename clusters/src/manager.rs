@@ -413,6 +413,26 @@ impl ClusterBackend for ClusterManager {
         Ok(crate::schema::check(&cluster, manifest).await)
     }
 
+    async fn apply_discovered(
+        &self,
+        kind: &bosun_model::ApiKindRef,
+        namespace: &str,
+        name: &str,
+        manifest: &Value,
+        dry_run: bool,
+        force: bool,
+    ) -> Result<ApplyResult> {
+        let cluster = self.get(&kind.cluster)?;
+        with_deadline(
+            cluster.name(),
+            ACTION_DEADLINE,
+            crate::apply::apply_discovered(
+                &cluster, kind, namespace, name, manifest, dry_run, force,
+            ),
+        )
+        .await
+    }
+
     async fn api_kinds(&self, cluster: &str) -> Result<Vec<bosun_model::ApiKind>> {
         crate::custom::kinds(&*self.get(cluster)?).await
     }

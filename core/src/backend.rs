@@ -387,6 +387,18 @@ pub trait ClusterBackend: Send + Sync {
         force: bool,
     ) -> Result<ApplyResult>;
 
+    /// Server-side apply of one object of a kind discovery found (a custom resource):
+    /// `namespace` is ignored when the kind is cluster-scoped.
+    async fn apply_discovered(
+        &self,
+        kind: &bosun_model::ApiKindRef,
+        namespace: &str,
+        name: &str,
+        manifest: &serde_json::Value,
+        dry_run: bool,
+        force: bool,
+    ) -> Result<ApplyResult>;
+
     /// An object as the API server returns it (from the cache; `managedFields` dropped),
     /// for APIs that promise raw objects.
     fn raw_object(&self, object: &ObjectRef) -> Result<serde_json::Value>;

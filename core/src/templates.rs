@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use bosun_model::{
-    Action, ApplyOptions, CheckReport, CheckRequest, KindId, Template, TemplateInput, template,
+    Action, ApplyOptions, CheckReport, CheckRequest, Template, TemplateInput, template,
 };
 use serde_json::json;
 use sqlx::Row;
@@ -119,7 +119,7 @@ fn validate(input: &TemplateInput) -> Result<()> {
         let id = documents::identity(value, "default", false).map_err(|e| {
             Error::BadRequest(format!("document {} (line {}): {e}", doc.index, doc.line))
         })?;
-        if id.kind == KindId::Secret {
+        if id.is_secret() {
             return Err(Error::BadRequest(format!(
                 "document {} (line {}): templates cannot hold Secrets, because every reader of templates would read their values; create Secrets on the Secrets page or with Create from YAML",
                 doc.index, doc.line

@@ -227,4 +227,19 @@ test.describe('custom resources', () => {
       await context.close();
     });
   }
+
+  test('a Certificate created from YAML, as the cluster\'s discovery serves it', async ({ page }) => {
+    await signIn(page, server);
+    await page.goto(`${server.url}/apply`);
+    await hydrated(page);
+    await page.getByTestId('apply-cluster').selectOption('demo');
+    await page.getByTestId('yaml-editor').fill(
+      'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: e2e-tls\n  namespace: shop\nspec:\n  secretName: e2e-tls\n  dnsNames: ["e2e.shop.example.com"]\n  issuerRef:\n    name: letsencrypt\n    kind: ClusterIssuer\n',
+    );
+    await page.getByTestId('apply-yaml').click();
+    await expect(page.getByTestId('apply-results').locator('li[data-outcome=created]')).toContainText('certificate/e2e-tls created');
+    await page.goto(`${server.url}/custom/demo/cert-manager.io/v1/certificates/shop/e2e-tls`);
+    await expect(page.getByRole('heading', { name: 'e2e-tls' })).toBeVisible();
+    await expect(page.getByTestId('yaml')).toContainText('e2e.shop.example.com');
+  });
 });

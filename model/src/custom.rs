@@ -29,6 +29,16 @@ impl ApiKind {
         }
     }
 
+    /// `cert-manager.io/v1`, as a document's `apiVersion` names it.
+    #[must_use]
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
     /// `certificates.cert-manager.io`, as kubectl names a resource.
     #[must_use]
     pub fn resource_name(&self) -> String {

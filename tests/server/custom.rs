@@ -233,3 +233,132 @@ async fn one_unavailable_api_group_does_not_hide_the_others() {
     assert!(!groups.contains(&"metrics.k8s.io"), "{kinds}");
     srv.demo().set_group_unavailable("metrics.k8s.io", false);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_resources_are_applied_from_yaml_as_the_cluster_serves_them() {
+    let srv = TestServer::with_demo().await;
+    srv.wait_for_caches("demo").await;
+    let operator = srv.as_role(Role::Operator).await;
+    let url = srv.url("/api/v1/clusters/demo/apply");
+    let apply = |yaml: String| {
+        let operator = operator.clone();
+        let url = url.clone();
+        async move {
+            let res = operator
+                .post(&url)
+                .header("content-type", "application/yaml")
+                .body(yaml)
+                .send()
+                .await
+                .unwrap();
+            crate::common::json_of(res).await
+        }
+    };
+    let certificate = |dns: &str| {
+        format!(
+            "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: admin-tls\n  namespace: shop\nspec:\n  secretName: admin-tls\n  dnsNames: [\"{dns}\"]\n  issuerRef:\n    name: letsencrypt\n    kind: ClusterIssuer\n"
+        )
+    };
+
+    // Created, found by the cluster's discovery; then unchanged; then configured, with the diff.
+    let (status, report) = apply(certificate("admin.shop.example.com")).await;
+    assert_eq!(status, 200, "{report}");
+    let result = &report["data"]["results"][0];
+    assert_eq!(result["outcome"], "created", "{report}");
+    assert_eq!(result["kind"], "Certificate");
+    assert_eq!(result["message"], "certificate/admin-tls created");
+    let live = crate::common::cluster_object(
+        &srv,
+        "/apis/cert-manager.io/v1/namespaces/shop/certificates/admin-tls",
+    )
+    .await;
+    assert_eq!(live["spec"]["dnsNames"], json!(["admin.shop.example.com"]));
+    let (_, report) = apply(certificate("admin.shop.example.com")).await;
+    assert_eq!(
+        report["data"]["results"][0]["outcome"], "unchanged",
+        "{report}"
+    );
+    let (_, report) = apply(certificate("console.shop.example.com")).await;
+    let result = &report["data"]["results"][0];
+    assert_eq!(result["outcome"], "configured", "{report}");
+    assert!(
+        result["diff"]
+            .to_string()
+            .contains("console.shop.example.com"),
+        "{result}"
+    );
+    // The console's own reader of the object sees the change.
+    let viewer = srv.as_role(Role::Viewer).await;
+    let (status, read) = get(
+        &viewer,
+        &srv.url("/api/v1/clusters/demo/namespaces/shop/certificates/admin-tls"),
+    )
+    .await;
+    assert_eq!(status, 200, "{read}");
+    assert!(
+        read.to_string().contains("console.shop.example.com"),
+        "{read}"
+    );
+
+    // A cluster-scoped kind drops the namespace a document gives it.
+    let issuer = "apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: selfsigned\n  namespace: shop\nspec:\n  selfSigned: {}\n";
+    let (_, report) = apply(issuer.to_string()).await;
+    let result = &report["data"]["results"][0];
+    assert_eq!(result["outcome"], "created", "{report}");
+    assert_eq!(result["namespace"], "");
+    crate::common::cluster_object(&srv, "/apis/cert-manager.io/v1/clusterissuers/selfsigned").await;
+
+    // A version the cluster does not serve, and a kind it does not serve, are named and
+    // nothing of their YAML is sent.
+    srv.take_demo_writes();
+    let (_, report) = apply(
+        certificate("x.example.com").replace("cert-manager.io/v1", "cert-manager.io/v1alpha2"),
+    )
+    .await;
+    let message = report["data"]["results"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("apiVersion cert-manager.io/v1 "),
+        "{message}"
+    );
+    let (_, report) = apply(format!(
+        "{}---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+        certificate("y.example.com")
+    ))
+    .await;
+    let results = report["data"]["results"].as_array().unwrap();
+    assert_eq!(results[0]["outcome"], "skipped", "{report}");
+    let message = results[1]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Widget") && message.contains("not served by cluster demo"),
+        "{message}"
+    );
+    assert!(srv.take_demo_writes().is_empty());
+
+    // Viewers may not; every apply is audited under the resource's plural.
+    let (status, _) = {
+        let res = viewer
+            .post(&url)
+            .header("content-type", "application/yaml")
+            .body(certificate("z.example.com"))
+            .send()
+            .await
+            .unwrap();
+        crate::common::json_of(res).await
+    };
+    assert_eq!(status, 403);
+    let rows = crate::common::audit_rows(&srv, "action=object.apply&kind=certificates").await;
+    let outcomes: Vec<&str> = rows
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["denied", "succeeded", "succeeded", "succeeded"],
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r["name"] == "admin-tls" && r["namespace"] == "shop")
+    );
+    srv.stop().await;
+}

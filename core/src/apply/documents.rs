@@ -78,12 +78,48 @@ fn parse(text: &str, start: usize) -> Result<Value, String> {
     Ok(value)
 }
 
-/// Who a document is: its kind in the table, namespace and name.
+/// Who a document is: its kind, namespace and name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
-    pub kind: KindId,
+    pub kind: DocKind,
     pub namespace: String,
     pub name: String,
+}
+
+impl Identity {
+    /// Whether the document is a Secret (whose values need care).
+    #[must_use]
+    pub fn is_secret(&self) -> bool {
+        self.kind == DocKind::Known(KindId::Secret)
+    }
+
+    /// The kind as a document names it (`Deployment`, `Certificate`).
+    #[must_use]
+    pub fn kind_name(&self) -> &str {
+        match &self.kind {
+            DocKind::Known(kind) => kind.info().kind,
+            DocKind::Other { kind, .. } => kind,
+            DocKind::Discovered { name, .. } => name,
+        }
+    }
+}
+
+/// A document's kind: one of Bosun's kind table, or one only the cluster can say it
+/// serves (every CRD's), looked up in its discovery before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocKind {
+    Known(KindId),
+    /// Not in the table, not yet looked up.
+    Other {
+        group: String,
+        version: String,
+        kind: String,
+    },
+    /// Found in the cluster's discovery: `name` is the kind (`Certificate`).
+    Discovered {
+        kind: bosun_model::ApiKindRef,
+        name: String,
+    },
 }
 
 /// Reads a document's identity, filling in `default_namespace` for namespaced kinds that
@@ -106,25 +142,48 @@ pub fn identity(doc: &Value, default_namespace: &str, explicit: bool) -> Result<
         .iter()
         .filter(|k| k.group == group && k.kind == kind)
         .collect();
-    let Some(info) = rows.iter().find(|k| k.versions.contains(&version)) else {
-        return Err(match rows.first() {
-            Some(k) => format!(
-                "{kind} is not served at apiVersion {api_version}: use {}",
-                k.versions
-                    .iter()
-                    .map(|v| if group.is_empty() {
-                        (*v).to_string()
-                    } else {
-                        format!("{group}/{v}")
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            ),
-            None => format!(
-                "kind {kind} (apiVersion {api_version}) is not one Bosun can apply: it applies the kinds it lists (workloads, pods, nodes, namespaces, network, storage, config and access-control kinds)"
-            ),
+    let Some(first) = rows.first() else {
+        // Perhaps a custom resource: only the cluster can say (see `apply::discover`).
+        let namespace = doc_namespace(doc, default_namespace, explicit)?;
+        return Ok(Identity {
+            kind: DocKind::Other {
+                group: group.to_string(),
+                version: version.to_string(),
+                kind: kind.to_string(),
+            },
+            namespace,
+            name: checked_name(doc)?.to_string(),
         });
     };
+    let Some(info) = rows.iter().find(|k| k.versions.contains(&version)) else {
+        return Err(format!(
+            "{kind} is not served at apiVersion {api_version}: use {}",
+            first
+                .versions
+                .iter()
+                .map(|v| if group.is_empty() {
+                    (*v).to_string()
+                } else {
+                    format!("{group}/{v}")
+                })
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ));
+    };
+    let name = checked_name(doc)?;
+    let namespace = if info.namespaced {
+        doc_namespace(doc, default_namespace, explicit)?
+    } else {
+        String::new()
+    };
+    Ok(Identity {
+        kind: DocKind::Known(info.id),
+        namespace,
+        name: name.to_string(),
+    })
+}
+
+fn checked_name(doc: &Value) -> Result<&str, String> {
     let name = doc
         .pointer("/metadata/name")
         .and_then(Value::as_str)
@@ -133,13 +192,16 @@ pub fn identity(doc: &Value, default_namespace: &str, explicit: bool) -> Result<
         return Err("metadata.name is required (generateName cannot be applied)".to_string());
     }
     crate::workloads::validate_object_name(name).map_err(|e| format!("metadata.name: {e}"))?;
+    Ok(name)
+}
+
+/// The namespace of a namespaced kind's document: its own, or `default_namespace`.
+fn doc_namespace(doc: &Value, default_namespace: &str, explicit: bool) -> Result<String, String> {
     let written = doc
         .pointer("/metadata/namespace")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let namespace = if !info.namespaced {
-        String::new()
-    } else if written.is_empty() {
+    let namespace = if written.is_empty() {
         default_namespace.to_string()
     } else if explicit && written != default_namespace {
         return Err(format!(
@@ -148,15 +210,9 @@ pub fn identity(doc: &Value, default_namespace: &str, explicit: bool) -> Result<
     } else {
         written.to_string()
     };
-    if info.namespaced {
-        crate::clusters::validate_namespace(&namespace)
-            .map_err(|e| format!("metadata.namespace: {e}"))?;
-    }
-    Ok(Identity {
-        kind: info.id,
-        namespace,
-        name: name.to_string(),
-    })
+    crate::clusters::validate_namespace(&namespace)
+        .map_err(|e| format!("metadata.namespace: {e}"))?;
+    Ok(namespace)
 }
 
 /// The line (1-based, in the whole YAML) of a field path (`spec.replicas`,
@@ -308,7 +364,7 @@ mod tests {
             serde_yaml::from_str("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n")
                 .unwrap();
         let id = identity(&doc, "shop", false).unwrap();
-        assert_eq!(id.kind, KindId::Deployment);
+        assert_eq!(id.kind, DocKind::Known(KindId::Deployment));
         assert_eq!(id.namespace, "shop");
         let other: Value = serde_yaml::from_str(
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: dev\n",
@@ -323,10 +379,14 @@ mod tests {
             "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
         )
         .unwrap();
-        assert!(
-            identity(&unknown, "shop", false)
-                .unwrap_err()
-                .contains("Widget")
+        // Perhaps a custom resource: the cluster's discovery decides later.
+        assert_eq!(
+            identity(&unknown, "shop", false).unwrap().kind,
+            DocKind::Other {
+                group: "example.com".into(),
+                version: "v1".into(),
+                kind: "Widget".into()
+            }
         );
         let version: Value =
             serde_yaml::from_str("apiVersion: apps/v2\nkind: Deployment\nmetadata:\n  name: w\n")

@@ -6,7 +6,7 @@
 pub mod documents;
 
 use bosun_model::{
-    Action, ApplyOptions, ApplyOutcome, ApplyReport, ApplyResult, FieldConflict, KindId, ObjectRef,
+    Action, ApplyOptions, ApplyOutcome, ApplyReport, ApplyResult, FieldConflict, ObjectRef,
     SchemaVerdict, YamlCheck, YamlIssue,
 };
 use serde_json::{Value, json};
@@ -16,7 +16,7 @@ use crate::authz::Target;
 use crate::request::Invocation;
 use crate::{Context, Error, Result};
 
-use documents::{Document, Identity};
+use documents::{DocKind, Document, Identity};
 
 /// Most documents one apply takes.
 pub const MAX_DOCUMENTS: usize = 100;
@@ -38,14 +38,15 @@ pub async fn apply(
     crate::clusters::validate_cluster_name(cluster)?;
     let (default_ns, explicit) = default_namespace(options);
     let docs = split(yaml)?;
-    let checked: Vec<Result<(Identity, Value), String>> = docs
+    let mut checked: Vec<Result<(Identity, Value), String>> = docs
         .iter()
         .map(|doc| check(doc, &default_ns, explicit, editing))
         .collect();
-    let targets: Vec<ObjectRef> = checked
+    discover(ctx, cluster, &docs, &mut checked).await?;
+    let targets: Vec<Target> = checked
         .iter()
         .filter_map(|c| c.as_ref().ok())
-        .map(|(id, _)| ObjectRef::new(cluster, &id.namespace, id.kind, &id.name))
+        .map(|(id, _)| target_of(cluster, id))
         .collect();
     refuse_if_allowed_nowhere(ctx, inv, cluster, &targets).await?;
     let mut results = Vec::new();
@@ -105,10 +106,11 @@ pub async fn validate(
         crate::clusters::ensure_connected(ctx, cluster)?;
         let (default_ns, explicit) = default_namespace(options);
         let docs = split(yaml)?;
-        let checked: Vec<_> = docs
+        let mut checked: Vec<_> = docs
             .iter()
             .map(|doc| check(doc, &default_ns, explicit, None))
             .collect();
+        discover(ctx, cluster, &docs, &mut checked).await?;
         let mut issues: Vec<YamlIssue> = docs
             .iter()
             .zip(&checked)
@@ -128,6 +130,104 @@ pub async fn validate(
         Ok(YamlCheck { issues, unchecked })
     })
     .await
+}
+
+/// Looks the documents of kinds Bosun's table does not know up in the cluster's
+/// discovery: each becomes the custom resource the cluster serves (its namespace dropped
+/// when the kind is cluster-scoped), or a document that cannot be applied, saying so.
+/// Discovery is asked only when such a document is there.
+async fn discover(
+    ctx: &Context,
+    cluster: &str,
+    docs: &[Document],
+    checked: &mut [std::result::Result<(Identity, Value), String>],
+) -> Result<()> {
+    let wanted = |c: &std::result::Result<(Identity, Value), String>| {
+        matches!(
+            c,
+            Ok((
+                Identity {
+                    kind: DocKind::Other { .. },
+                    ..
+                },
+                _
+            ))
+        )
+    };
+    if !checked.iter().any(wanted) {
+        return Ok(());
+    }
+    crate::clusters::ensure_connected(ctx, cluster)?;
+    let served = ctx.clusters.api_kinds(cluster).await?;
+    for (doc, check) in docs.iter().zip(checked.iter_mut()) {
+        let Ok((id, manifest)) = check else { continue };
+        let DocKind::Other {
+            group,
+            version,
+            kind,
+        } = &id.kind
+        else {
+            continue;
+        };
+        let api_version = if group.is_empty() {
+            version.clone()
+        } else {
+            format!("{group}/{version}")
+        };
+        let Some(found) = served.iter().find(|k| k.group == *group && k.kind == *kind) else {
+            *check = Err(format!(
+                "line {}: kind {kind} (apiVersion {api_version}) is not served by cluster {cluster}: \
+                 neither one of Bosun's kinds nor a resource its discovery lists (is the CRD installed?)",
+                doc.line
+            ));
+            continue;
+        };
+        if found.version != *version {
+            *check = Err(format!(
+                "line {}: {kind} is served at apiVersion {} on cluster {cluster}: use that version",
+                doc.line,
+                found.api_version()
+            ));
+            continue;
+        }
+        if !found.namespaced {
+            id.namespace.clear();
+            if let Some(meta) = manifest.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.remove("namespace");
+            }
+        }
+        id.kind = DocKind::Discovered {
+            kind: bosun_model::ApiKindRef {
+                cluster: cluster.to_string(),
+                group: found.group_segment().to_string(),
+                version: found.version.clone(),
+                plural: found.plural.clone(),
+            },
+            name: found.kind.clone(),
+        };
+    }
+    Ok(())
+}
+
+/// What authorization and the audit log see a document as.
+fn target_of(cluster: &str, id: &Identity) -> Target {
+    match &id.kind {
+        DocKind::Known(kind) => {
+            Target::object(&ObjectRef::new(cluster, &id.namespace, *kind, &id.name))
+        }
+        DocKind::Discovered { kind, .. } => Target {
+            cluster: cluster.to_string(),
+            namespace: id.namespace.clone(),
+            kind: kind.plural.clone(),
+            name: id.name.clone(),
+        },
+        DocKind::Other { kind, .. } => Target {
+            cluster: cluster.to_string(),
+            namespace: id.namespace.clone(),
+            kind: kind.to_ascii_lowercase(),
+            name: id.name.clone(),
+        },
+    }
 }
 
 /// The namespace for documents that name none (`default` unless one was given), and
@@ -215,7 +315,7 @@ fn refused_by_schema(
                     ..failed(doc, id, String::new())
                 };
             };
-            let kind = id.map_or("object", |id| id.kind.info().kind);
+            let kind = id.map_or("object", Identity::kind_name);
             let mut message = format!(
                 "document {} (line {}): {}: {} (the {kind} schema of the cluster)",
                 doc.index, first.line, first.field, first.message
@@ -242,16 +342,20 @@ fn check(
     let id = documents::identity(&value, default_ns, explicit)
         .map_err(|e| format!("line {}: {e}", doc.line))?;
     if let Some(edited) = editing.filter(|e| {
-        (e.kind, e.namespace.as_str(), e.name.as_str())
-            != (id.kind, id.namespace.as_str(), id.name.as_str())
+        id.kind != DocKind::Known(e.kind) || e.namespace != id.namespace || e.name != id.name
     }) {
+        let place = if id.namespace.is_empty() {
+            id.name.clone()
+        } else {
+            format!("{}/{}", id.namespace, id.name)
+        };
         return Err(format!(
-            "the YAML names {} but the editor is editing {}: kind, namespace and name cannot change here (use Create from YAML for a new object)",
-            ObjectRef::new(&edited.cluster, &id.namespace, id.kind, &id.name).describe(),
+            "the YAML names {} {place} but the editor is editing {}: kind, namespace and name cannot change here (use Create from YAML for a new object)",
+            id.kind_name(),
             edited.describe()
         ));
     }
-    if id.kind == KindId::Secret {
+    if id.is_secret() {
         refuse_hidden_placeholders(&value)?;
     }
     let mut manifest = value;
@@ -304,15 +408,15 @@ async fn refuse_if_allowed_nowhere(
     ctx: &Context,
     inv: &Invocation,
     cluster: &str,
-    targets: &[ObjectRef],
+    targets: &[Target],
 ) -> Result<()> {
-    let allowed = targets.iter().any(|t| {
-        crate::authz::authorize(inv.caller.as_ref(), Action::Apply, &Target::object(t)).is_ok()
-    });
+    let allowed = targets
+        .iter()
+        .any(|t| crate::authz::authorize(inv.caller.as_ref(), Action::Apply, t).is_ok());
     match targets.first() {
         Some(first) if !allowed => {
             let params = json!({ "documents": targets.len() });
-            permit(ctx, inv, Action::Apply, &Target::object(first), &params).await?;
+            permit(ctx, inv, Action::Apply, first, &params).await?;
             Ok(())
         }
         None => {
@@ -333,27 +437,41 @@ async fn apply_one(
     manifest: Value,
     options: &ApplyOptions,
 ) -> ApplyResult {
-    let target = ObjectRef::new(cluster, &id.namespace, id.kind, &id.name);
+    let target = target_of(cluster, id);
     let params = json!({
         "dry_run": options.dry_run,
         "force": options.force,
         "document": doc.index,
     });
-    let (ctx2, inv2, target2) = (ctx.clone(), inv.clone(), target.clone());
+    let (ctx2, inv2, id2) = (ctx.clone(), inv.clone(), id.clone());
+    let cluster2 = cluster.to_string();
     let (dry_run, force) = (options.dry_run, options.force);
     let outcome = detached(async move {
-        perform(
-            &ctx2,
-            &inv2,
-            Action::Apply,
-            &Target::object(&target2),
-            params,
-            |_| async {
-                ctx2.clusters
-                    .apply(&target2, &manifest, dry_run, force)
-                    .await
-            },
-        )
+        perform(&ctx2, &inv2, Action::Apply, &target, params, |_| async {
+            match &id2.kind {
+                DocKind::Known(kind) => {
+                    let object = ObjectRef::new(&cluster2, &id2.namespace, *kind, &id2.name);
+                    ctx2.clusters
+                        .apply(&object, &manifest, dry_run, force)
+                        .await
+                }
+                DocKind::Discovered { kind, .. } => {
+                    ctx2.clusters
+                        .apply_discovered(
+                            kind,
+                            &id2.namespace,
+                            &id2.name,
+                            &manifest,
+                            dry_run,
+                            force,
+                        )
+                        .await
+                }
+                DocKind::Other { kind, .. } => Err(Error::Internal(format!(
+                    "{kind} was not looked up in the cluster's discovery before the apply"
+                ))),
+            }
+        })
         .await
     })
     .await;

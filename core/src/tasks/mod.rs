@@ -322,11 +322,15 @@ fn created_objects(task: &Task) -> Vec<ObjectRef> {
                 .find(|d| d.index == result.document)
                 .and_then(|d| d.parsed.as_ref().ok())
                 .and_then(|v| documents::identity(v, namespace, explicit).ok());
-            if let Some(id) = identity {
+            // Custom resources a task made are not deleted by the cleanup yet: deletes go
+            // through Bosun's kind table.
+            if let Some(id) = identity
+                && let documents::DocKind::Known(kind) = id.kind
+            {
                 objects.push(ObjectRef::new(
                     &target.cluster,
                     &id.namespace,
-                    id.kind,
+                    kind,
                     &id.name,
                 ));
             }
