@@ -42,7 +42,7 @@ pub async fn apply(
         .iter()
         .map(|doc| check(doc, &default_ns, explicit, editing))
         .collect();
-    discover(ctx, cluster, &docs, &mut checked).await?;
+    discover(ctx, inv, cluster, &docs, &mut checked).await?;
     let targets: Vec<Target> = checked
         .iter()
         .filter_map(|c| c.as_ref().ok())
@@ -110,7 +110,7 @@ pub async fn validate(
             .iter()
             .map(|doc| check(doc, &default_ns, explicit, None))
             .collect();
-        discover(ctx, cluster, &docs, &mut checked).await?;
+        discover(ctx, inv, cluster, &docs, &mut checked).await?;
         let mut issues: Vec<YamlIssue> = docs
             .iter()
             .zip(&checked)
@@ -138,6 +138,7 @@ pub async fn validate(
 /// Discovery is asked only when such a document is there.
 async fn discover(
     ctx: &Context,
+    inv: &Invocation,
     cluster: &str,
     docs: &[Document],
     checked: &mut [std::result::Result<(Identity, Value), String>],
@@ -157,6 +158,12 @@ async fn discover(
     if !checked.iter().any(wanted) {
         return Ok(());
     }
+    // Asking the cluster is a read: someone who may not read it learns nothing from it.
+    crate::authz::authorize(
+        inv.caller.as_ref(),
+        Action::Read,
+        &Target::scope(cluster, ""),
+    )?;
     crate::clusters::ensure_connected(ctx, cluster)?;
     let served = ctx.clusters.api_kinds(cluster).await?;
     for (doc, check) in docs.iter().zip(checked.iter_mut()) {
